@@ -21,6 +21,9 @@ public sealed record WatchEvent<T>
     public T? Object { get; init; }
     public Status? Status { get; init; }
 
-    /// <summary>The resourceVersion this event moves the watch to (null for ERROR).</summary>
-    public string? ResourceVersion => Object?.Metadata?.ResourceVersion;
+    /// <summary>
+    /// The resourceVersion this event moves the watch to (null for ERROR). Read from the raw frame, so a BOOKMARK whose
+    /// object cannot be built as <typeparamref name="T"/> (required members) still carries it.
+    /// </summary>
+    public string? ResourceVersion { get; init; }
 }

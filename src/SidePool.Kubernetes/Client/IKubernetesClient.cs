@@ -1,0 +1,14 @@
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Kubernetes.Client;
+
+/// <summary>The operator's entry point to the API server: one typed client per kind.</summary>
+public interface IKubernetesClient
+{
+    /// <summary>The namespace used when a single-object call passes none (kubeconfig context, POD_NAMESPACE, ...).</summary>
+    string DefaultNamespace { get; }
+
+    /// <summary>The verbs for one kind, built-in (<see cref="KubernetesResources"/>) or custom.</summary>
+    IResourceClient<T> Resource<T>(ResourceType<T> type)
+        where T : class, IKubernetesObject;
+}
