@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Api;
+
+/// <summary>The <c>ConnectionPool</c> custom resource (<c>sidepool.dev/v1alpha1</c>).</summary>
+public sealed record ConnectionPool
+{
+    public string ApiVersion { get; init; } = Naming.ApiVersion;
+
+    public string Kind { get; init; } = Naming.Kind;
+
+    public ObjectMeta Metadata { get; init; } = new();
+
+    public ConnectionPoolSpec? Spec { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConnectionPoolStatus? Status { get; init; }
+}

@@ -1,0 +1,249 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Api;
+
+/// <summary>
+/// The user's contract. Properties with an initializer carry their default (the CRD publishes the same
+/// defaults, read from these initializers); <c>[Required]</c> ones have none.
+/// </summary>
+[Description("ConnectionPoolSpec selects pods in the pool's namespace and describes the PgBouncer sidecar they get.")]
+public sealed record ConnectionPoolSpec
+{
+    [Required]
+    [Description("Pods in this namespace that get the sidecar. Required and non-empty.")]
+    public LabelSelector? Selector { get; init; }
+
+    [Required]
+    [Description("The PostgreSQL server the pool connects to.")]
+    public BackendSpec? Backend { get; init; }
+
+    [Description("Pool sizes and timeouts, per pod.")]
+    public PoolSettings Pool { get; init; } = new();
+
+    [Description("The injected sidecar container.")]
+    public SidecarSpec Sidecar { get; init; } = new();
+
+    [Description("What the application containers get.")]
+    public InjectionSpec Injection { get; init; } = new();
+
+    [Description("How a new pool version reaches running pods.")]
+    public RolloutSpec Rollout { get; init; } = new();
+}
+
+[Description("The PostgreSQL server.")]
+[CelRule("!has(self.tls) || !(self.tls.mode in ['verify-ca', 'verify-full']) || has(self.tls.caSecret)", "tls.caSecret is required when tls.mode is verify-ca or verify-full")]
+public sealed record BackendSpec
+{
+    [Required]
+    [RegularExpression(Naming.HostPattern)]
+    [MaxLength(253)]
+    [Description("Host name or IP address of the read-write server.")]
+    public string? Host { get; init; }
+
+    [Range(1, 65535)]
+    [Description("Port of the server (and of readOnlyHost).")]
+    public int Port { get; init; } = 5432;
+
+    [Required]
+    [RegularExpression(Naming.DatabasePattern)]
+    [MaxLength(63)]
+    [Description("Database name. Clients connect to this name through the pooler.")]
+    public string? Database { get; init; }
+
+    [RegularExpression(Naming.HostPattern)]
+    [MaxLength(253)]
+    [Description("Optional read-only server: clients also get the database <database>_ro, routed here.")]
+    public string? ReadOnlyHost { get; init; }
+
+    [Required]
+    [Description("Secret holding the PostgreSQL user and password (same namespace).")]
+    public CredentialsSecretRef? CredentialsSecret { get; init; }
+
+    [Description("TLS towards the server.")]
+    public BackendTls Tls { get; init; } = new();
+
+    [Range(1, 1_000_000)]
+    [Description("Optional budget of server connections for this pool across all of its pods.")]
+    public int? MaxConnections { get; init; }
+}
+
+[Description("Reference to the Secret with the database credentials.")]
+public sealed record CredentialsSecretRef
+{
+    [Required]
+    [RegularExpression(Naming.SecretNamePattern)]
+    [MaxLength(253)]
+    [Description("Secret name.")]
+    public string? Name { get; init; }
+
+    [RegularExpression(Naming.SecretKeyPattern)]
+    [MaxLength(253)]
+    [Description("Key of the user name.")]
+    public string UsernameKey { get; init; } = "username";
+
+    [RegularExpression(Naming.SecretKeyPattern)]
+    [MaxLength(253)]
+    [Description("Key of the password.")]
+    public string PasswordKey { get; init; } = "password";
+}
+
+[Description("A key of a Secret in the pool's namespace.")]
+public sealed record SecretKeyRef
+{
+    [Required]
+    [RegularExpression(Naming.SecretNamePattern)]
+    [MaxLength(253)]
+    [Description("Secret name.")]
+    public string? Name { get; init; }
+
+    [RegularExpression(Naming.SecretKeyPattern)]
+    [MaxLength(253)]
+    [Description("Key in the Secret.")]
+    public string Key { get; init; } = "ca.crt";
+}
+
+[Description("TLS towards the server (PgBouncer server_tls_*).")]
+public sealed record BackendTls
+{
+    [AllowedValues("disable", "allow", "prefer", "require", "verify-ca", "verify-full")]
+    [Description("server_tls_sslmode.")]
+    public string Mode { get; init; } = "prefer";
+
+    [Description("CA bundle to verify the server with (required for verify-ca and verify-full).")]
+    public SecretKeyRef? CaSecret { get; init; }
+}
+
+[Description("Pool settings, per pod.")]
+[CelRule("self.minSize <= self.size", "minSize must not exceed size")]
+public sealed record PoolSettings
+{
+    [AllowedValues("session", "transaction", "statement")]
+    [Description("pool_mode: when a server connection returns to the pool.")]
+    public string Mode { get; init; } = "transaction";
+
+    [Range(1, 10_000)]
+    [Description("default_pool_size: server connections per pod per database/user pair.")]
+    public int Size { get; init; } = 10;
+
+    [Range(0, 10_000)]
+    [Description("min_pool_size: server connections kept open when idle.")]
+    public int MinSize { get; init; }
+
+    [Range(0, 10_000)]
+    [Description("reserve_pool_size: extra server connections for waiting clients.")]
+    public int ReserveSize { get; init; }
+
+    [Range(1, 100_000)]
+    [Description("max_client_conn: client connections accepted per pod.")]
+    public int MaxClientConnections { get; init; } = 100;
+
+    [Duration]
+    [Description("query_wait_timeout: how long a client waits for a server connection (0 = forever).")]
+    public string AcquisitionTimeout { get; init; } = "30s";
+
+    [Duration]
+    [Description("server_idle_timeout: idle server connections are closed after this (0 = never).")]
+    public string IdleTimeout { get; init; } = "10m";
+
+    [Duration]
+    [Description("server_lifetime: server connections are recycled after this (0 = never).")]
+    public string MaxLifetime { get; init; } = "1h";
+
+    [Description("Server connection health check before reuse.")]
+    public HealthCheck HealthCheck { get; init; } = new();
+
+    [StringMap]
+    [Description("Further PgBouncer [pgbouncer] settings, from an allow-list; values are checked.")]
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+}
+
+[Description("server_check_query / server_check_delay.")]
+public sealed record HealthCheck
+{
+    [MinLength(1)]
+    [MaxLength(1024)]
+    [RegularExpression(Naming.SingleLinePattern)]
+    [Description("server_check_query: run on a server connection idle longer than interval.")]
+    public string Query { get; init; } = "select 1";
+
+    [Duration]
+    [Description("server_check_delay (0 = check every time).")]
+    public string Interval { get; init; } = "30s";
+}
+
+[Description("The injected sidecar.")]
+public sealed record SidecarSpec
+{
+    [MaxLength(512)]
+    [RegularExpression(Naming.ImagePattern)]
+    [Description("Sidecar image; empty means the operator's default.")]
+    public string Image { get; init; } = "";
+
+    [Range(1, 65535)]
+    [Description("The pooler listens on 127.0.0.1:port inside the pod.")]
+    public int Port { get; init; } = 6432;
+
+    [Description("Also listen on a unix socket in a shared emptyDir.")]
+    public bool UnixSocket { get; init; } = true;
+
+    [AllowedValues("trust", "scram")]
+    [Description("How app containers authenticate to the pooler: trust (loopback and socket only) or scram.")]
+    public string ClientAuth { get; init; } = "trust";
+
+    [Description("Sidecar resources.")]
+    public ResourceRequirements Resources { get; init; } = new();
+}
+
+[Description("Container resources (Kubernetes quantities).")]
+public sealed record ResourceRequirements
+{
+    [QuantityMap]
+    [Description("Resource requests.")]
+    public IReadOnlyDictionary<string, string>? Requests { get; init; }
+
+    [QuantityMap]
+    [Description("Resource limits.")]
+    public IReadOnlyDictionary<string, string>? Limits { get; init; }
+}
+
+[Description("What app containers get.")]
+public sealed record InjectionSpec
+{
+    [Description("Environment variables added to app containers.")]
+    public EnvInjection Env { get; init; } = new();
+
+    [Description("App containers that get the env (empty = all).")]
+    public IReadOnlyList<string> Containers { get; init; } = [];
+}
+
+[Description("Names of the environment variables added to app containers; empty disables one.")]
+public sealed record EnvInjection
+{
+    [RegularExpression(Naming.EnvNamePattern)]
+    [Description("Connection URL to the local pooler.")]
+    public string Url { get; init; } = "DATABASE_URL";
+
+    [RegularExpression(Naming.EnvNamePattern)]
+    [Description("Connection URL straight to the backend (migrations).")]
+    public string DirectUrl { get; init; } = "DATABASE_URL_DIRECT";
+
+    [Description("Also set PGHOST, PGPORT, PGDATABASE and PGUSER.")]
+    public bool PgVars { get; init; } = true;
+}
+
+[Description("Rollout of new pool versions.")]
+public sealed record RolloutSpec
+{
+    [AllowedValues("Workload", "None")]
+    [Description("Workload: restart owning workloads on a new version. None: only new pods get it.")]
+    public string Strategy { get; init; } = "Workload";
+
+    [Duration]
+    [Description("How long an old sidecar may keep serving its pod's clients while it terminates.")]
+    public string DrainTimeout { get; init; } = "5m";
+
+    [Description("Re-stamp workloads whose pods match but lack the sidecar.")]
+    public bool RepairMissing { get; init; }
+}

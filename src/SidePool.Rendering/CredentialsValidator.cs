@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+using SidePool.Api;
+
+namespace SidePool.Rendering;
+
+/// <summary>Checks credentials read from a Secret; errors name the Secret key, never the value.</summary>
+public static partial class CredentialsValidator
+{
+    public static IReadOnlyList<FieldError> Validate(PoolCredentials credentials, BackendSpec backend)
+    {
+        var secret = backend.CredentialsSecret!;
+        var errors = new List<FieldError>();
+        if (!UserName().IsMatch(credentials.Username))
+        {
+            errors.Add(new($"data.{secret.UsernameKey}", "must be a PostgreSQL user name of letters, digits, '_', '.', '@', '$' or '-' (at most 63 characters)"));
+        }
+        else if (credentials.Username == Naming.AdminUser)
+        {
+            errors.Add(new($"data.{secret.UsernameKey}", $"must not be {Naming.AdminUser} (reserved for the agent)"));
+        }
+
+        if (credentials.Password.Length == 0)
+        {
+            errors.Add(new($"data.{secret.PasswordKey}", "must not be empty"));
+        }
+        else if (credentials.Password.Any(c => c is '\0' or '\n' or '\r'))
+        {
+            errors.Add(new($"data.{secret.PasswordKey}", "must not contain newline, carriage return or NUL"));
+        }
+
+        if (credentials.CaCertificate is { } ca && !ca.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            errors.Add(new($"data.{backend.Tls.CaSecret?.Key ?? "ca.crt"}", "must be a PEM certificate bundle"));
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.@$-]{0,62}$")]
+    private static partial Regex UserName();
+}

@@ -1,0 +1,33 @@
+namespace SidePool.Rendering;
+
+/// <summary>
+/// What a sidecar gets for one pool: its files (the version Secret's data), the version hash (what needs new
+/// pods) and the config revision (every rendered byte), both full SHA-256 hex.
+/// </summary>
+public sealed record RenderedPool
+{
+    public const string IniFile = "pgbouncer.ini";
+    public const string UserListFile = "userlist.txt";
+    public const string HbaFile = "pg_hba.conf";
+    public const string AgentFile = "sidepool.json";
+    public const string CaFile = "server-ca.crt";
+
+    /// <summary>File name → content. <see cref="UserListFile"/> holds passwords.</summary>
+    public required IReadOnlyDictionary<string, string> Files { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string ConfigRevision { get; init; }
+
+    /// <summary>Rendered values of the settings PgBouncer applies only at start (a change needs new pods).</summary>
+    public required IReadOnlyDictionary<string, string> RestartSettings { get; init; }
+
+    /// <summary>The resolved sidecar image.</summary>
+    public required string Image { get; init; }
+
+    public string ShortVersion => Api.Naming.Short(Version);
+
+    public string ShortRevision => Api.Naming.Short(ConfigRevision);
+
+    public override string ToString() => $"RenderedPool {{ Version = {ShortVersion}, ConfigRevision = {ShortRevision}, Files = [{string.Join(", ", Files.Keys)}] }}";
+}
