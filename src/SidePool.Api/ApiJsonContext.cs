@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 
@@ -11,6 +12,7 @@ namespace SidePool.Api;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(Rfc3339TimeConverter)],
     WriteIndented = false)]
 [JsonSerializable(typeof(ConnectionPool))]
 [JsonSerializable(typeof(ConnectionPoolSpec))]
@@ -25,5 +27,6 @@ public sealed partial class ApiJsonContext : JsonSerializerContext
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        Converters = { new Rfc3339TimeConverter() },
     }));
 }

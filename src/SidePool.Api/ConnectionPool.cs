@@ -4,7 +4,7 @@ using SidePool.Kubernetes.Models;
 namespace SidePool.Api;
 
 /// <summary>The <c>ConnectionPool</c> custom resource (<c>sidepool.dev/v1alpha1</c>).</summary>
-public sealed record ConnectionPool
+public sealed record ConnectionPool : IKubernetesObject
 {
     public string ApiVersion { get; init; } = Naming.ApiVersion;
 

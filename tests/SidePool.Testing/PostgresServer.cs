@@ -14,6 +14,12 @@ public sealed record PostgresOptions
     public bool TlsOnly { get; init; }
 
     public int MaxConnections { get; init; } = 100;
+
+    /// <summary>Loopback address to listen on (any of 127.0.0.0/8), e.g. to run a replica on the primary's port.</summary>
+    public string ListenAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one.</summary>
+    public int Port { get; init; }
 }
 
 /// <summary>
@@ -33,7 +39,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Port = port;
     }
 
-    public string Host => "127.0.0.1";
+    public string Host => _options.ListenAddress;
 
     public int Port { get; }
 
@@ -55,7 +61,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         options ??= new PostgresOptions();
         var directory = new TestDirectory("pg");
-        var server = new PostgresServer(directory, options, FreePort.Next());
+        var server = new PostgresServer(directory, options, options.Port != 0 ? options.Port : FreePort.Next());
         try
         {
             await server.InitAsync(cancellationToken);
@@ -131,7 +137,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var hba = "local all all trust\n";
         var hostKind = _options.TlsOnly ? "hostssl" : "host";
-        hba += $"{hostKind} all all 127.0.0.1/32 scram-sha-256\n{hostKind} all all ::1/128 scram-sha-256\n";
+        hba += $"{hostKind} all all 127.0.0.0/8 scram-sha-256\n{hostKind} all all ::1/128 scram-sha-256\n";
         _directory.WriteFile("data/pg_hba.conf", hba);
 
         if (_options.Tls)
@@ -154,7 +160,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var args = new List<string>
         {
             "-D", DataDirectory, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-k", SocketDirectory, "-c", "listen_addresses=127.0.0.1",
+            "-k", SocketDirectory, "-c", $"listen_addresses={_options.ListenAddress}",
             "-c", $"max_connections={_options.MaxConnections}", "-c", "fsync=off", "-c", "synchronous_commit=off",
             "-c", "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "logging_collector=off",
         };
