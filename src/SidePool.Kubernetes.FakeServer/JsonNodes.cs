@@ -90,6 +90,45 @@ internal static class JsonNodes
         _ => node.ToJsonString(),
     };
 
+    private static readonly string[] MetadataOrder =
+    [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+        "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
+    ];
+
+    /// <summary>Reorders in place like the Go API server serializes: kind, apiVersion, metadata (in ObjectMeta field order), then the rest.</summary>
+    public static void Canonicalize(JsonObject obj)
+    {
+        var properties = obj.ToList();
+        obj.Clear();
+        foreach (var key in new[] { "kind", "apiVersion", "metadata" })
+        {
+            var match = properties.FindIndex(p => p.Key == key);
+            if (match >= 0)
+            {
+                obj[key] = properties[match].Value;
+            }
+        }
+
+        foreach (var (key, value) in properties)
+        {
+            if (key is not ("kind" or "apiVersion" or "metadata"))
+            {
+                obj[key] = value;
+            }
+        }
+
+        if (obj["metadata"] is JsonObject metadata)
+        {
+            var fields = metadata.ToList();
+            metadata.Clear();
+            foreach (var (key, value) in fields.OrderBy(f => Array.IndexOf(MetadataOrder, f.Key) is var i && i < 0 ? int.MaxValue : i))
+            {
+                metadata[key] = value;
+            }
+        }
+    }
+
     /// <summary>Copies everything except <paramref name="excluded"/> top-level properties.</summary>
     public static JsonObject Without(JsonObject obj, params string[] excluded)
     {

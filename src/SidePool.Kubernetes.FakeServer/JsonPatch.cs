@@ -33,8 +33,7 @@ internal static class JsonPatch
                     Remove(root, path);
                     break;
                 case "replace":
-                    Remove(root, path, $"replace operation does not apply: doc is missing key: {path}");
-                    Add(root, path, RequireValue(op, kind));
+                    Replace(root, path, RequireValue(op, kind));
                     break;
                 case "move":
                     {
@@ -143,6 +142,22 @@ internal static class JsonPatch
                 break;
             default:
                 throw Unprocessable($"add operation does not apply: doc is missing path: \"{path}\": missing value");
+        }
+    }
+
+    private static void Replace(JsonObject root, string path, JsonNode? value)
+    {
+        var (parent, token) = Resolve(root, path);
+        switch (parent)
+        {
+            case JsonObject o when o.ContainsKey(token):
+                o[token] = value;
+                break;
+            case JsonArray a when int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < a.Count:
+                a[index] = value;
+                break;
+            default:
+                throw Unprocessable($"replace operation does not apply: doc is missing key: {path}: missing value");
         }
     }
 

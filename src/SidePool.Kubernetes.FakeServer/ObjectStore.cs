@@ -50,6 +50,7 @@ internal sealed class ObjectStore
     {
         var rv = ++_resourceVersion;
         JsonNodes.Metadata(obj)["resourceVersion"] = rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        JsonNodes.Canonicalize(obj);
         var ns = JsonNodes.MetaString(obj, "namespace");
         var name = JsonNodes.MetaString(obj, "name")!;
         if (!_objects.TryGetValue(definition.StorageKey, out var map))

@@ -5,7 +5,7 @@ namespace SidePool.Kubernetes.FakeServer;
 /// <summary>A live watch on one resource (optionally one namespace): receives matching events in order.</summary>
 internal sealed class WatchSubscription
 {
-    private readonly Channel<StoredEvent> _events = Channel.CreateUnbounded<StoredEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<StoredEvent> _events = Channel.CreateUnbounded<StoredEvent>();
 
     public WatchSubscription(string storageKey, string? @namespace)
     {
