@@ -16,7 +16,8 @@ internal static class PoolFiles
         string password,
         int poolSize = 10,
         int maxClientConnections = 100,
-        string poolName = "orders-db")
+        string poolName = "orders-db",
+        IReadOnlyDictionary<string, string>? parameters = null)
     {
         var spec = new ConnectionPoolSpec
         {
@@ -27,7 +28,13 @@ internal static class PoolFiles
                 Database = TestBackend.Database,
                 CredentialsSecret = new CredentialsSecretRef { Name = "orders-credentials" },
             },
-            Pool = new PoolSettings { Mode = "transaction", Size = poolSize, MaxClientConnections = maxClientConnections },
+            Pool = new PoolSettings
+            {
+                Mode = "transaction",
+                Size = poolSize,
+                MaxClientConnections = maxClientConnections,
+                Parameters = parameters ?? new Dictionary<string, string>(),
+            },
             Sidecar = new SidecarSpec { Port = listenPort },
         };
         var layout = new RenderLayout { ConfigDirectory = mountDirectory, SocketDirectory = socketDirectory };
