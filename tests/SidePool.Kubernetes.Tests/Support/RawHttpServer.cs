@@ -110,7 +110,7 @@ public sealed class RawHttpServer : IAsyncDisposable
                 X509Certificate2? clientCertificate = null;
                 if (_certificate is not null)
                 {
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                     await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                     {
                         ServerCertificate = _certificate,
