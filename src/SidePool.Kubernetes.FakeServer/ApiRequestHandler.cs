@@ -309,13 +309,15 @@ internal sealed class ApiRequestHandler
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        var text = await ReadTextAsync(context, cancellationToken);
         var contentType = context.Request.ContentType ?? "application/json";
         if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
         {
-            throw ApiException.UnsupportedMediaType("the fake API server only accepts application/json and application/yaml bodies");
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            return ProtobufBodyDecoder.Decode(buffer.ToArray());
         }
 
+        var text = await ReadTextAsync(context, cancellationToken);
         return contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase) ? YamlToJson.ParseObject(text) : JsonNodes.ParseObject(text);
     }
 

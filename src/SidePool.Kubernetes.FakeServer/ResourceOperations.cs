@@ -392,6 +392,8 @@ internal sealed partial class ResourceOperations
             obj.Remove("status");
         }
 
+        BuiltInDefaults.Apply(definition, obj);
+
         if (BuiltInResources.IsNamespace(definition))
         {
             obj["status"] = new JsonObject { ["phase"] = "Active" };
@@ -466,6 +468,7 @@ internal sealed partial class ResourceOperations
 
             result["apiVersion"] = definition.ApiVersion;
             result["kind"] = definition.Kind;
+            BuiltInDefaults.Apply(definition, result);
         }
 
         var deleting = current["metadata"]?["deletionTimestamp"] is not null;
