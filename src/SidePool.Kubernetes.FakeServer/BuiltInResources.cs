@@ -62,6 +62,10 @@ internal static class BuiltInResources
         },
     ];
 
+    /// <summary>Resources whose immediate deletion answers with the deleted object rather than a Success Status.</summary>
+    public static bool ReturnsDeletedObject(ResourceDefinition definition) =>
+        definition.Group.Length == 0 && definition.Plural is "pods" or "namespaces";
+
     public static bool IsNamespace(ResourceDefinition definition) => definition.Group.Length == 0 && definition.Plural == "namespaces";
 
     public static bool IsCustomResourceDefinition(ResourceDefinition definition) =>

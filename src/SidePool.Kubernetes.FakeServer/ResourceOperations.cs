@@ -128,12 +128,20 @@ internal sealed partial class ResourceOperations
         }
     }
 
+    /// <summary>
+    /// Deletes an object. An object removed at once is answered with a <c>Status</c> of <c>Success</c> (like the real
+    /// server's generic registry) except for pods; an object kept by finalizers (or a terminating namespace) is returned.
+    /// </summary>
     public JsonObject Delete(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
     {
         JsonObject result;
         lock (_store.SyncRoot)
         {
-            result = Output(definition, DeleteLocked(definition, @namespace, name, options));
+            var outcome = DeleteLocked(definition, @namespace, name, options);
+            var removed = !options.DryRun && _store.Get(definition, @namespace, name) is null;
+            result = removed && !BuiltInResources.ReturnsDeletedObject(definition)
+                ? StatusObjects.Success(definition, name, JsonNodes.MetaString(outcome, "uid") ?? string.Empty)
+                : Output(definition, outcome);
         }
 
         DeletionHappened?.Invoke();
@@ -157,7 +165,7 @@ internal sealed partial class ResourceOperations
         return deleted;
     }
 
-    /// <summary>Removes a custom resource type's objects when its CRD disappears.</summary>
+    /// <summary>Deletes (or starts deleting) one object and returns it. Store lock held.</summary>
     internal JsonObject DeleteLocked(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
     {
         var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);

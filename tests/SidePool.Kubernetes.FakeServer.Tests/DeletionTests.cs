@@ -58,6 +58,10 @@ public sealed class DeletionTests
             ["preconditions"] = new JsonObject { ["uid"] = created["metadata"]!["uid"]!.DeepClone(), ["resourceVersion"] = Objects.Rv(created) },
         });
         Assert.Equal(HttpStatusCode.OK, ok.Status);
+        Assert.Equal("Status", ok.Body["kind"]!.GetValue<string>());
+        Assert.Equal("Success", ok.Body["status"]!.GetValue<string>());
+        Assert.Equal(created["metadata"]!["uid"]!.GetValue<string>(), ok.Body["details"]!["uid"]!.GetValue<string>());
+        Assert.Equal("configmaps", ok.Body["details"]!["kind"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync(Objects.ConfigMaps + "/pre")).Status);
 
         var protectedNamespace = await api.DeleteAsync("/api/v1/namespaces/default");

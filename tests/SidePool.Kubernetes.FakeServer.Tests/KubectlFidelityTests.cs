@@ -182,6 +182,28 @@ public sealed class KubectlFidelityTests
     }
 
     [Fact]
+    public async Task Client_certificates_are_required_when_configured_and_the_kubeconfig_carries_one()
+    {
+        using var certificate = TestCertificates.CreateServerCertificate();
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { ServerCertificate = certificate, RequireClientCertificate = true });
+        using var kubectl = new Kubectl(server);
+        Assert.NotNull(server.ClientCertificate);
+        Assert.Contains("client-key-data", await File.ReadAllTextAsync(kubectl.Kubeconfig), StringComparison.Ordinal);
+
+        Assert.Contains("namespace/kube-system", await kubectl.RunOkAsync("get", "namespaces", "-o", "name"), StringComparison.Ordinal);
+
+        using var withoutCertificate = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var anonymous = new ApiClient(server, handler: withoutCertificate);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => anonymous.GetAsync("/api/v1/namespaces"));
+
+        using var withCertificate = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        withCertificate.ClientCertificates.Add(server.ClientCertificate!);
+        using var authenticated = new ApiClient(server, handler: withCertificate);
+        using var watch = await authenticated.WatchAsync("/api/v1/namespaces?watch=true");
+        Assert.Equal("ADDED", (await watch.NextAsync())!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Project_crd_and_samples_apply_when_present()
     {
         var root = RepositoryRoot();
