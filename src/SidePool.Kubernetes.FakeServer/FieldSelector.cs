@@ -4,7 +4,8 @@ namespace SidePool.Kubernetes.FakeServer;
 
 /// <summary>
 /// A parsed field selector (<c>=</c>, <c>==</c>, <c>!=</c>, comma-separated). Supported fields: <c>metadata.name</c>,
-/// <c>metadata.namespace</c> for every resource, plus <c>spec.nodeName</c> and <c>status.phase</c> for pods;
+/// <c>metadata.namespace</c> for every resource, plus the common indexed fields of pods (<c>spec.nodeName</c>, <c>status.phase</c>, …),
+/// events (<c>involvedObject.*</c>, <c>reason</c>, <c>type</c>, …), secrets (<c>type</c>), namespaces, nodes and jobs;
 /// anything else is a 400 like the real server's "field label not supported".
 /// </summary>
 internal sealed class FieldSelector
@@ -30,9 +31,7 @@ internal sealed class FieldSelector
         {
             var part = raw.Trim();
             var (field, equal, value) = Split(part);
-            var supported = field is "metadata.name" or "metadata.namespace"
-                || (definition.Group.Length == 0 && definition.Plural == "pods" && field is "spec.nodeName" or "status.phase");
-            if (!supported)
+            if (!IsSupported(definition, field))
             {
                 throw ApiException.BadRequest($"field label not supported: {field}");
             }
@@ -41,6 +40,30 @@ internal sealed class FieldSelector
         }
 
         return new FieldSelector(terms);
+    }
+
+    /// <summary>The field labels the real server indexes for each resource (the common ones).</summary>
+    private static bool IsSupported(ResourceDefinition definition, string field)
+    {
+        if (field is "metadata.name" or "metadata.namespace")
+        {
+            return true;
+        }
+
+        return (definition.Group, definition.Plural) switch
+        {
+            ("", "pods") => field is "spec.nodeName" or "spec.restartPolicy" or "spec.schedulerName" or "spec.serviceAccountName"
+                or "spec.hostNetwork" or "status.phase" or "status.podIP" or "status.nominatedNodeName",
+            ("", "events") => field.StartsWith("involvedObject.", StringComparison.Ordinal)
+                || field is "reason" or "reportingComponent" or "source" or "type",
+            ("events.k8s.io", "events") => field.StartsWith("regarding.", StringComparison.Ordinal)
+                || field is "reason" or "reportingController" or "type",
+            ("", "secrets") => field == "type",
+            ("", "namespaces") => field == "status.phase",
+            ("", "nodes") => field == "spec.unschedulable",
+            ("batch", "jobs") => field == "status.successful",
+            _ => false,
+        };
     }
 
     public bool Matches(JsonObject obj) => _terms.TrueForAll(t =>

@@ -75,6 +75,47 @@ public sealed class KubectlCommandTests
     }
 
     [Fact]
+    public async Task Describe_lists_events_found_by_involvedObject_field_selectors()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var kubectl = new Kubectl(server);
+        using var api = new ApiClient(server);
+        var configMap = await api.CreateAsync(Objects.ConfigMaps, Objects.ConfigMap("described"));
+        var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await api.CreateAsync("/api/v1/namespaces/default/events", new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "described.1" },
+            ["involvedObject"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["kind"] = "ConfigMap",
+                ["namespace"] = "default",
+                ["name"] = "described",
+                ["uid"] = configMap["metadata"]!["uid"]!.DeepClone(),
+                ["apiVersion"] = "v1",
+            },
+            ["reason"] = "PoolSynced",
+            ["message"] = "pgbouncer configuration rendered",
+            ["type"] = "Normal",
+            ["count"] = 1,
+            ["firstTimestamp"] = now,
+            ["lastTimestamp"] = now,
+            ["source"] = new System.Text.Json.Nodes.JsonObject { ["component"] = "sidepool" },
+        });
+        await api.CreateAsync("/api/v1/namespaces/default/events", new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "unrelated.1" },
+            ["involvedObject"] = new System.Text.Json.Nodes.JsonObject { ["kind"] = "ConfigMap", ["namespace"] = "default", ["name"] = "other", ["uid"] = "x" },
+            ["reason"] = "Unrelated",
+            ["type"] = "Warning",
+        });
+
+        var description = await kubectl.RunOkAsync("describe", "configmap", "described");
+        Assert.Contains("PoolSynced", description, StringComparison.Ordinal);
+        Assert.Contains("pgbouncer configuration rendered", description, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unrelated", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Diff_uses_server_dry_run_and_wait_sees_the_crd_established()
     {
         await using var server = await FakeApiServer.StartAsync();
