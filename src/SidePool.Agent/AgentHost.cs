@@ -29,10 +29,7 @@ internal sealed class AgentHost(AgentOptions options)
         }
 
         var binary = PgBouncerBinary.Resolve(options.PgBouncerPath);
-        var version = await PgBouncerBinary.DetectVersionAsync(binary, CancellationToken.None);
-        AgentLog.Info("agent", $"pgbouncer {version} at {binary}; shutdown commands {(version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
-
-        var state = new AgentState(version);
+        var state = new AgentState();
         using var agentMetrics = new AgentMetrics(state);
         using var pgBouncerMetrics = new PgBouncerMetrics();
         using var collector = new PrometheusCollector(PrometheusCollectorOptions.ForMeters(AgentMetrics.MeterName, PgBouncerMetrics.MeterName));

@@ -13,10 +13,8 @@ internal sealed class AgentState
     private long _drainStarted;
     private long _drainEnded;
 
-    public AgentState(PgBouncerVersion version) => Version = version;
-
-    /// <summary>The PgBouncer version found at start (<c>pgbouncer --version</c>).</summary>
-    public PgBouncerVersion Version { get; }
+    /// <summary>The running PgBouncer's version (SHOW VERSION when it started); 0.0.0 until then.</summary>
+    public PgBouncerVersion Version { get; set; } = new(0, 0, 0);
 
     /// <summary>The configuration PgBouncer is running (the last one started with or reloaded successfully).</summary>
     public MountedConfig? AppliedConfig

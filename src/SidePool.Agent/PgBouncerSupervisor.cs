@@ -53,7 +53,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
             {
                 try
                 {
-                    await admin.ShowVersionAsync(cancellationToken);
+                    state.Version = await admin.ShowVersionAsync(cancellationToken);
                     break;
                 }
                 catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)
@@ -70,7 +70,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
         }
 
         state.PgBouncerRunning = true;
-        AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
+        AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; stops with {(state.Version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
     }
 
     /// <summary>Watches PgBouncer until the agent stops it or the crash policy gives up.</summary>

@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using System.Text;
+using SidePool.Agent.Configuration;
+using SidePool.Agent.Http;
+using SidePool.PgBouncer.Admin;
+using Xunit;
+
+namespace SidePool.Agent.Tests;
+
+public sealed class AgentUnitTests
+{
+    [Fact]
+    public void Options_parse_flags_and_durations()
+    {
+        var options = AgentOptionsParser.Parse(["--config-dir", "/cfg", "--drain-mode=native", "--drain-timeout", "1m", "--ready-cache", "250ms", "--http-port", "9000", "--max-restarts", "3"]);
+
+        Assert.Equal("/cfg", options.ConfigDirectory);
+        Assert.Equal(DrainMode.Native, options.DrainMode);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.DrainTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.ReadyCache);
+        Assert.Equal(9000, options.HttpPort);
+        Assert.Equal(3, options.MaxRestarts);
+        Assert.Equal(DrainMode.Classic, AgentOptionsParser.Parse([]).DrainMode);
+        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--drain-mode", "sometimes"]));
+        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--nope", "1"]));
+        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--drain-timeout"]));
+    }
+
+    [Fact]
+    public void Restart_only_settings_are_compared_key_by_key()
+    {
+        var running = new Dictionary<string, string> { ["listen_port"] = "6432", ["unix_socket_dir"] = "/run/a" };
+        var mounted = new Dictionary<string, string> { ["listen_port"] = "6433", ["unix_socket_dir"] = "/run/a", ["listen_addr"] = "127.0.0.1" };
+
+        Assert.Equal(["listen_addr", "listen_port"], ConfigReloader.ChangedRestartSettings(running, mounted));
+        Assert.Empty(ConfigReloader.ChangedRestartSettings(running, running));
+    }
+
+    [Fact]
+    public void Reload_verification_spots_values_pgbouncer_did_not_take()
+    {
+        var ini = PgBouncerIni.Parse("[databases]\nd = host=x\n[pgbouncer]\ndefault_pool_size = 7\npool_mode = transaction\nquery_wait_timeout = 30\nlisten_port = 7000\nauth_file = /x\n");
+        ConfigSetting[] running =
+        [
+            new("default_pool_size", "10", "20", true),
+            new("pool_mode", "session", "session", true),
+            new("query_wait_timeout", "30", "120", true),
+            new("listen_port", "6432", "6432", false),
+            new("auth_file", "/other", "", true),
+        ];
+
+        var mismatches = ConfigReloader.Mismatches(ini, running);
+
+        Assert.Equal(2, mismatches.Count);
+        Assert.Contains(mismatches, m => m.StartsWith("default_pool_size is '10'", StringComparison.Ordinal));
+        Assert.Contains(mismatches, m => m.StartsWith("pool_mode is 'session'", StringComparison.Ordinal));
+        Assert.Empty(ConfigReloader.Mismatches(ini, [new("default_pool_size", "7", "20", true), new("pool_mode", "TRANSACTION", "session", true)]));
+    }
+
+    [Fact]
+    public async Task Health_server_answers_get_head_and_refuses_other_methods()
+    {
+        await using var server = new HealthServer("127.0.0.1", 0, (path, _) => Task.FromResult(path == "/ok" ? HttpResponse.Text(200, "fine") : HttpResponse.Text(404, "no")));
+        server.Start();
+
+        var get = await RawAsync(server.Port, "GET /ok?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+        var head = await RawAsync(server.Port, "HEAD /ok HTTP/1.1\r\nHost: a\r\n\r\n");
+        var post = await RawAsync(server.Port, "POST /ok HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+        var garbage = await RawAsync(server.Port, "hello\r\n\r\n");
+        var missing = await RawAsync(server.Port, "GET /missing HTTP/1.0\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", get, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 5\r\n", get, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nfine\n", get, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", head, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n", head, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 405 ", post, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400 ", garbage, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 404 ", missing, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> RawAsync(int port, string request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+}
