@@ -1,0 +1,194 @@
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Runtime.LeaderElection;
+using SidePool.Kubernetes.Runtime.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SidePool.Kubernetes.Runtime.Tests;
+
+/// <summary>Lease leader election against the fake API server, with short durations.</summary>
+public sealed class LeaderElectionTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(250);
+
+    private sealed class Candidate
+    {
+        private readonly LeadershipTracker _tracker;
+
+        public Candidate(IResourceClient<Lease> leases, string identity, LeadershipTracker tracker, bool releaseOnCancel, string leaseName = "sidepool-leader")
+        {
+            _tracker = tracker;
+            Identity = identity;
+            Elector = new LeaderElector(leases, new LeaderElectionOptions
+            {
+                LeaseName = leaseName,
+                Namespace = "default",
+                Identity = identity,
+                LeaseDuration = Lease,
+                RenewDeadline = TimeSpan.FromMilliseconds(1500),
+                RetryPeriod = Retry,
+                ReleaseOnCancel = releaseOnCancel,
+            });
+        }
+
+        public string Identity { get; }
+
+        public LeaderElector Elector { get; }
+
+        public CancellationTokenSource Stop { get; } = new();
+
+        public Task? Run { get; private set; }
+
+        public DateTime? StartedLeadingAt { get; private set; }
+
+        public void Start() => Run = Elector.RunAsync(async token =>
+        {
+            StartedLeadingAt = DateTime.UtcNow;
+            _tracker.Enter(Identity);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, token);
+            }
+            finally
+            {
+                _tracker.Leave(Identity);
+            }
+        }, Stop.Token);
+    }
+
+    /// <summary>Counts how many candidates run leader work at the same moment.</summary>
+    private sealed class LeadershipTracker
+    {
+        private readonly Lock _gate = new();
+        private readonly HashSet<string> _leaders = [];
+
+        public int MaxConcurrentLeaders { get; private set; }
+
+        public string? Current
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _leaders.Count == 1 ? _leaders.First() : null;
+                }
+            }
+        }
+
+        public void Enter(string identity)
+        {
+            lock (_gate)
+            {
+                _leaders.Add(identity);
+                MaxConcurrentLeaders = Math.Max(MaxConcurrentLeaders, _leaders.Count);
+            }
+        }
+
+        public void Leave(string identity)
+        {
+            lock (_gate)
+            {
+                _leaders.Remove(identity);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Two_candidates_never_both_lead_and_a_killed_leader_is_replaced_within_lease_plus_retry()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        var tracker = new LeadershipTracker();
+        var a = new Candidate(leases, "a", tracker, releaseOnCancel: false);
+        var b = new Candidate(leases, "b", tracker, releaseOnCancel: false);
+        a.Start();
+        Assert.True(await Eventually.HoldsAsync(() => tracker.Current == "a", TimeSpan.FromSeconds(5)));
+        b.Start();
+
+        // Steady state with 20 % of requests failing: the leader keeps renewing, the other keeps waiting.
+        cluster.Server.Faults.SetErrorRate(0.2, 500);
+        await Task.Delay(Lease * 2);
+        cluster.Server.Faults.Clear();
+        Assert.Equal("a", tracker.Current);
+        Assert.False(b.Elector.IsLeader);
+
+        // Kill a: no release, the lease record stays as it was.
+        var killedAt = DateTime.UtcNow;
+        await a.Stop.CancelAsync();
+        await a.Run!;
+        Assert.True(await Eventually.HoldsAsync(() => tracker.Current == "b", Lease + Retry + TimeSpan.FromSeconds(3)));
+        var takeover = b.StartedLeadingAt!.Value - killedAt;
+        output.WriteLine($"takeover after {takeover.TotalMilliseconds:0} ms (lease {Lease.TotalMilliseconds} ms + retry {Retry.TotalMilliseconds} ms)");
+        Assert.True(takeover < Lease + Retry + TimeSpan.FromSeconds(1), $"takeover took {takeover}");
+        Assert.True(takeover >= Lease - TimeSpan.FromMilliseconds(600), $"b took over after only {takeover}: it did not wait for the lease to expire");
+
+        var lease = await leases.GetAsync("sidepool-leader", "default");
+        Assert.Equal("b", lease.Spec!.HolderIdentity);
+        Assert.Equal(1, lease.Spec.LeaseTransitions);
+        await b.Stop.CancelAsync();
+        await b.Run!;
+        Assert.Equal(1, tracker.MaxConcurrentLeaders);
+    }
+
+    [Fact]
+    public async Task A_leader_that_shuts_down_releases_the_lease_for_a_fast_handover()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        var tracker = new LeadershipTracker();
+        var a = new Candidate(leases, "a", tracker, releaseOnCancel: true, leaseName: "release");
+        var b = new Candidate(leases, "b", tracker, releaseOnCancel: true, leaseName: "release");
+        a.Start();
+        Assert.True(await Eventually.HoldsAsync(() => tracker.Current == "a", TimeSpan.FromSeconds(5)));
+        b.Start();
+        await Task.Delay(Retry * 3);
+        var stoppedAt = DateTime.UtcNow;
+        await a.Stop.CancelAsync();
+        await a.Run!;
+        Assert.True(await Eventually.HoldsAsync(() => tracker.Current == "b", TimeSpan.FromSeconds(5)));
+        var handover = b.StartedLeadingAt!.Value - stoppedAt;
+        output.WriteLine($"handover after release: {handover.TotalMilliseconds:0} ms");
+        Assert.True(handover < Lease, $"handover took {handover}, no faster than an expiry");
+        await b.Stop.CancelAsync();
+        await b.Run!;
+        var lease = await leases.GetAsync("release", "default");
+        Assert.Null(lease.Spec!.HolderIdentity);
+        Assert.Equal(1, tracker.MaxConcurrentLeaders);
+    }
+
+    [Fact]
+    public async Task Racing_writes_carry_the_resource_version_so_exactly_one_candidate_wins()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        for (var round = 0; round < 3; round++)
+        {
+            var name = $"race-{round}";
+            var candidates = Enumerable.Range(0, 4).Select(i => new LeaderElector(leases, new LeaderElectionOptions { LeaseName = name, Namespace = "default", Identity = $"c{i}", LeaseDuration = TimeSpan.FromSeconds(1), RenewDeadline = TimeSpan.FromMilliseconds(800), RetryPeriod = TimeSpan.FromMilliseconds(100) })).ToArray();
+
+            // No lease yet: concurrent creates, one wins.
+            var created = await Task.WhenAll(candidates.Select(c => c.TryAcquireOrRenewAsync(CancellationToken.None)));
+            Assert.Equal(1, created.Count(x => x));
+
+            // The holder goes silent; once the others have seen the record unchanged for a lease duration, they race to take it.
+            var losers = candidates.Where((_, i) => !created[i]).ToArray();
+            Assert.All(await Task.WhenAll(losers.Select(c => c.TryAcquireOrRenewAsync(CancellationToken.None))), x => Assert.False(x));
+            await Task.Delay(TimeSpan.FromMilliseconds(1200));
+            var taken = await Task.WhenAll(losers.Select(c => c.TryAcquireOrRenewAsync(CancellationToken.None)));
+            Assert.Equal(1, taken.Count(x => x));
+            var lease = await leases.GetAsync(name, "default");
+            Assert.Equal(losers[Array.IndexOf(taken, true)].ObservedLeader, lease.Spec!.HolderIdentity);
+            Assert.Equal(1, lease.Spec.LeaseTransitions);
+        }
+    }
+
+    [Fact]
+    public void Durations_must_nest()
+    {
+        var leases = new ScriptedResourceClient<Lease>(KubernetesResources.Leases.Resource);
+        Assert.Throws<ArgumentException>(() => new LeaderElector(leases, new LeaderElectionOptions { LeaseName = "l", Namespace = "n", Identity = "i", LeaseDuration = TimeSpan.FromSeconds(10), RenewDeadline = TimeSpan.FromSeconds(10) }));
+        Assert.Throws<ArgumentException>(() => new LeaderElector(leases, new LeaderElectionOptions { LeaseName = "l", Namespace = "n", Identity = "i", RetryPeriod = TimeSpan.FromSeconds(10) }));
+    }
+}
