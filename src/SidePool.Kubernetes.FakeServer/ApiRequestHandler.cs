@@ -184,7 +184,7 @@ internal sealed class ApiRequestHandler
                             ["kind"] = definition.Kind + "List",
                             ["apiVersion"] = definition.ApiVersion,
                             ["metadata"] = metadata,
-                            ["items"] = new JsonArray(page.Items.Select(i => (JsonNode?)i.Object).ToArray()),
+                            ["items"] = new JsonArray(page.Items.Select(i => (JsonNode?)ListItem(definition, i.Object)).ToArray()),
                         };
                     }
 
@@ -240,6 +240,18 @@ internal sealed class ApiRequestHandler
                     break;
                 }
         }
+    }
+
+    /// <summary>Typed lists of the real server carry no kind/apiVersion per item; custom resource lists do.</summary>
+    private static JsonObject ListItem(ResourceDefinition definition, JsonObject item)
+    {
+        if (!definition.IsCustomResource)
+        {
+            item.Remove("kind");
+            item.Remove("apiVersion");
+        }
+
+        return item;
     }
 
     private static ListOptions ListOptionsFrom(IQueryCollection query, ResourceDefinition definition)
