@@ -12,6 +12,7 @@ namespace SidePool.Api;
 public sealed record ConnectionPoolSpec
 {
     [Required]
+    [CelRule("(has(self.matchLabels) && size(self.matchLabels) > 0) || (has(self.matchExpressions) && size(self.matchExpressions) > 0)", "selector must not be empty: an empty selector would select every pod in the namespace")]
     [Description("Pods in this namespace that get the sidecar. Required and non-empty.")]
     public LabelSelector? Selector { get; set; }
 
