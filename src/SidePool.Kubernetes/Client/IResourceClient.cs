@@ -48,8 +48,8 @@ public interface IResourceClient<T>
     /// <summary>Server-side apply to <c>/status</c>.</summary>
     Task<T> ApplyStatusAsync(T value, string fieldManager, bool force = true, CancellationToken cancellationToken = default);
 
-    /// <summary>Delete; a 404 throws <c>KubernetesNotFoundException</c>.</summary>
-    Task DeleteAsync(string name, string? @namespace = null, DeleteOptions? options = null, CancellationToken cancellationToken = default);
+    /// <summary>Delete (propagation policy, preconditions, dry run in <paramref name="options"/>); a 404 throws <c>KubernetesNotFoundException</c>.</summary>
+    Task DeleteAsync(string name, string? @namespace = null, DeleteOptions? options = null, string? subresource = null, CancellationToken cancellationToken = default);
 
     Task DeleteCollectionAsync(string? @namespace, ListOptions? selector = null, DeleteOptions? options = null, CancellationToken cancellationToken = default);
 }

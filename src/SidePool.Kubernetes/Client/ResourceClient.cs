@@ -172,12 +172,12 @@ internal sealed class ResourceClient<T>(KubernetesApiConnection connection, Reso
     public Task<T> ApplyStatusAsync(T value, string fieldManager, bool force = true, CancellationToken cancellationToken = default) =>
         ApplyCoreAsync(value, fieldManager, force, "status", cancellationToken);
 
-    public async Task DeleteAsync(string name, string? @namespace = null, DeleteOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(string name, string? @namespace = null, DeleteOptions? options = null, string? subresource = null, CancellationToken cancellationToken = default)
     {
         var request = new KubernetesRequest
         {
             Method = HttpMethod.Delete,
-            Path = ObjectPath(name, SingleNamespace(@namespace), null),
+            Path = ObjectPath(name, SingleNamespace(@namespace), subresource),
             Body = options is null ? null : JsonSerializer.SerializeToUtf8Bytes(options, KubernetesJsonContext.Default.DeleteOptions),
             ContentType = "application/json",
         };

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using SidePool.Agent.Configuration;
+using SidePool.Agent.Health;
+using SidePool.Agent.Http;
+using SidePool.Agent.Telemetry;
+using SidePool.Metrics;
+
+namespace SidePool.Agent;
+
+/// <summary>Wires the agent together: configuration, PgBouncer supervision, HTTP endpoints, reloads, drain.</summary>
+internal sealed class AgentHost(AgentOptions options)
+{
+    private readonly TaskCompletionSource _drainRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _signals;
+    private DrainCoordinator? _drain;
+
+    public async Task<int> RunAsync()
+    {
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
+        AgentLog.Info("agent", $"sidepool-agent starting: config {options.ConfigDirectory}, drain mode {options.DrainMode.ToString().ToLowerInvariant()}, http {options.HttpAddress}:{options.HttpPort}");
+
+        var snapshot = ConfigLoader.Load(options.ConfigDirectory);
+        if (snapshot.Config is not { } config)
+        {
+            AgentLog.Error("agent", $"cannot start: {snapshot.Problem}");
+            return 1;
+        }
+
+        var binary = PgBouncerBinary.Resolve(options.PgBouncerPath);
+        var version = await PgBouncerBinary.DetectVersionAsync(binary, CancellationToken.None);
+        AgentLog.Info("agent", $"pgbouncer {version} at {binary}; shutdown commands {(version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
+
+        var state = new AgentState(version);
+        using var agentMetrics = new AgentMetrics(state);
+        using var pgBouncerMetrics = new PgBouncerMetrics();
+        using var collector = new PrometheusCollector(PrometheusCollectorOptions.ForMeters(AgentMetrics.MeterName, PgBouncerMetrics.MeterName));
+        var readiness = new ReadinessCheck(options, state, agentMetrics);
+        var liveness = new LivenessCheck(state);
+        await using var supervisor = new PgBouncerSupervisor(options, binary, state, agentMetrics);
+        _drain = new DrainCoordinator(options, state, supervisor, readiness);
+
+        await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (path, ct) => path switch
+        {
+            "/healthz" => Respond(await liveness.GetAsync()),
+            "/readyz" => Respond(await readiness.GetAsync()),
+            "/metrics" => await MetricsAsync(state, pgBouncerMetrics, collector, ct),
+            _ => HttpResponse.Text(404, "not found: try /healthz, /readyz or /metrics"),
+        });
+        http.Start();
+
+        try
+        {
+            await supervisor.StartAsync(config, CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            AgentLog.Error("agent", $"cannot start pgbouncer: {e.Message}");
+            return 1;
+        }
+
+        AgentLog.Info("agent", $"serving: pgbouncer and /healthz up {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms after process start");
+
+        using var stopWatching = new CancellationTokenSource();
+        using var watcher = new ConfigWatcher(options.ConfigDirectory, options.ConfigPollInterval);
+        var reloader = new ConfigReloader(state, agentMetrics, readiness);
+        var watching = watcher.RunAsync(config.ContentHash, reloader.OnChangeAsync, stopWatching.Token);
+        var supervising = supervisor.SuperviseAsync(stopWatching.Token);
+
+        var first = await Task.WhenAny(_drainRequested.Task, supervising);
+        int exitCode;
+        if (first == supervising)
+        {
+            exitCode = 1; // the crash policy gave up: let the kubelet restart the container
+        }
+        else
+        {
+            await stopWatching.CancelAsync();
+            exitCode = await _drain.DrainAsync();
+            if (await supervising == SupervisionOutcome.GaveUp)
+            {
+                exitCode = 1;
+            }
+        }
+
+        await stopWatching.CancelAsync();
+        await watching;
+        AgentLog.Info("agent", $"exiting with code {exitCode}");
+        return exitCode;
+    }
+
+    private static HttpResponse Respond(HealthResult result) => HttpResponse.Text(result.Ok ? 200 : 503, result.Reason);
+
+    private static async Task<HttpResponse> MetricsAsync(AgentState state, PgBouncerMetrics pgBouncerMetrics, PrometheusCollector collector, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        await pgBouncerMetrics.RefreshAsync(state.PgBouncerRunning ? state.Admin : null, timeout.Token);
+        return new HttpResponse(200, collector.ContentType, collector.Collect());
+    }
+
+    private void OnStopSignal(PosixSignalContext context)
+    {
+        context.Cancel = true; // the agent decides when to exit
+        if (Interlocked.Increment(ref _signals) == 1)
+        {
+            AgentLog.Info("agent", $"{context.Signal} received");
+            _drainRequested.TrySetResult();
+        }
+        else
+        {
+            AgentLog.Warn("agent", $"{context.Signal} received again: forcing exit");
+            _drain?.Force();
+        }
+    }
+}

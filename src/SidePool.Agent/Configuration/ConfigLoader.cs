@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SidePool.Agent.Configuration;
+
+/// <summary>
+/// Reads the mounted configuration. A Kubernetes Secret volume exposes each file as <c>name -> ..data/name</c>
+/// and swaps <c>..data</c> atomically; the loader resolves <c>..data</c> once and reads every file from the same
+/// generation, retrying when a swap removes it mid-read.
+/// </summary>
+internal static class ConfigLoader
+{
+    private static readonly string[] RequiredFiles = [MountedConfig.IniFile, MountedConfig.UserListFile, MountedConfig.HbaFile, MountedConfig.SettingsFile];
+
+    public static ConfigSnapshot Load(string configDirectory)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var files = ReadGeneration(configDirectory);
+                var hash = ContentHash(files);
+                try
+                {
+                    return new ConfigSnapshot(hash, Validate(configDirectory, hash, files), null);
+                }
+                catch (ConfigProblemException e)
+                {
+                    return new ConfigSnapshot(hash, null, e.Message);
+                }
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && attempt < 5)
+            {
+                Thread.Sleep(20); // ..data was swapped while reading: read the new generation
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new ConfigSnapshot("unreadable:" + e.GetType().Name, null, $"cannot read {configDirectory}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>File name → content for every regular file of the current generation (hidden entries skipped).</summary>
+    internal static SortedDictionary<string, string> ReadGeneration(string configDirectory)
+    {
+        var dataLink = Path.Combine(configDirectory, "..data");
+        var source = configDirectory;
+        if (Directory.Exists(dataLink))
+        {
+            var target = new DirectoryInfo(dataLink).ResolveLinkTarget(returnFinalTarget: true);
+            source = target?.FullName ?? dataLink;
+        }
+
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in Directory.GetFiles(source))
+        {
+            var name = Path.GetFileName(path);
+            if (!name.StartsWith('.'))
+            {
+                files[name] = File.ReadAllText(path);
+            }
+        }
+
+        foreach (var required in RequiredFiles)
+        {
+            if (!files.ContainsKey(required))
+            {
+                // the symlink may exist while the target generation is gone
+                files[required] = File.ReadAllText(Path.Combine(source, required));
+            }
+        }
+
+        return files;
+    }
+
+    internal static string ContentHash(IReadOnlyDictionary<string, string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, content) in files)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{name}\0{content.Length}\0"));
+            hash.AppendData(Encoding.UTF8.GetBytes(content));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static MountedConfig Validate(string configDirectory, string hash, IReadOnlyDictionary<string, string> files)
+    {
+        AgentSettings settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize(files[MountedConfig.SettingsFile], AgentJsonContext.Default.AgentSettings)
+                ?? throw new ConfigProblemException("sidepool.json: empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigProblemException($"sidepool.json: invalid JSON at {e.Path ?? "$"} (line {e.LineNumber})");
+        }
+
+        Require(settings.ListenPort is > 0 and < 65536, "sidepool.json: listenPort must be a TCP port");
+        Require(settings.SocketDirectory.Length > 0, "sidepool.json: socketDirectory is required");
+        Require(settings.AdminUser.Length > 0, "sidepool.json: adminUser is required");
+        Require(settings.Probe is { Database.Length: > 0, User.Length: > 0 }, "sidepool.json: probe.database and probe.user are required");
+
+        var ini = PgBouncerIni.Parse(files[MountedConfig.IniFile]);
+        Require(ini.Databases.Count > 0, "pgbouncer.ini: [databases] has no entry");
+        Require(ini.Databases.ContainsKey(settings.Probe!.Database), $"pgbouncer.ini: [databases] has no entry for the probe database '{settings.Probe.Database}'");
+        foreach (var key in new[] { "listen_port", "auth_type", "auth_file", "admin_users" })
+        {
+            Require(!string.IsNullOrEmpty(ini.Setting(key)), $"pgbouncer.ini: [pgbouncer] {key} is required");
+        }
+
+        Require(ini.Setting("listen_port") == settings.ListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "pgbouncer.ini: listen_port differs from sidepool.json listenPort");
+        Require(ini.Setting("unix_socket_dir") == settings.SocketDirectory, "pgbouncer.ini: unix_socket_dir differs from sidepool.json socketDirectory");
+        Require(
+            ini.Setting("admin_users")!.Split(',', StringSplitOptions.TrimEntries).Contains(settings.AdminUser, StringComparer.Ordinal),
+            $"pgbouncer.ini: admin_users does not include {settings.AdminUser}");
+
+        var users = UserList.Parse(files[MountedConfig.UserListFile]);
+        Require(users.PasswordOf(settings.AdminUser) is { Length: > 0 }, $"userlist.txt: no password for the admin user {settings.AdminUser}");
+        Require(users.PasswordOf(settings.Probe.User) is not null, $"userlist.txt: no entry for the probe user {settings.Probe.User}");
+        Require(files[MountedConfig.HbaFile].Contains(settings.AdminUser, StringComparison.Ordinal), $"pg_hba.conf: no rule for the admin user {settings.AdminUser}");
+
+        return new MountedConfig(configDirectory, hash, settings, ini, users);
+    }
+
+    private static void Require(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            throw new ConfigProblemException(problem);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using SidePool.Agent.Configuration;
+using SidePool.Agent.Telemetry;
+using SidePool.PgBouncer.Admin;
+
+namespace SidePool.Agent;
+
+/// <summary>
+/// Runs PgBouncer as a child process on the mounted configuration, forwards its log lines to stdout and applies
+/// the crash policy: an unexpected exit is restarted in-process with exponential backoff (0.5 s doubling up to
+/// 8 s); more than <see cref="AgentOptions.MaxRestarts"/> crashes within <see cref="AgentOptions.RestartWindow"/>,
+/// or a crash while draining, ends supervision so the agent exits non-zero and the kubelet restarts the container.
+/// </summary>
+internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, AgentState state, AgentMetrics metrics) : IAsyncDisposable
+{
+    private readonly Queue<DateTime> _recentCrashes = new();
+    private Process? _process;
+    private volatile bool _stopping;
+
+    public int? ProcessId => _process is { } p ? SafeId(p) : null;
+
+    /// <summary>Starts PgBouncer and returns once its admin console answers; throws when it exits or does not answer in time.</summary>
+    public async Task StartAsync(MountedConfig config, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var info = new ProcessStartInfo(binary)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+        };
+        info.ArgumentList.Add(config.IniPath);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {binary}");
+        process.OutputDataReceived += (_, e) => Forward(e.Data);
+        process.ErrorDataReceived += (_, e) => Forward(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        state.Started(config);
+        var admin = state.Admin!;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"pgbouncer exited during start with code {process.ExitCode}");
+            }
+
+            if (File.Exists(config.SocketPath))
+            {
+                try
+                {
+                    await admin.ShowVersionAsync(cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)
+                {
+                    // a stale socket file from a killed predecessor, or not listening yet
+                }
+            }
+            else if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException($"pgbouncer did not create {config.SocketPath} within 15 s");
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        state.PgBouncerRunning = true;
+        AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>Watches PgBouncer until the agent stops it or the crash policy gives up.</summary>
+    public async Task<SupervisionOutcome> SuperviseAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var process = _process ?? throw new InvalidOperationException("pgbouncer was not started");
+            await process.WaitForExitAsync(CancellationToken.None);
+            state.PgBouncerRunning = false;
+            if (_stopping)
+            {
+                AgentLog.Info("supervisor", $"pgbouncer exited with code {process.ExitCode} as asked");
+                return SupervisionOutcome.Stopped;
+            }
+
+            AgentLog.Error("supervisor", $"pgbouncer (pid {process.Id}) exited unexpectedly with code {Describe(process.ExitCode)}");
+            if (state.IsDraining)
+            {
+                AgentLog.Error("supervisor", "not restarting pgbouncer while draining");
+                return SupervisionOutcome.GaveUp;
+            }
+
+            while (true)
+            {
+                var now = DateTime.UtcNow;
+                _recentCrashes.Enqueue(now);
+                while (_recentCrashes.Count > 0 && now - _recentCrashes.Peek() > options.RestartWindow)
+                {
+                    _recentCrashes.Dequeue();
+                }
+
+                if (_recentCrashes.Count > options.MaxRestarts)
+                {
+                    AgentLog.Error("supervisor", $"pgbouncer crashed {_recentCrashes.Count} times within {options.RestartWindow.TotalSeconds:0} s (limit {options.MaxRestarts}): exiting so the kubelet restarts the container");
+                    return SupervisionOutcome.GaveUp;
+                }
+
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(8000, 500 * Math.Pow(2, _recentCrashes.Count - 1)));
+                AgentLog.Warn("supervisor", $"restarting pgbouncer in {backoff.TotalMilliseconds:0} ms (crash {_recentCrashes.Count} of {options.MaxRestarts} allowed per {options.RestartWindow.TotalSeconds:0} s)");
+                try
+                {
+                    await Task.Delay(backoff, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return SupervisionOutcome.Stopped;
+                }
+
+                if (_stopping || state.IsDraining)
+                {
+                    return SupervisionOutcome.Stopped;
+                }
+
+                var snapshot = ConfigLoader.Load(options.ConfigDirectory);
+                var config = snapshot.Config ?? state.AppliedConfig!;
+                try
+                {
+                    await StartAsync(config, cancellationToken);
+                    metrics.PgBouncerRestarted();
+                    break;
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    AgentLog.Error("supervisor", $"pgbouncer restart failed: {e.Message}");
+                }
+            }
+        }
+    }
+
+    /// <summary>From now on an exit of PgBouncer is expected.</summary>
+    public void BeginStop() => _stopping = true;
+
+    public bool HasExited => _process is not { } p || p.HasExited;
+
+    public bool Signal(int signal) => _process is { HasExited: false } p && NativeMethods.SendSignal(p.Id, signal);
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (_process is not { } process)
+        {
+            return true;
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                _stopping = true;
+                process.Kill();
+                await WaitForExitAsync(TimeSpan.FromSeconds(5));
+            }
+
+            process.Dispose();
+        }
+    }
+
+    private static string Describe(int exitCode) => exitCode > 128 ? $"{exitCode} (signal {exitCode - 128})" : exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int? SafeId(Process process)
+    {
+        try
+        {
+            return process.Id;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static void Forward(string? line)
+    {
+        if (line is not null)
+        {
+            AgentLog.Forward("pgbouncer", line);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+
+namespace SidePool.Kubernetes.FakeServer;
+
+/// <summary>JSON merge patch (RFC 7386).</summary>
+internal static class MergePatch
+{
+    public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target is JsonObject targetObject ? targetObject.DeepClone().AsObject() : new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                result[key] = Apply(result[key], value);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Strategic merge patch simplified to a merge patch: <c>$patch</c>, <c>$retainKeys</c>,
+    /// <c>$setElementOrder/…</c> and <c>$deleteFromPrimitiveList/…</c> directives are dropped and lists are replaced.
+    /// </summary>
+    public static JsonNode? StripStrategicDirectives(JsonNode? patch)
+    {
+        switch (patch)
+        {
+            case JsonObject obj:
+                var result = new JsonObject();
+                foreach (var (key, value) in obj)
+                {
+                    if (!key.StartsWith('$'))
+                    {
+                        result[key] = StripStrategicDirectives(value);
+                    }
+                }
+
+                return result;
+            case JsonArray array:
+                var list = new JsonArray();
+                foreach (var item in array)
+                {
+                    if (item is JsonObject o && o.ContainsKey("$patch"))
+                    {
+                        continue;
+                    }
+
+                    list.Add(StripStrategicDirectives(item));
+                }
+
+                return list;
+            default:
+                return patch?.DeepClone();
+        }
+    }
+}

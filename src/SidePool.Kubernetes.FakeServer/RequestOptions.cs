@@ -1,0 +1,16 @@
+namespace SidePool.Kubernetes.FakeServer;
+
+/// <summary>Options of a write request (query parameters).</summary>
+internal sealed record WriteOptions(string FieldManager, bool Force, bool DryRun);
+
+/// <summary>Delete options (body or query).</summary>
+internal sealed record DeleteOptions(string? PropagationPolicy, string? PreconditionUid, string? PreconditionResourceVersion, bool DryRun);
+
+/// <summary>List options (query parameters).</summary>
+internal sealed record ListOptions(LabelSelector LabelSelector, FieldSelector FieldSelector, int Limit, string? Continue);
+
+/// <summary>One page of a list.</summary>
+internal sealed record ListPage(IReadOnlyList<JsonObjectItem> Items, string ResourceVersion, string? Continue, long? RemainingItemCount);
+
+/// <summary>A listed object with its storage key.</summary>
+internal sealed record JsonObjectItem(string Key, System.Text.Json.Nodes.JsonObject Object);

@@ -1,0 +1,639 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace SidePool.Kubernetes.FakeServer;
+
+/// <summary>
+/// API semantics over the <see cref="ObjectStore"/>: create/get/list/update/patch/delete with resourceVersion
+/// concurrency, generation, status subresource, finalizers, managed fields and owner-reference propagation.
+/// Public methods take the store lock; <c>…Locked</c> methods expect it held.
+/// </summary>
+internal sealed partial class ResourceOperations
+{
+    private const string NameCharacters = "bcdfghjklmnpqrstvwxz2456789";
+    private static readonly string[] ProtectedNamespaces = ["default", "kube-system", "kube-public"];
+
+    private readonly ObjectStore _store;
+    private readonly ResourceRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly CustomResourceDefinitions _crds;
+
+    public ResourceOperations(ObjectStore store, ResourceRegistry registry, TimeProvider time)
+    {
+        _store = store;
+        _registry = registry;
+        _time = time;
+        _crds = new CustomResourceDefinitions(registry, store);
+    }
+
+    /// <summary>Raised (outside no particular lock) when a deletion may have orphaned dependents.</summary>
+    public event Action? DeletionHappened;
+
+    public ObjectStore Store => _store;
+
+    public ResourceRegistry Registry => _registry;
+
+    public JsonObject Get(ResourceDefinition definition, string? @namespace, string name)
+    {
+        lock (_store.SyncRoot)
+        {
+            return Output(definition, _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name));
+        }
+    }
+
+    public ListPage List(ResourceDefinition definition, string? @namespace, ListOptions options)
+    {
+        lock (_store.SyncRoot)
+        {
+            return ListLocked(definition, @namespace, options);
+        }
+    }
+
+    public JsonObject Create(ResourceDefinition definition, string? @namespace, JsonObject body, WriteOptions options)
+    {
+        lock (_store.SyncRoot)
+        {
+            var obj = PrepareCreate(definition, @namespace, body);
+            ManagedFields.RecordUpdate(null, obj, options.FieldManager, string.Empty, ScopeFor(definition, string.Empty), definition.ApiVersion, _time.GetUtcNow());
+            return Output(definition, CommitCreate(definition, obj, options.DryRun));
+        }
+    }
+
+    public JsonObject Update(ResourceDefinition definition, string? @namespace, string name, string subresource, JsonObject body, WriteOptions options)
+    {
+        lock (_store.SyncRoot)
+        {
+            var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
+            var bodyName = JsonNodes.MetaString(body, "name");
+            if (bodyName is not null && bodyName != name)
+            {
+                throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+            }
+
+            var rv = JsonNodes.MetaString(body, "resourceVersion");
+            if (string.IsNullOrEmpty(rv))
+            {
+                if (definition.IsCustomResource)
+                {
+                    throw ApiException.Invalid(definition, name, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
+                }
+            }
+            else if (rv != JsonNodes.MetaString(current, "resourceVersion"))
+            {
+                throw ApiException.StaleResourceVersion(definition, name);
+            }
+
+            return Output(definition, CommitUpdate(definition, current, body, subresource, options, managedFieldsDone: false));
+        }
+    }
+
+    public (JsonObject Object, bool Created) Patch(ResourceDefinition definition, string? @namespace, string name, string subresource, string contentType, string body, WriteOptions options)
+    {
+        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        lock (_store.SyncRoot)
+        {
+            var current = _store.Get(definition, @namespace, name);
+            if (mediaType == "application/apply-patch+yaml")
+            {
+                return ApplyLocked(definition, @namespace, name, subresource, body, options, current);
+            }
+
+            if (current is null)
+            {
+                throw ApiException.NotFound(definition, name);
+            }
+
+            JsonNode patched = mediaType switch
+            {
+                "application/merge-patch+json" => MergePatch.Apply(current, ParsePatch(body))!,
+                "application/json-patch+json" => JsonPatch.Apply(current, ParsePatch(body)),
+                "application/strategic-merge-patch+json" when !definition.IsCustomResource =>
+                    MergePatch.Apply(current, MergePatch.StripStrategicDirectives(ParsePatch(body)))!,
+                _ => throw ApiException.UnsupportedMediaType(
+                    $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{(definition.IsCustomResource ? string.Empty : ", application/strategic-merge-patch+json")}"),
+            };
+            if (patched is not JsonObject patchedObject)
+            {
+                throw ApiException.BadRequest("the patched object is not a JSON object");
+            }
+
+            var rv = JsonNodes.MetaString(patchedObject, "resourceVersion");
+            if (!string.IsNullOrEmpty(rv) && rv != JsonNodes.MetaString(current, "resourceVersion"))
+            {
+                throw ApiException.StaleResourceVersion(definition, name);
+            }
+
+            return (Output(definition, CommitUpdate(definition, current, patchedObject, subresource, options, managedFieldsDone: false)), false);
+        }
+    }
+
+    /// <summary>
+    /// Deletes an object. An object removed at once is answered with a <c>Status</c> of <c>Success</c> (like the real
+    /// server's generic registry) except for pods; an object kept by finalizers (or a terminating namespace) is returned.
+    /// </summary>
+    public JsonObject Delete(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
+    {
+        JsonObject result;
+        lock (_store.SyncRoot)
+        {
+            var outcome = DeleteLocked(definition, @namespace, name, options);
+            var removed = !options.DryRun && _store.Get(definition, @namespace, name) is null;
+            result = removed && !BuiltInResources.ReturnsDeletedObject(definition)
+                ? StatusObjects.Success(definition, name, JsonNodes.MetaString(outcome, "uid") ?? string.Empty)
+                : Output(definition, outcome);
+        }
+
+        DeletionHappened?.Invoke();
+        return result;
+    }
+
+    public IReadOnlyList<JsonObject> DeleteCollection(ResourceDefinition definition, string? @namespace, ListOptions listOptions, DeleteOptions options)
+    {
+        var deleted = new List<JsonObject>();
+        lock (_store.SyncRoot)
+        {
+            var page = ListLocked(definition, @namespace, listOptions with { Limit = 0, Continue = null });
+            foreach (var item in page.Items)
+            {
+                var ns = JsonNodes.MetaString(item.Object, "namespace");
+                deleted.Add(Output(definition, DeleteLocked(definition, ns, JsonNodes.MetaString(item.Object, "name")!, options)));
+            }
+        }
+
+        DeletionHappened?.Invoke();
+        return deleted;
+    }
+
+    /// <summary>Deletes (or starts deleting) one object and returns it. Store lock held.</summary>
+    internal JsonObject DeleteLocked(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
+    {
+        var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
+        var uid = JsonNodes.MetaString(current, "uid");
+        if (options.PreconditionUid is { } expectedUid && expectedUid != uid)
+        {
+            throw ApiException.Conflict(definition, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {uid}");
+        }
+
+        var rv = JsonNodes.MetaString(current, "resourceVersion");
+        if (options.PreconditionResourceVersion is { } expectedRv && expectedRv != rv)
+        {
+            throw ApiException.Conflict(definition, name, $"Precondition failed: ResourceVersion in precondition: {expectedRv}, ResourceVersion in object meta: {rv}");
+        }
+
+        if (BuiltInResources.IsNamespace(definition) && ProtectedNamespaces.Contains(name))
+        {
+            throw new ApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted", new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
+        }
+
+        if (options.DryRun)
+        {
+            return current;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Orphan":
+                OrphanDependents(uid);
+                break;
+            case "Foreground":
+                DeleteDependentsNow(uid);
+                break;
+        }
+
+        var now = _time.GetUtcNow();
+        if (BuiltInResources.IsNamespace(definition))
+        {
+            if (current["metadata"]?["deletionTimestamp"] is not null)
+            {
+                return current;
+            }
+
+            var terminating = current.DeepClone().AsObject();
+            JsonNodes.Metadata(terminating)["deletionTimestamp"] = JsonNodes.Timestamp(now);
+            JsonNodes.Metadata(terminating)["deletionGracePeriodSeconds"] = 0;
+            terminating["status"] = new JsonObject { ["phase"] = "Terminating" };
+            return _store.Put(definition, terminating, current);
+        }
+
+        if (JsonNodes.Finalizers(current).Count > 0)
+        {
+            if (current["metadata"]?["deletionTimestamp"] is not null)
+            {
+                return current;
+            }
+
+            var deleting = current.DeepClone().AsObject();
+            var metadata = JsonNodes.Metadata(deleting);
+            metadata["deletionTimestamp"] = JsonNodes.Timestamp(now);
+            metadata["deletionGracePeriodSeconds"] = 0;
+            if (JsonNodes.GetInt64(metadata["generation"]) is { } generation)
+            {
+                metadata["generation"] = generation + 1;
+            }
+
+            return _store.Put(definition, deleting, current);
+        }
+
+        return RemoveLocked(definition, current);
+    }
+
+    internal static FieldPaths.Scope ScopeFor(ResourceDefinition definition, string subresource) =>
+        subresource == "status" ? FieldPaths.Scope.Status
+        : definition.HasStatusSubresource ? FieldPaths.Scope.MainResource
+        : FieldPaths.Scope.All;
+
+    private ListPage ListLocked(ResourceDefinition definition, string? @namespace, ListOptions options)
+    {
+        var listResourceVersion = _store.ResourceVersion;
+        string? afterKey = null;
+        if (options.Continue is { Length: > 0 } token)
+        {
+            (listResourceVersion, afterKey) = ContinueToken.Decode(token);
+            if (listResourceVersion < _store.OldestWatchable)
+            {
+                throw ApiException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+            }
+        }
+
+        var items = _store.List(definition, @namespace, afterKey)
+            .Where(kv => options.FieldSelector.Matches(kv.Value) && options.LabelSelector.Matches(JsonNodes.Labels(kv.Value)))
+            .Select(kv => new JsonObjectItem(kv.Key, Output(definition, kv.Value)))
+            .ToList();
+        string? next = null;
+        long? remaining = null;
+        if (options.Limit > 0 && items.Count > options.Limit)
+        {
+            remaining = items.Count - options.Limit;
+            items = items.Take(options.Limit).ToList();
+            next = ContinueToken.Encode(listResourceVersion, items[^1].Key);
+        }
+
+        return new ListPage(items, listResourceVersion.ToString(CultureInfo.InvariantCulture), next, remaining);
+    }
+
+    private (JsonObject Object, bool Created) ApplyLocked(ResourceDefinition definition, string? @namespace, string name, string subresource, string body, WriteOptions options, JsonObject? current)
+    {
+        if (string.IsNullOrEmpty(options.FieldManager))
+        {
+            throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        }
+
+        var applied = YamlToJson.ParseObject(body);
+        var appliedName = JsonNodes.MetaString(applied, "name");
+        if (appliedName is not null && appliedName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({name})");
+        }
+
+        var scope = ScopeFor(definition, subresource);
+        var now = _time.GetUtcNow();
+        if (current is null)
+        {
+            if (subresource.Length > 0)
+            {
+                throw ApiException.NotFound(definition, name);
+            }
+
+            var merged = ServerSideApply.Apply(null, applied, options.FieldManager, options.Force, subresource, scope, definition.ApiVersion, definition, name, now);
+            JsonNodes.Metadata(merged)["name"] = name;
+            var obj = PrepareCreate(definition, @namespace, merged);
+            return (Output(definition, CommitCreate(definition, obj, options.DryRun)), true);
+        }
+
+        var rv = JsonNodes.MetaString(applied, "resourceVersion");
+        if (!string.IsNullOrEmpty(rv) && rv != JsonNodes.MetaString(current, "resourceVersion"))
+        {
+            throw ApiException.StaleResourceVersion(definition, name);
+        }
+
+        var result = ServerSideApply.Apply(current, applied, options.FieldManager, options.Force, subresource, scope, definition.ApiVersion, definition, name, now);
+        return (Output(definition, CommitUpdate(definition, current, result, subresource, options, managedFieldsDone: true)), false);
+    }
+
+    private JsonObject PrepareCreate(ResourceDefinition definition, string? @namespace, JsonObject body)
+    {
+        var obj = body.DeepClone().AsObject();
+        var metadata = JsonNodes.Metadata(obj);
+        var bodyNamespace = JsonNodes.GetString(metadata, "namespace");
+        if (definition.Namespaced)
+        {
+            if (@namespace is null)
+            {
+                throw ApiException.BadRequest("the server could not find the requested resource: a namespace is required");
+            }
+
+            if (!string.IsNullOrEmpty(bodyNamespace) && bodyNamespace != @namespace)
+            {
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+
+            var ns = _store.Get(_registry.Find(string.Empty, "v1", "namespaces")!, null, @namespace);
+            if (ns is null)
+            {
+                throw new ApiException(404, "NotFound", $"namespaces \"{@namespace}\" not found", new JsonObject { ["name"] = @namespace, ["kind"] = "namespaces" });
+            }
+
+            if (ns["metadata"]?["deletionTimestamp"] is not null)
+            {
+                throw new ApiException(403, "Forbidden", $"{ApiException.QualifiedResource(definition)} \"{JsonNodes.GetString(metadata, "name")}\" is forbidden: unable to create new content in namespace {@namespace} because it is being terminated");
+            }
+
+            metadata["namespace"] = @namespace;
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+
+        var name = JsonNodes.GetString(metadata, "name");
+        if (string.IsNullOrEmpty(name))
+        {
+            var generateName = JsonNodes.GetString(metadata, "generateName");
+            if (string.IsNullOrEmpty(generateName))
+            {
+                throw ApiException.Invalid(definition, string.Empty, "metadata.name", "Required value: name or generateName is required");
+            }
+
+            do
+            {
+                name = generateName + string.Concat(Enumerable.Range(0, 5).Select(_ => NameCharacters[Random.Shared.Next(NameCharacters.Length)]));
+            }
+            while (_store.Get(definition, @namespace, name) is not null);
+            metadata["name"] = name;
+        }
+
+        if (name.Length > 253 || !ValidName().IsMatch(name))
+        {
+            throw ApiException.Invalid(definition, name, "metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+        }
+
+        if (_store.Get(definition, @namespace, name) is not null)
+        {
+            throw ApiException.AlreadyExists(definition, name);
+        }
+
+        var kind = JsonNodes.GetString(obj, "kind");
+        if (kind is not null && kind != definition.Kind)
+        {
+            throw ApiException.BadRequest($"the kind of the provided object ({kind}) does not match the resource ({definition.Kind})");
+        }
+
+        obj["apiVersion"] = definition.ApiVersion;
+        obj["kind"] = definition.Kind;
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = JsonNodes.Timestamp(_time.GetUtcNow());
+        metadata.Remove("deletionTimestamp");
+        metadata.Remove("deletionGracePeriodSeconds");
+        metadata.Remove("resourceVersion");
+        if (definition.TracksGeneration)
+        {
+            metadata["generation"] = 1L;
+        }
+        else
+        {
+            metadata.Remove("generation");
+        }
+
+        if (definition.HasStatusSubresource)
+        {
+            obj.Remove("status");
+        }
+
+        BuiltInDefaults.Apply(definition, obj);
+
+        if (BuiltInResources.IsNamespace(definition))
+        {
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
+        }
+        else if (definition.Group.Length == 0 && definition.Plural == "pods")
+        {
+            obj["status"] = new JsonObject { ["phase"] = "Pending" };
+        }
+
+        return obj;
+    }
+
+    private JsonObject CommitCreate(ResourceDefinition definition, JsonObject obj, bool dryRun)
+    {
+        if (BuiltInResources.IsCustomResourceDefinition(definition))
+        {
+            _crds.Prepare(obj, dryRun);
+        }
+
+        return dryRun ? obj : _store.Put(definition, obj, null);
+    }
+
+    private JsonObject CommitUpdate(ResourceDefinition definition, JsonObject current, JsonObject proposed, string subresource, WriteOptions options, bool managedFieldsDone)
+    {
+        var name = JsonNodes.MetaString(current, "name")!;
+        JsonObject result;
+        if (subresource == "status")
+        {
+            result = current.DeepClone().AsObject();
+            if (proposed["status"] is { } status)
+            {
+                result["status"] = status.DeepClone();
+            }
+            else
+            {
+                result.Remove("status");
+            }
+
+            if (managedFieldsDone && proposed["metadata"]?["managedFields"] is { } fields)
+            {
+                JsonNodes.Metadata(result)["managedFields"] = fields.DeepClone();
+            }
+        }
+        else
+        {
+            result = proposed.DeepClone().AsObject();
+            if (definition.HasStatusSubresource)
+            {
+                if (current["status"] is { } status)
+                {
+                    result["status"] = status.DeepClone();
+                }
+                else
+                {
+                    result.Remove("status");
+                }
+            }
+
+            var metadata = JsonNodes.Metadata(result);
+            var currentMetadata = JsonNodes.Metadata(current);
+            foreach (var system in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion" })
+            {
+                if (currentMetadata[system] is { } value)
+                {
+                    metadata[system] = value.DeepClone();
+                }
+                else
+                {
+                    metadata.Remove(system);
+                }
+            }
+
+            result["apiVersion"] = definition.ApiVersion;
+            result["kind"] = definition.Kind;
+            BuiltInDefaults.Apply(definition, result);
+        }
+
+        var deleting = current["metadata"]?["deletionTimestamp"] is not null;
+        if (deleting)
+        {
+            var before = JsonNodes.Finalizers(current);
+            var added = JsonNodes.Finalizers(result).Where(f => !before.Contains(f)).ToList();
+            if (added.Count > 0)
+            {
+                throw ApiException.Invalid(definition, name, "metadata.finalizers", $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{string.Join("\", \"", added)}\"}}");
+            }
+        }
+
+        if (definition.TracksGeneration && subresource != "status")
+        {
+            var excluded = definition.HasStatusSubresource ? new[] { "metadata", "status" } : ["metadata"];
+            if (!JsonNode.DeepEquals(JsonNodes.Without(current, excluded), JsonNodes.Without(result, excluded)))
+            {
+                var generation = JsonNodes.GetInt64(current["metadata"]?["generation"]) ?? 0;
+                JsonNodes.Metadata(result)["generation"] = generation + 1;
+            }
+        }
+
+        if (!managedFieldsDone)
+        {
+            ManagedFields.RecordUpdate(current, result, options.FieldManager, subresource, ScopeFor(definition, subresource), definition.ApiVersion, _time.GetUtcNow());
+        }
+
+        if (JsonNode.DeepEquals(WithoutVolatile(current), WithoutVolatile(result)))
+        {
+            return current;
+        }
+
+        if (BuiltInResources.IsCustomResourceDefinition(definition) && subresource.Length == 0)
+        {
+            _crds.Prepare(result, options.DryRun);
+        }
+
+        if (options.DryRun)
+        {
+            return result;
+        }
+
+        if (deleting && JsonNodes.Finalizers(result).Count == 0 && !BuiltInResources.IsNamespace(definition))
+        {
+            var removed = RemoveLocked(definition, result);
+            ThreadPool.QueueUserWorkItem(_ => DeletionHappened?.Invoke());
+            return removed;
+        }
+
+        return _store.Put(definition, result, current);
+    }
+
+    private JsonObject RemoveLocked(ResourceDefinition definition, JsonObject current)
+    {
+        var removed = _store.Remove(definition, current);
+        if (BuiltInResources.IsCustomResourceDefinition(definition))
+        {
+            _crds.Removed(current);
+        }
+
+        return removed;
+    }
+
+    private void OrphanDependents(string? ownerUid)
+    {
+        if (ownerUid is null)
+        {
+            return;
+        }
+
+        foreach (var (definition, obj) in ObjectsWithOwner(ownerUid))
+        {
+            var updated = obj.DeepClone().AsObject();
+            var refs = (JsonArray)updated["metadata"]!["ownerReferences"]!;
+            foreach (var reference in refs.Where(r => JsonNodes.GetString(r, "uid") == ownerUid).ToList())
+            {
+                refs.Remove(reference);
+            }
+
+            if (refs.Count == 0)
+            {
+                JsonNodes.Metadata(updated).Remove("ownerReferences");
+            }
+
+            _store.Put(definition, updated, obj);
+        }
+    }
+
+    private void DeleteDependentsNow(string? ownerUid)
+    {
+        if (ownerUid is null)
+        {
+            return;
+        }
+
+        foreach (var (definition, obj) in ObjectsWithOwner(ownerUid))
+        {
+            if (_store.Get(definition, JsonNodes.MetaString(obj, "namespace"), JsonNodes.MetaString(obj, "name")!) is not null)
+            {
+                DeleteLocked(definition, JsonNodes.MetaString(obj, "namespace"), JsonNodes.MetaString(obj, "name")!, new DeleteOptions("Foreground", null, null, false));
+            }
+        }
+    }
+
+    private List<(ResourceDefinition Definition, JsonObject Object)> ObjectsWithOwner(string ownerUid)
+    {
+        var definitions = _registry.StorageDefinitions().ToDictionary(d => d.StorageKey);
+        var result = new List<(ResourceDefinition, JsonObject)>();
+        foreach (var (storageKey, obj) in _store.All())
+        {
+            if (obj["metadata"]?["ownerReferences"] is JsonArray refs && refs.Any(r => JsonNodes.GetString(r, "uid") == ownerUid)
+                && definitions.TryGetValue(storageKey, out var definition))
+            {
+                result.Add((definition, obj));
+            }
+        }
+
+        return result;
+    }
+
+    private static JsonObject WithoutVolatile(JsonObject obj)
+    {
+        var copy = obj.DeepClone().AsObject();
+        var metadata = JsonNodes.Metadata(copy);
+        metadata.Remove("resourceVersion");
+        if (metadata["managedFields"] is JsonArray fields)
+        {
+            foreach (var entry in fields.OfType<JsonObject>())
+            {
+                entry.Remove("time");
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>A copy for the response, with the requested version's apiVersion.</summary>
+    private static JsonObject Output(ResourceDefinition definition, JsonObject obj)
+    {
+        var copy = obj.DeepClone().AsObject();
+        copy["apiVersion"] = definition.ApiVersion;
+        return copy;
+    }
+
+    private static JsonNode? ParsePatch(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw ApiException.BadRequest($"error decoding patch: {ex.Message}");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
+    private static partial Regex ValidName();
+}

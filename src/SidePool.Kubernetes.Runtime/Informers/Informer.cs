@@ -1,0 +1,286 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Errors;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Kubernetes.Runtime.Informers;
+
+/// <summary>
+/// Keeps <see cref="Cache"/> equal to the server's objects of one kind, like client-go's reflector: list (paged), then
+/// watch from the list's resourceVersion with bookmarks and a random server-side timeout; a normal close re-watches
+/// from the last resourceVersion seen (bookmarks included); 410 Expired/Gone relists and emits the add/update/delete
+/// differences; other failures back off 0.8 s doubling to 30 s with jitter.
+/// </summary>
+public sealed class Informer<T>
+    where T : class, IKubernetesObject
+{
+    private readonly IResourceClient<T> _client;
+    private readonly InformerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _dispatchGate = new();
+    private readonly List<IResourceEventHandler<T>> _handlers = [];
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _lastResourceVersion;
+
+    public Informer(IResourceClient<T> client, InformerOptions? options = null, ILogger? logger = null)
+    {
+        _client = client;
+        _options = options ?? new InformerOptions();
+        _logger = logger ?? NullLogger.Instance;
+        if (_options.MinWatchTimeout > _options.MaxWatchTimeout)
+        {
+            throw new ArgumentException("MinWatchTimeout must not exceed MaxWatchTimeout.", nameof(options));
+        }
+    }
+
+    public InformerCache<T> Cache { get; } = new();
+
+    public InformerStatistics Statistics { get; } = new();
+
+    /// <summary>The resourceVersion the next watch starts from.</summary>
+    public string? LastResourceVersion => Volatile.Read(ref _lastResourceVersion);
+
+    /// <summary>True once the first list has filled the cache.</summary>
+    public bool HasSynced => _synced.Task.IsCompleted;
+
+    /// <summary>Adds a handler; if the cache already holds objects, the handler first gets an add for each.</summary>
+    public void AddHandler(IResourceEventHandler<T> handler)
+    {
+        lock (_dispatchGate)
+        {
+            _handlers.Add(handler);
+            foreach (var item in Cache.List())
+            {
+                Invoke(handler, h => h.OnAdd(item));
+            }
+        }
+    }
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Runs until cancelled. Never throws for server or network failures.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new ExponentialBackoff(_options.InitialBackoff, _options.MaxBackoff, _options.BackoffJitter);
+        var needList = true;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (needList)
+                {
+                    await ListAndReplaceAsync(cancellationToken);
+                    needList = false;
+                    backoff.Reset();
+                }
+
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var events = await WatchOnceAsync(backoff, cancellationToken);
+                if (events == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
+                {
+                    // A watch that closes at once with nothing: don't spin.
+                    await Task.Delay(backoff.Next(), cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (KubernetesExpiredException ex)
+            {
+                Statistics.Expire();
+                _logger.LogInformation("{Kind} informer: resourceVersion {ResourceVersion} expired ({Message}); relisting.", _client.Resource.Kind, LastResourceVersion, ex.Message);
+                needList = true;
+            }
+            catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or System.Text.Json.JsonException)
+            {
+                Statistics.Error();
+                var delay = backoff.Next();
+                _logger.LogWarning("{Kind} informer: {Message}; retrying in {Delay} ms.", _client.Resource.Kind, ex.Message, (int)delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task ListAndReplaceAsync(CancellationToken cancellationToken)
+    {
+        List<T> items;
+        string? resourceVersion;
+        try
+        {
+            (items, resourceVersion) = await ListAllPagesAsync(_options.PageSize, cancellationToken);
+        }
+        catch (KubernetesExpiredException)
+        {
+            // The continue token expired between pages: one consistent unpaged list instead.
+            (items, resourceVersion) = await ListAllPagesAsync(null, cancellationToken);
+        }
+
+        lock (_dispatchGate)
+        {
+            var seen = new HashSet<ObjectKey>();
+            foreach (var item in items)
+            {
+                seen.Add(ObjectKey.Of(item));
+                var old = Cache.Upsert(item);
+                if (old is null)
+                {
+                    Statistics.Add();
+                    Dispatch(h => h.OnAdd(item));
+                }
+                else if (old.Metadata?.ResourceVersion != item.Metadata?.ResourceVersion)
+                {
+                    Statistics.Update();
+                    Dispatch(h => h.OnUpdate(old, item));
+                }
+            }
+
+            foreach (var key in Cache.Keys())
+            {
+                if (!seen.Contains(key) && Cache.Remove(key) is { } gone)
+                {
+                    Statistics.Delete();
+                    Dispatch(h => h.OnDelete(gone));
+                }
+            }
+
+            Volatile.Write(ref _lastResourceVersion, resourceVersion);
+        }
+
+        Statistics.List();
+        _synced.TrySetResult();
+    }
+
+    private async Task<(List<T> Items, string? ResourceVersion)> ListAllPagesAsync(int? pageSize, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? resourceVersion = null;
+        string? continueToken = null;
+        do
+        {
+            var page = await _client.ListAsync(_options.Namespace, new ListOptions
+            {
+                LabelSelector = _options.LabelSelector,
+                FieldSelector = _options.FieldSelector,
+                Limit = pageSize,
+                Continue = continueToken,
+            }, cancellationToken);
+            resourceVersion ??= page.Metadata.ResourceVersion;
+            items.AddRange(page.Items);
+            continueToken = page.Metadata.Continue;
+        }
+        while (!string.IsNullOrEmpty(continueToken));
+        return (items, resourceVersion);
+    }
+
+    /// <summary>One watch until the server closes it; returns how many events arrived.</summary>
+    private async Task<int> WatchOnceAsync(ExponentialBackoff backoff, CancellationToken cancellationToken)
+    {
+        var min = _options.MinWatchTimeout.TotalSeconds;
+        var max = _options.MaxWatchTimeout.TotalSeconds;
+        var timeoutSeconds = (int)(min + (Random.Shared.NextDouble() * (max - min)));
+        var options = new WatchOptions
+        {
+            ResourceVersion = LastResourceVersion,
+            LabelSelector = _options.LabelSelector,
+            FieldSelector = _options.FieldSelector,
+            AllowWatchBookmarks = true,
+            TimeoutSeconds = timeoutSeconds,
+        };
+        Statistics.Watch();
+        var count = 0;
+        await foreach (var watchEvent in _client.WatchAsync(_options.Namespace, options, cancellationToken))
+        {
+            count++;
+            Apply(watchEvent);
+            backoff.Reset();
+        }
+
+        return count;
+    }
+
+    private void Apply(WatchEvent<T> watchEvent)
+    {
+        if (watchEvent.Type == WatchEventType.Error)
+        {
+            var status = watchEvent.Status ?? new Status { Code = 500, Message = "watch ERROR event without a Status" };
+            throw KubernetesErrorMapper.FromStatus($"WATCH {_client.Resource.Plural}", status);
+        }
+
+        lock (_dispatchGate)
+        {
+            switch (watchEvent.Type)
+            {
+                case WatchEventType.Added:
+                case WatchEventType.Modified:
+                    {
+                        var value = watchEvent.Object!;
+                        var old = Cache.Upsert(value);
+                        if (old is null)
+                        {
+                            Statistics.Add();
+                            Dispatch(h => h.OnAdd(value));
+                        }
+                        else
+                        {
+                            Statistics.Update();
+                            Dispatch(h => h.OnUpdate(old, value));
+                        }
+
+                        break;
+                    }
+
+                case WatchEventType.Deleted:
+                    {
+                        var value = watchEvent.Object!;
+                        if (Cache.Remove(ObjectKey.Of(value)) is not null)
+                        {
+                            Statistics.Delete();
+                            Dispatch(h => h.OnDelete(value));
+                        }
+
+                        break;
+                    }
+
+                case WatchEventType.Bookmark:
+                    Statistics.Bookmark();
+                    break;
+            }
+
+            if (!string.IsNullOrEmpty(watchEvent.ResourceVersion))
+            {
+                Volatile.Write(ref _lastResourceVersion, watchEvent.ResourceVersion);
+            }
+        }
+    }
+
+    private void Dispatch(Action<IResourceEventHandler<T>> action)
+    {
+        foreach (var handler in _handlers)
+        {
+            Invoke(handler, action);
+        }
+    }
+
+    private void Invoke(IResourceEventHandler<T> handler, Action<IResourceEventHandler<T>> action)
+    {
+        try
+        {
+            action(handler);
+        }
+#pragma warning disable CA1031 // A faulty handler must not stop the informer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "{Kind} informer: an event handler threw.", _client.Resource.Kind);
+        }
+    }
+}

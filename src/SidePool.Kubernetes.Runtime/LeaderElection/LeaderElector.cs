@@ -1,0 +1,286 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Errors;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Kubernetes.Runtime.LeaderElection;
+
+/// <summary>
+/// Leader election on a <c>coordination.k8s.io/v1</c> Lease, like client-go: a candidate takes the lease when it is
+/// free or when it has not changed for a lease duration as observed on this candidate's own clock (the holder's
+/// renewTime is never compared with our clock); every write carries the resourceVersion read, so a race ends in a 409;
+/// the leader renews every retry period and steps down when it could not renew within the renew deadline.
+/// </summary>
+public sealed class LeaderElector
+{
+    private readonly IResourceClient<Lease> _leases;
+    private readonly LeaderElectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private Lease? _observed;
+    private long _observedAt;
+    private volatile bool _isLeader;
+
+    public LeaderElector(IResourceClient<Lease> leases, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        if (options.RenewDeadline >= options.LeaseDuration)
+        {
+            throw new ArgumentException("RenewDeadline must be shorter than LeaseDuration.", nameof(options));
+        }
+
+        if (options.RetryPeriod >= options.RenewDeadline)
+        {
+            throw new ArgumentException("RetryPeriod must be shorter than RenewDeadline.", nameof(options));
+        }
+
+        _leases = leases;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public bool IsLeader => _isLeader;
+
+    /// <summary>The holder this candidate last saw.</summary>
+    public string? ObservedLeader => _observed?.Spec?.HolderIdentity;
+
+    /// <summary>
+    /// Campaigns until leader, runs <paramref name="onStartedLeading"/> with a token that is cancelled when leadership
+    /// ends, and returns once leadership is lost or <paramref name="cancellationToken"/> is cancelled (releasing the
+    /// lease if <see cref="LeaderElectionOptions.ReleaseOnCancel"/>).
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
+    {
+        if (!await AcquireAsync(cancellationToken))
+        {
+            return;
+        }
+
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _isLeader = true;
+        _logger.LogInformation("{Identity} became leader of lease {Namespace}/{Lease}.", _options.Identity, _options.Namespace, _options.LeaseName);
+        var work = RunLeaderWorkAsync(onStartedLeading, leading.Token);
+        try
+        {
+            await RenewLoopAsync(cancellationToken);
+        }
+        finally
+        {
+            _isLeader = false;
+            await leading.CancelAsync();
+            await work;
+            if (cancellationToken.IsCancellationRequested && _options.ReleaseOnCancel)
+            {
+                await ReleaseAsync();
+            }
+
+            _logger.LogInformation("{Identity} stopped leading lease {Namespace}/{Lease}.", _options.Identity, _options.Namespace, _options.LeaseName);
+        }
+    }
+
+    /// <summary>One attempt to take or renew the lease. True if this candidate holds it afterwards.</summary>
+    public async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var current = await _leases.TryGetAsync(_options.LeaseName, _options.Namespace, cancellationToken);
+        if (current is null)
+        {
+            var created = new Lease
+            {
+                Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.Namespace },
+                Spec = new LeaseSpec
+                {
+                    HolderIdentity = _options.Identity,
+                    LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
+                    AcquireTime = now,
+                    RenewTime = now,
+                    LeaseTransitions = 0,
+                },
+            };
+            try
+            {
+                Observe(await _leases.CreateAsync(created, cancellationToken: cancellationToken));
+                return true;
+            }
+            catch (KubernetesAlreadyExistsException)
+            {
+                return false;
+            }
+            catch (KubernetesConflictException)
+            {
+                return false;
+            }
+        }
+
+        if (_observed?.Metadata?.ResourceVersion != current.Metadata?.ResourceVersion)
+        {
+            Observe(current);
+        }
+
+        var spec = current.Spec ?? new LeaseSpec();
+        var holder = spec.HolderIdentity;
+        var iHoldIt = holder == _options.Identity;
+        if (!string.IsNullOrEmpty(holder) && !iHoldIt)
+        {
+            var duration = spec.LeaseDurationSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : _options.LeaseDuration;
+            if (_time.GetElapsedTime(_observedAt) < duration)
+            {
+                return false;
+            }
+        }
+
+        var renewed = current with
+        {
+            Spec = spec with
+            {
+                HolderIdentity = _options.Identity,
+                LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
+                AcquireTime = iHoldIt ? spec.AcquireTime ?? now : now,
+                RenewTime = now,
+                LeaseTransitions = iHoldIt ? spec.LeaseTransitions ?? 0 : (spec.LeaseTransitions ?? 0) + 1,
+            },
+        };
+        try
+        {
+            // current.Metadata.ResourceVersion travels with the PUT: a concurrent writer makes this a 409.
+            Observe(await _leases.ReplaceAsync(renewed, cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (KubernetesConflictException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await TryAcquireOrRenewAsync(cancellationToken))
+                {
+                    return true;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (KubernetesApiException ex)
+            {
+                _logger.LogWarning("{Identity}: acquiring lease {Lease} failed: {Message}", _options.Identity, _options.LeaseName, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(Jittered(_options.RetryPeriod), _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        var lastRenew = _time.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.RetryPeriod, _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var renewed = false;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var remaining = _options.RenewDeadline - _time.GetElapsedTime(lastRenew);
+            if (remaining > TimeSpan.Zero)
+            {
+                attempt.CancelAfter(remaining);
+                try
+                {
+                    renewed = await TryAcquireOrRenewAsync(attempt.Token);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (OperationCanceledException)
+                {
+                    renewed = false;
+                }
+                catch (KubernetesApiException ex)
+                {
+                    _logger.LogWarning("{Identity}: renewing lease {Lease} failed: {Message}", _options.Identity, _options.LeaseName, ex.Message);
+                }
+            }
+
+            if (renewed)
+            {
+                lastRenew = _time.GetTimestamp();
+            }
+            else if (_time.GetElapsedTime(lastRenew) >= _options.RenewDeadline || _observed?.Spec?.HolderIdentity is { } h && h != _options.Identity)
+            {
+                _logger.LogWarning("{Identity}: could not renew lease {Lease} within {Deadline} s; stepping down.", _options.Identity, _options.LeaseName, _options.RenewDeadline.TotalSeconds);
+                return;
+            }
+        }
+    }
+
+    private async Task RunLeaderWorkAsync(Func<CancellationToken, Task> onStartedLeading, CancellationToken leadingToken)
+    {
+        try
+        {
+            await onStartedLeading(leadingToken);
+        }
+        catch (OperationCanceledException) when (leadingToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // The leader's work failing must not break the election loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "{Identity}: the leader's work failed.", _options.Identity);
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        if (_observed is not { } lease || lease.Spec?.HolderIdentity != _options.Identity)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var released = lease with
+        {
+            Spec = lease.Spec with { HolderIdentity = null, LeaseDurationSeconds = 1, RenewTime = now, AcquireTime = now },
+        };
+        using var timeout = new CancellationTokenSource(_options.RenewDeadline);
+        try
+        {
+            Observe(await _leases.ReplaceAsync(released, cancellationToken: timeout.Token));
+        }
+        catch (Exception ex) when (ex is KubernetesApiException or OperationCanceledException)
+        {
+            _logger.LogWarning("{Identity}: releasing lease {Lease} failed: {Message}", _options.Identity, _options.LeaseName, ex.Message);
+        }
+    }
+
+    private void Observe(Lease lease)
+    {
+        _observed = lease;
+        _observedAt = _time.GetTimestamp();
+    }
+
+    private static TimeSpan Jittered(TimeSpan period) => period * (1 + (0.2 * Random.Shared.NextDouble()));
+}

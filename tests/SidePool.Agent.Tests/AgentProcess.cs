@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http;
+using SidePool.PgBouncer.Admin;
+using SidePool.Rendering;
+using SidePool.Testing;
+
+namespace SidePool.Agent.Tests;
+
+/// <summary>
+/// The real <c>sidepool-agent</c> binary run as the service user on a Kubernetes-like mount, with its PgBouncer
+/// child in front of a test backend.
+/// </summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private AgentProcess(TestDirectory directory, PoolMount mount, string socketDirectory, int listenPort, int httpPort, int backendPort, ManagedProcess process, RenderedPool rendered)
+    {
+        Directory = directory;
+        Mount = mount;
+        SocketDirectory = socketDirectory;
+        ListenPort = listenPort;
+        HttpPort = httpPort;
+        BackendPort = backendPort;
+        Process = process;
+        Rendered = rendered;
+    }
+
+    public TestDirectory Directory { get; }
+
+    public PoolMount Mount { get; }
+
+    public string SocketDirectory { get; }
+
+    public int ListenPort { get; }
+
+    public int HttpPort { get; }
+
+    public int BackendPort { get; }
+
+    public ManagedProcess Process { get; }
+
+    /// <summary>The last files published to the mount.</summary>
+    public RenderedPool Rendered { get; private set; }
+
+    /// <summary>Wall time from starting the process until /healthz answered 200.</summary>
+    public TimeSpan TimeToHealthy { get; private set; }
+
+    public string AppConnectionString(string? applicationName = null) =>
+        $"Host=127.0.0.1;Port={ListenPort};Database={TestBackend.Database};Username={TestBackend.User};Pooling=false;No Reset On Close=true;Max Auto Prepare=0;Timeout=10;Application Name={applicationName ?? "test"}";
+
+    public PgBouncerAdminClient Admin() => new(AdminEndpoint.UnixSocket(SocketDirectory, ListenPort, "sidepool-agent", PoolFiles.Secrets.AdminPassword));
+
+    public static async Task<AgentProcess> StartAsync(PostgresServer backend, string[]? extraArgs = null, int poolSize = 10, bool waitHealthy = true, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        var directory = new TestDirectory("agent");
+        var mount = new PoolMount(directory);
+        var socketDirectory = directory.CreateSubdirectory("run");
+        var listenPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var rendered = PoolFiles.Render(mount.Directory, socketDirectory, backend.Port, listenPort, TestBackend.Password, poolSize, parameters: parameters);
+        mount.Publish(rendered.Files);
+
+        var args = new List<string>
+        {
+            "--config-dir", mount.Directory,
+            "--pgbouncer", Binaries.PgBouncer,
+            "--http-address", "127.0.0.1",
+            "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
+            "--config-poll", "1s",
+        };
+        args.AddRange(extraArgs ?? []);
+        var started = Stopwatch.GetTimestamp();
+        var process = ManagedProcess.Start(Path.Combine(AppContext.BaseDirectory, "sidepool-agent"), args, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+        var agent = new AgentProcess(directory, mount, socketDirectory, listenPort, httpPort, backend.Port, process, rendered);
+        if (waitHealthy)
+        {
+            try
+            {
+                await agent.WaitForStatusAsync("/healthz", 200, TimeSpan.FromSeconds(20));
+            }
+            catch
+            {
+                await agent.DisposeAsync();
+                throw;
+            }
+
+            agent.TimeToHealthy = Stopwatch.GetElapsedTime(started);
+        }
+
+        return agent;
+    }
+
+    /// <summary>Renders new files with the operator's renderer and swaps them in like the kubelet.</summary>
+    public RenderedPool Publish(string password = TestBackend.Password, int poolSize = 10, int maxClientConnections = 100, int? listenPort = null)
+    {
+        Rendered = PoolFiles.Render(Mount.Directory, SocketDirectory, BackendPort, listenPort ?? ListenPort, password, poolSize, maxClientConnections);
+        Mount.Publish(Rendered.Files);
+        return Rendered;
+    }
+
+    public void PublishRaw(IReadOnlyDictionary<string, string> files) => Mount.Publish(files);
+
+    public async Task<(int Status, string Body)> GetAsync(string path)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}{path}"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e)
+        {
+            return (0, e.Message);
+        }
+    }
+
+    public async Task<string> WaitForStatusAsync(string path, int status, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = (Status: 0, Body: "");
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await GetAsync(path);
+            if (last.Status == status)
+            {
+                return last.Body;
+            }
+
+            if (Process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"{path} did not answer {status} within {timeout} (last: {last.Status} {last.Body}). Agent output:\n{Process.Output}");
+    }
+
+    /// <summary>The value of one sample of the /metrics exposition (exact series text before the value).</summary>
+    public static double? Sample(string exposition, string series)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.StartsWith(series + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The PID of the PgBouncer child (from the agent's log).</summary>
+    public async Task<int> PgBouncerPidAsync(int occurrence = 1)
+    {
+        var pids = new List<int>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            pids = [.. Process.Lines
+                .Where(l => l.Contains("running (pid ", StringComparison.Ordinal))
+                .Select(l => int.Parse(l.Split("(pid ")[1].Split(')')[0], CultureInfo.InvariantCulture))];
+            if (pids.Count >= occurrence)
+            {
+                return pids[occurrence - 1];
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no pgbouncer pid #{occurrence} in the agent log:\n{Process.Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        Directory.Dispose();
+    }
+}
