@@ -11,7 +11,7 @@ build:
 
 # Every test project, real PostgreSQL/PgBouncer/kubectl included. Fails when the committed CRD is stale.
 test: build verify-crds
-	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo -v q
+	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
 
 # Regenerate the CRD from the C# model.
 crds:
