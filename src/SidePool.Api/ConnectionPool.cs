@@ -6,14 +6,14 @@ namespace SidePool.Api;
 /// <summary>The <c>ConnectionPool</c> custom resource (<c>sidepool.dev/v1alpha1</c>).</summary>
 public sealed record ConnectionPool : IKubernetesObject
 {
-    public string ApiVersion { get; init; } = Naming.ApiVersion;
+    public string ApiVersion { get; set; } = Naming.ApiVersion;
 
-    public string Kind { get; init; } = Naming.Kind;
+    public string Kind { get; set; } = Naming.Kind;
 
-    public ObjectMeta Metadata { get; init; } = new();
+    public ObjectMeta Metadata { get; set; } = new();
 
-    public ConnectionPoolSpec? Spec { get; init; }
+    public ConnectionPoolSpec? Spec { get; set; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ConnectionPoolStatus? Status { get; init; }
+    public ConnectionPoolStatus? Status { get; set; }
 }

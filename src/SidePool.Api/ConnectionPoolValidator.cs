@@ -316,7 +316,7 @@ public static partial class ConnectionPoolValidator
     private static string Describe(string pattern) => pattern switch
     {
         Naming.HostPattern => "must be a host name (RFC 1123) or an IP address",
-        Naming.DatabasePattern => "must be a database name of letters, digits, '_', '.', '$' or '-'",
+        Naming.DatabasePattern => "must be a database name of letters, digits, '_', '.' or '-' (PgBouncer cannot read other characters in [databases] keys)",
         Naming.SecretNamePattern => "must be a Kubernetes object name (lower-case letters, digits, '-' and '.')",
         Naming.SecretKeyPattern => "must be a Secret key (letters, digits, '-', '_' and '.')",
         Naming.ImagePattern => "must be a container image reference",

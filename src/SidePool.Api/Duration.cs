@@ -19,7 +19,8 @@ public static partial class Duration
     public static bool TryParse(string? text, [NotNullWhen(true)] out TimeSpan? value)
     {
         value = null;
-        if (text is null || !WholePattern().IsMatch(text))
+        // (.NET's '$' also matches before a final newline: rule that out explicitly)
+        if (text is null || text.EndsWith('\n') || !WholePattern().IsMatch(text))
         {
             return false;
         }

@@ -21,7 +21,7 @@ public static class Naming
         @"^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$";
 
     /// <summary>PostgreSQL database names SidePool accepts (no quoting needed in PgBouncer's [databases]).</summary>
-    public const string DatabasePattern = @"^[A-Za-z0-9_][A-Za-z0-9_.$-]*$";
+    public const string DatabasePattern = @"^[A-Za-z0-9_][A-Za-z0-9_.-]*$";
 
     /// <summary>Kubernetes object name (DNS subdomain).</summary>
     public const string SecretNamePattern = @"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";

@@ -99,9 +99,10 @@ public static class PgBouncerParameters
         new ParameterRule("dns_nxdomain_ttl", ParameterKind.Seconds, 0, Day),
         new ParameterRule("dns_zone_check_period", ParameterKind.Seconds, 0, Day),
         new ParameterRule("tcp_keepalive", ParameterKind.Boolean),
-        new ParameterRule("tcp_keepcnt", ParameterKind.Integer, 0, 1_000),
-        new ParameterRule("tcp_keepidle", ParameterKind.Integer, 0, 86_400),
-        new ParameterRule("tcp_keepintvl", ParameterKind.Integer, 0, 86_400),
+        // Linux limits for TCP_KEEPCNT/KEEPIDLE/KEEPINTVL: beyond them PgBouncer silently stops listening on TCP.
+        new ParameterRule("tcp_keepcnt", ParameterKind.Integer, 0, 127),
+        new ParameterRule("tcp_keepidle", ParameterKind.Integer, 0, 32_767),
+        new ParameterRule("tcp_keepintvl", ParameterKind.Integer, 0, 32_767),
         new ParameterRule("tcp_user_timeout", ParameterKind.Integer, 0, 86_400_000),
         new ParameterRule("tcp_socket_buffer", ParameterKind.Integer, 0, 16_777_216),
         new ParameterRule("pkt_buf", ParameterKind.Integer, 512, 1_048_576),

@@ -1,0 +1,33 @@
+# SidePool developer entry points. `make test` is what CI runs (see README.md).
+DOTNET ?= dotnet
+CONFIGURATION ?= Debug
+CRD := crds/sidepool.dev_connectionpools.yaml
+CLI := src/SidePool.Cli/SidePool.Cli.csproj
+
+.PHONY: build test crds verify verify-crds format clean
+
+build:
+	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
+
+# Every test project, real PostgreSQL/PgBouncer/kubectl included. Fails when the committed CRD is stale.
+test: build verify-crds
+	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
+
+# Regenerate the CRD from the C# model.
+crds:
+	$(DOTNET) run --project $(CLI) -c $(CONFIGURATION) -- crd > $(CRD)
+
+verify-crds:
+	@$(DOTNET) run --project $(CLI) -c $(CONFIGURATION) --no-build -- crd > /tmp/sidepool-crd.yaml
+	@diff -u $(CRD) /tmp/sidepool-crd.yaml > /dev/null || { echo "$(CRD) is out of date: run 'make crds'"; diff -u $(CRD) /tmp/sidepool-crd.yaml | head -40; exit 1; }
+	@echo "$(CRD) is in sync with the model"
+
+# Generated files in sync and code formatted.
+verify: verify-crds
+	$(DOTNET) format Operator.sln --verify-no-changes -v q
+
+format:
+	$(DOTNET) format Operator.sln -v q
+
+clean:
+	$(DOTNET) clean Operator.sln -v q
