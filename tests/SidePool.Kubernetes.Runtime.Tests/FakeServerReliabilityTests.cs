@@ -141,6 +141,40 @@ public sealed class FakeServerReliabilityTests(ITestOutputHelper output)
         Assert.True(cluster.Server.Faults.InjectedErrors > 300, $"only {cluster.Server.Faults.InjectedErrors} faults injected");
     }
 
+    [Fact]
+    public async Task Bookmarks_move_a_quiet_informer_forward_so_compaction_elsewhere_needs_no_relist()
+    {
+        await using var cluster = await FakeCluster.StartAsync(new FakeApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) });
+        var maps = cluster.Client.Resource(KubernetesResources.ConfigMaps);
+        await maps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "quiet", Namespace = "kube-public" } });
+        var informer = new Informer<ConfigMap>(maps, new InformerOptions { Namespace = "kube-public", InitialBackoff = TimeSpan.FromMilliseconds(50) });
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        var listed = informer.LastResourceVersion;
+
+        for (var i = 0; i < 20; i++)
+        {
+            await maps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = $"busy-{i}" } });
+        }
+
+        var target = cluster.Server.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture);
+        var caughtUp = await Eventually.HoldsAsync(() => informer.LastResourceVersion == target, TimeSpan.FromSeconds(5));
+        cluster.Server.Compact();
+        cluster.Server.Faults.DropAllWatches();
+        Assert.True(await Eventually.HoldsAsync(() => informer.Statistics.Watches >= 2, TimeSpan.FromSeconds(5)));
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await run;
+
+        output.WriteLine($"quiet informer: listed at {listed}, bookmark moved it to {informer.LastResourceVersion}; {informer.Statistics}");
+        Assert.True(caughtUp, $"last resourceVersion {informer.LastResourceVersion}, server {target}");
+        Assert.True(informer.Statistics.Bookmarks > 0);
+        Assert.Equal(0, informer.Statistics.Expired);
+        Assert.Equal(1, informer.Statistics.Lists);
+        Assert.Equal(1, informer.Cache.Count);
+    }
+
     private static bool Same(IReadOnlyDictionary<ObjectKey, string?> expected, IReadOnlyDictionary<ObjectKey, string?> actual) =>
         expected.Count == actual.Count && expected.All(p => actual.TryGetValue(p.Key, out var rv) && rv == p.Value);
 }
