@@ -28,10 +28,7 @@ internal static class MergePatch
         return result;
     }
 
-    /// <summary>
-    /// Strategic merge patch simplified to a merge patch: <c>$patch</c>, <c>$retainKeys</c>,
-    /// <c>$setElementOrder/…</c> and <c>$deleteFromPrimitiveList/…</c> directives are dropped and lists are replaced.
-    /// </summary>
+    /// <summary>A copy without strategic-merge-patch directives (<c>$…</c> keys and <c>$patch</c> list items).</summary>
     public static JsonNode? StripStrategicDirectives(JsonNode? patch)
     {
         switch (patch)

@@ -109,7 +109,7 @@ internal sealed partial class ResourceOperations
                 "application/merge-patch+json" => MergePatch.Apply(current, ParsePatch(body))!,
                 "application/json-patch+json" => JsonPatch.Apply(current, ParsePatch(body)),
                 "application/strategic-merge-patch+json" when !definition.IsCustomResource =>
-                    MergePatch.Apply(current, MergePatch.StripStrategicDirectives(ParsePatch(body)))!,
+                    StrategicMergePatch.Apply(current, ParsePatch(body) as JsonObject ?? throw ApiException.BadRequest("a strategic merge patch must be a JSON object")),
                 _ => throw ApiException.UnsupportedMediaType(
                     $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{(definition.IsCustomResource ? string.Empty : ", application/strategic-merge-patch+json")}"),
             };

@@ -75,6 +75,47 @@ public sealed class KubectlCommandTests
     }
 
     [Fact]
+    public async Task Apply_of_a_deployment_keeps_container_fields_set_by_another_writer()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var kubectl = new Kubectl(server);
+        using var api = new ApiClient(server);
+        const string deployment = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              replicas: 2
+              selector:
+                matchLabels: {app: web}
+              template:
+                metadata:
+                  labels: {app: web}
+                spec:
+                  containers:
+                  - name: app
+                    image: app:1
+                    ports:
+                    - containerPort: 8080
+            """;
+        var file = kubectl.WriteFile("deploy.yaml", deployment);
+        Assert.Contains("deployment.apps/web created", await kubectl.RunOkAsync("apply", "-f", file));
+        var injected = await api.PatchAsync("/apis/apps/v1/namespaces/default/deployments/web", "application/strategic-merge-patch+json",
+            """{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"PGHOST","value":"127.0.0.1"}]},{"name":"pgbouncer","image":"pgbouncer:1.23"}]}}}}""");
+        Assert.Equal(HttpStatusCode.OK, injected.Status);
+
+        kubectl.WriteFile("deploy.yaml", deployment.Replace("app:1", "app:2", StringComparison.Ordinal));
+        Assert.Contains("deployment.apps/web configured", await kubectl.RunOkAsync("apply", "-f", file));
+        var stored = await api.GetAsync("/apis/apps/v1/namespaces/default/deployments/web");
+        var containers = stored.Body["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["app", "pgbouncer"], containers.Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal("app:2", containers[0]!["image"]!.GetValue<string>());
+        Assert.Equal("PGHOST", containers[0]!["env"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(2, Objects.Generation(stored.Body) - 1);
+    }
+
+    [Fact]
     public async Task Describe_lists_events_found_by_involvedObject_field_selectors()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -204,27 +204,46 @@ public sealed class KubectlFidelityTests
     }
 
     [Fact]
-    public async Task Project_crd_and_samples_apply_when_present()
+    public async Task Project_crd_and_every_sample_apply_and_print_their_columns()
     {
         var root = RepositoryRoot();
         var crd = Path.Combine(root, "crds", "sidepool.dev_connectionpools.yaml");
-        var samples = Path.Combine(root, "config", "samples");
+        var samples = Directory.GetFiles(Path.Combine(root, "config", "samples"), "*.yaml").Order(StringComparer.Ordinal).ToList();
+        Assert.True(File.Exists(crd), $"{crd} is missing");
+        Assert.NotEmpty(samples);
         await using var server = await FakeApiServer.StartAsync();
         using var kubectl = new Kubectl(server);
-        if (!File.Exists(crd))
+        using var api = new ApiClient(server);
+
+        Assert.Contains("customresourcedefinition.apiextensions.k8s.io/connectionpools.sidepool.dev created", await kubectl.RunOkAsync("apply", "-f", crd));
+        Assert.Contains("condition met", await kubectl.RunOkAsync("wait", "--for=condition=established", "crd/connectionpools.sidepool.dev", "--timeout=10s"));
+        var namespaces = samples.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"(?m)^\s+namespace:\s*(\S+)\s*$").Select(m => m.Groups[1].Value)).Distinct().ToList();
+        foreach (var ns in namespaces)
         {
-            // The project CRD is produced by another workstream; until then prove the discovery path kubectl uses for it.
-            var resources = await kubectl.RunOkAsync("api-resources", "--api-group=apps", "-o", "name");
-            Assert.Contains("deployments.apps", resources, StringComparison.Ordinal);
-            return;
+            await kubectl.RunOkAsync("create", "namespace", ns);
         }
 
-        Assert.Contains("created", await kubectl.RunOkAsync("apply", "-f", crd));
-        foreach (var sample in Directory.Exists(samples) ? Directory.GetFiles(samples, "*.yaml") : [])
+        var pools = new List<string>();
+        foreach (var sample in samples)
         {
+            var documents = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(sample), @"(?m)^kind:\s*(\S+)").Count;
             var output = await kubectl.RunOkAsync("apply", "-f", sample);
-            Assert.Contains("created", output, StringComparison.Ordinal);
+            Assert.Equal(documents, output.Split('\n').Count(l => l.EndsWith(" created", StringComparison.Ordinal)));
+            pools.AddRange(output.Split('\n').Where(l => l.StartsWith("connectionpool.sidepool.dev/", StringComparison.Ordinal)).Select(l => l.Split(' ')[0].Split('/')[1]));
+            Assert.Contains("unchanged", await kubectl.RunOkAsync("apply", "-f", sample), StringComparison.Ordinal);
         }
+
+        Assert.NotEmpty(pools);
+        var first = await api.GetAsync("/apis/sidepool.dev/v1alpha1/connectionpools?fieldSelector=metadata.name%3D" + pools[0]);
+        var ns0 = Assert.Single(first.Body["items"]!.AsArray())!["metadata"]!["namespace"]!.GetValue<string>();
+        var status = """{"status":{"currentVersion":"v7","targets":{"pods":4,"outdated":1},"conditions":[{"type":"Ready","status":"True","reason":"Synced","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""";
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/apis/sidepool.dev/v1alpha1/namespaces/{ns0}/connectionpools/{pools[0]}/status", "application/merge-patch+json", status)).Status);
+
+        var table = (await kubectl.RunOkAsync("get", "pools", "-A")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["NAMESPACE", "NAME", "MODE", "VERSION", "PODS", "OUTDATED", "READY", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(pools.Count + 1, table.Length);
+        var row = table.Single(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] == pools[0]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["v7", "4", "1", "True"], row[^5..^1]);
     }
 
     private static string RepositoryRoot()
