@@ -61,7 +61,7 @@ internal sealed class AgentHost(AgentOptions options)
 
         using var stopWatching = new CancellationTokenSource();
         using var watcher = new ConfigWatcher(options.ConfigDirectory, options.ConfigPollInterval);
-        var reloader = new ConfigReloader(state, agentMetrics, readiness);
+        var reloader = new ConfigReloader(state, agentMetrics, readiness, supervisor);
         var watching = watcher.RunAsync(config.ContentHash, reloader.OnChangeAsync, stopWatching.Token);
         var supervising = supervisor.SuperviseAsync(stopWatching.Token);
 

@@ -9,9 +9,10 @@ namespace SidePool.Agent;
 /// <summary>
 /// Applies a changed mount: validates it, RELOADs PgBouncer, then checks with SHOW CONFIG that PgBouncer really
 /// runs the new values (before 1.25 a file that fails to load is silently ignored). A rejected or failed change
-/// leaves PgBouncer serving the previous revision; readiness is unaffected.
+/// leaves PgBouncer serving the previous revision (PgBouncer 1.18 keeps the settings it read before a bad line,
+/// which the log line says); readiness is unaffected.
 /// </summary>
-internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, ReadinessCheck readiness)
+internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, ReadinessCheck readiness, PgBouncerSupervisor supervisor)
 {
     private static readonly HashSet<string> TextSettingsToVerify = new(StringComparer.Ordinal)
     {
@@ -41,6 +42,7 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         }
 
         state.RestartPending = pending;
+        var loadFailuresBefore = supervisor.ConfigLoadFailures;
         try
         {
             await admin.ReloadAsync(cancellationToken);
@@ -56,10 +58,16 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
             }
 
             var mismatches = Mismatches(next.Ini, running);
+            await Task.Delay(100, cancellationToken); // PgBouncer logged any load error before answering; let the log reader catch up
+            if (supervisor.ConfigLoadFailures != loadFailuresBefore)
+            {
+                mismatches = [.. mismatches.Prepend("pgbouncer logged 'config file loading failed' (settings before the bad line may already be in effect)")];
+            }
+
             if (mismatches.Count > 0)
             {
                 metrics.Reload("failed");
-                AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} did not take effect (pgbouncer kept its previous configuration, see its log above): {string.Join("; ", mismatches)}; still serving revision {current.ShortRevision}");
+                AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} did not take effect: {string.Join("; ", mismatches)}; the agent still reports revision {current.ShortRevision} (see pgbouncer's log above)");
                 return;
             }
         }

@@ -14,10 +14,14 @@ namespace SidePool.Agent;
 internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, AgentState state, AgentMetrics metrics) : IAsyncDisposable
 {
     private readonly Queue<DateTime> _recentCrashes = new();
+    private long _configLoadFailures;
     private Process? _process;
     private volatile bool _stopping;
 
     public int? ProcessId => _process is { } p ? SafeId(p) : null;
+
+    /// <summary>How many times PgBouncer logged that its configuration file failed to load (it says so only in its log before 1.25).</summary>
+    public long ConfigLoadFailures => Interlocked.Read(ref _configLoadFailures);
 
     /// <summary>Starts PgBouncer and returns once its admin console answers; throws when it exits or does not answer in time.</summary>
     public async Task StartAsync(MountedConfig config, CancellationToken cancellationToken)
@@ -196,11 +200,18 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
         }
     }
 
-    private static void Forward(string? line)
+    private void Forward(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            AgentLog.Forward("pgbouncer", line);
+            return;
         }
+
+        if (line.Contains("config file loading failed", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _configLoadFailures);
+        }
+
+        AgentLog.Forward("pgbouncer", line);
     }
 }

@@ -81,6 +81,26 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task A_file_pgbouncer_fails_to_load_is_reported_as_failed()
+    {
+        await using var agent = await AgentProcess.StartAsync(backend.Server);
+        var good = agent.Rendered;
+        var rejectedByPgBouncer = new Dictionary<string, string>(good.Files)
+        {
+            ["pgbouncer.ini"] = good.Files["pgbouncer.ini"] + "no_such_parameter = 1\n", // valid syntax, unknown to PgBouncer
+        };
+
+        agent.PublishRaw(rejectedByPgBouncer);
+        var logged = await agent.Process.WaitForLineAsync(l => l.Contains("did not take effect", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var metrics = (await agent.GetAsync("/metrics")).Body;
+
+        Assert.Contains("config file loading failed", logged, StringComparison.Ordinal);
+        Assert.Equal(1, AgentProcess.Sample(metrics, "sidepool_agent_reloads_total{result=\"failed\"}"));
+        Assert.Null(AgentProcess.Sample(metrics, "sidepool_agent_reloads_total{result=\"applied\"}"));
+        Assert.Equal(200, (await agent.GetAsync("/readyz")).Status);
+    }
+
+    [Fact]
     public async Task A_change_pgbouncer_cannot_reload_is_reported_as_a_pending_restart()
     {
         await using var agent = await AgentProcess.StartAsync(backend.Server);
