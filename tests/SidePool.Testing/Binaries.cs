@@ -43,3 +43,28 @@ public static class Binaries
         return null;
     }
 }
+
+/// <summary>Reference data beside the repository (<c>../shared/reference</c>).</summary>
+public static class Reference
+{
+    public static string Directory { get; } = Find();
+
+    public static string OpenApiDirectory => Path.Combine(Directory, "k8s-openapi-v3-1.35");
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "reference");
+            if (System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+
+            dir = dir.Parent;
+        }
+
+        throw new DirectoryNotFoundException("../shared/reference not found above the test directory");
+    }
+}
