@@ -110,9 +110,10 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         var budget = options.DrainMode == DrainMode.Native ? options.DrainTimeout : options.ShutdownTimeout;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_forced.Token);
         stop.CancelAfter(budget);
-        if (state.Version.SupportsGracefulShutdownCommands && (clientsGone || options.DrainMode == DrainMode.Native))
+        var plan = StopPlans.Choose(state.Version, options.DrainMode, clientsGone);
+        if (plan is StopPlan.ShutdownWaitForClients or StopPlan.ShutdownWaitForServers)
         {
-            var mode = options.DrainMode == DrainMode.Classic ? ShutdownMode.WaitForClients : ShutdownMode.WaitForServers;
+            var mode = plan == StopPlan.ShutdownWaitForClients ? ShutdownMode.WaitForClients : ShutdownMode.WaitForServers;
             AgentLog.Info("drain", $"SHUTDOWN {(mode == ShutdownMode.WaitForClients ? "WAIT_FOR_CLIENTS" : "WAIT_FOR_SERVERS")}");
             supervisor.BeginStop();
             using (var reply = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
@@ -160,7 +161,7 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
     private async Task ForceStopAsync()
     {
         supervisor.BeginStop();
-        var signal = state.Version.SupportsGracefulShutdownCommands ? NativeMethods.SigQuit : NativeMethods.SigTerm;
+        var signal = StopPlans.ImmediateExitSignal(state.Version);
         AgentLog.Warn("drain", $"sending pgbouncer signal {signal} (immediate exit)");
         supervisor.Signal(signal);
         if (!await supervisor.WaitForExitAsync(TimeSpan.FromSeconds(2)))

@@ -57,6 +57,26 @@ public sealed class AgentUnitTests
         Assert.Empty(ConfigReloader.Mismatches(ini, [new("default_pool_size", "7", "20", true), new("pool_mode", "TRANSACTION", "session", true)]));
     }
 
+    [Theory]
+    [InlineData("1.18.0", "classic", true, "PauseThenShutdown")]
+    [InlineData("1.18.0", "native", true, "PauseThenShutdown")]
+    [InlineData("1.22.1", "classic", true, "PauseThenShutdown")]
+    [InlineData("1.23.0", "classic", true, "ShutdownWaitForClients")]
+    [InlineData("1.23.0", "classic", false, "PauseThenShutdown")]
+    [InlineData("1.24.1", "native", false, "ShutdownWaitForServers")]
+    public void Stop_plan_follows_the_pgbouncer_version(string version, string mode, bool clientsGone, string expected)
+    {
+        var drainMode = AgentOptionsParser.Parse(["--drain-mode", mode]).DrainMode;
+        Assert.Equal(expected, StopPlans.Choose(PgBouncerVersion.Parse(version), drainMode, clientsGone).ToString());
+    }
+
+    [Fact]
+    public void Immediate_exit_signal_follows_the_pgbouncer_version()
+    {
+        Assert.Equal(15, StopPlans.ImmediateExitSignal(PgBouncerVersion.Parse("1.18.0")));
+        Assert.Equal(3, StopPlans.ImmediateExitSignal(PgBouncerVersion.Parse("1.23.0")));
+    }
+
     [Fact]
     public async Task Health_server_answers_get_head_and_refuses_other_methods()
     {
