@@ -280,7 +280,10 @@ internal sealed class ApiRequestHandler
             manager = agent.Length == 0 ? "unknown" : agent.Split('/')[0];
         }
 
-        return new WriteOptions(manager, IsTrue(query["force"]), query["dryRun"].Count > 0);
+        return new WriteOptions(manager, IsTrue(query["force"]), query["dryRun"].Count > 0)
+        {
+            StrictFieldValidation = query["fieldValidation"].ToString() == "Strict",
+        };
     }
 
     private static async Task<DeleteOptions> DeleteOptionsFromAsync(HttpContext context, CancellationToken cancellationToken)

@@ -58,6 +58,7 @@ internal sealed class CustomResourceDefinitions
             definitions.Add(new ResourceDefinition(group, versionName, kind, plural, singular, namespaced, shortNames, categories, hasStatus)
             {
                 IsCustomResource = true,
+                OpenApiSchema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
                 PrinterColumns = PrinterColumns(version["additionalPrinterColumns"]),
             });
         }

@@ -1,7 +1,11 @@
 namespace SidePool.Kubernetes.FakeServer;
 
 /// <summary>Options of a write request (query parameters).</summary>
-internal sealed record WriteOptions(string FieldManager, bool Force, bool DryRun);
+internal sealed record WriteOptions(string FieldManager, bool Force, bool DryRun)
+{
+    /// <summary><c>fieldValidation=Strict</c>: unknown fields are an error instead of being pruned.</summary>
+    public bool StrictFieldValidation { get; init; }
+}
 
 /// <summary>Delete options (body or query).</summary>
 internal sealed record DeleteOptions(string? PropagationPolicy, string? PreconditionUid, string? PreconditionResourceVersion, bool DryRun);

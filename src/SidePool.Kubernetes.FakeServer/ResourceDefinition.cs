@@ -30,6 +30,9 @@ public sealed record ResourceDefinition(
     /// <summary>Whether the resource was registered by a CustomResourceDefinition (no strategic merge patch, update needs resourceVersion).</summary>
     public bool IsCustomResource { get; init; }
 
+    /// <summary>The CRD version's <c>openAPIV3Schema</c>, used for pruning and defaulting.</summary>
+    internal System.Text.Json.Nodes.JsonObject? OpenApiSchema { get; init; }
+
     /// <summary><c>group/version</c>, or just <c>version</c> for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

@@ -55,6 +55,7 @@ internal sealed partial class ResourceOperations
         lock (_store.SyncRoot)
         {
             var obj = PrepareCreate(definition, @namespace, body);
+            ApplySchema(definition, obj, options);
             ManagedFields.RecordUpdate(null, obj, options.FieldManager, string.Empty, ScopeFor(definition, string.Empty), definition.ApiVersion, _time.GetUtcNow());
             return Output(definition, CommitCreate(definition, obj, options.DryRun));
         }
@@ -298,6 +299,7 @@ internal sealed partial class ResourceOperations
             var merged = ServerSideApply.Apply(null, applied, options.FieldManager, options.Force, subresource, scope, definition.ApiVersion, definition, name, now);
             JsonNodes.Metadata(merged)["name"] = name;
             var obj = PrepareCreate(definition, @namespace, merged);
+            ApplySchema(definition, obj, options);
             return (Output(definition, CommitCreate(definition, obj, options.DryRun)), true);
         }
 
@@ -479,6 +481,7 @@ internal sealed partial class ResourceOperations
             BuiltInDefaults.Apply(definition, result);
         }
 
+        ApplySchema(definition, result, options);
         var deleting = current["metadata"]?["deletionTimestamp"] is not null;
         if (deleting)
         {
@@ -528,6 +531,14 @@ internal sealed partial class ResourceOperations
         }
 
         return _store.Put(definition, result, current);
+    }
+
+    private static void ApplySchema(ResourceDefinition definition, JsonObject obj, WriteOptions options)
+    {
+        if (definition.OpenApiSchema is { } schema)
+        {
+            StructuralSchema.PruneAndDefault(obj, schema, options.StrictFieldValidation, definition);
+        }
     }
 
     private JsonObject RemoveLocked(ResourceDefinition definition, JsonObject current)

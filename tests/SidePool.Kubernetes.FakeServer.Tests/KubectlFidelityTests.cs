@@ -243,7 +243,7 @@ public sealed class KubectlFidelityTests
         Assert.Equal(["NAMESPACE", "NAME", "MODE", "VERSION", "PODS", "OUTDATED", "READY", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(pools.Count + 1, table.Length);
         var row = table.Single(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] == pools[0]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["v7", "4", "1", "True"], row[^5..^1]);
+        Assert.Equal(["transaction", "v7", "4", "1", "True"], row[^6..^1]);
     }
 
     private static string RepositoryRoot()
