@@ -1,0 +1,326 @@
+using System.Text.Json.Nodes;
+using SidePool.Api;
+
+namespace SidePool.Injection;
+
+/// <summary>
+/// Pure: (pod JSON, matching pools, settings) → RFC 6902 patch that adds one sidecar per pool, the pool's env in
+/// the app containers, volumes, stamps and the grace period. Never re-serializes the pod, so fields the models
+/// do not know survive. See docs/webhook.md.
+/// </summary>
+public static class InjectionBuilder
+{
+    /// <summary>Kubernetes' default <c>terminationGracePeriodSeconds</c>.</summary>
+    public const long DefaultGracePeriodSeconds = 30;
+
+    public static InjectionResult Build(JsonObject pod, IReadOnlyList<PoolInjection> pools, InjectionSettings settings)
+    {
+        var spec = pod["spec"] as JsonObject ?? throw new ArgumentException("the pod has no spec", nameof(pod));
+        var containers = spec["containers"] as JsonArray ?? [];
+        var initContainers = spec["initContainers"] as JsonArray ?? [];
+        var volumes = spec["volumes"] as JsonArray ?? [];
+        var hostNetwork = spec["hostNetwork"] is JsonValue hn && hn.TryGetValue<bool>(out var isHost) && isHost;
+
+        var existingContainerNames = Names(containers).Concat(Names(initContainers)).ToHashSet(StringComparer.Ordinal);
+        var volumeNames = Names(volumes).ToHashSet(StringComparer.Ordinal);
+        var usedPorts = DeclaredPorts(containers).Concat(DeclaredPorts(initContainers)).ToHashSet();
+        var sidecarNames = pools.Select(p => SidecarNames.Container(p.Name)).ToHashSet(StringComparer.Ordinal);
+
+        var warnings = new List<string>();
+        var outcomes = new List<PoolOutcome>();
+        var conflicts = new List<PortConflict>();
+        var ordered = pools
+            .OrderBy(p => p.CreationTimestamp)
+            .ThenBy(p => p.Name, StringComparer.Ordinal)
+            .ToList();
+
+        // Sidecars already in the pod keep their ports.
+        var portOwners = new Dictionary<int, string>();
+        foreach (var pool in ordered.Where(p => existingContainerNames.Contains(SidecarNames.Container(p.Name))))
+        {
+            portOwners.TryAdd(pool.Spec.Sidecar.Port, pool.Name);
+        }
+
+        var targets = AppTargets(containers, initContainers, sidecarNames);
+        var envAdds = new Dictionary<ContainerRef, List<JsonNode>>();
+        var envNames = targets.All.ToDictionary(t => t, t => ExistingEnv(t.Node), ContainerRefComparer.Instance);
+        var envOwners = new Dictionary<(ContainerRef, string), string>();
+        var mountAdds = new Dictionary<ContainerRef, List<JsonNode>>();
+        var newVolumes = new List<JsonNode>();
+        var sidecars = new List<JsonObject>();
+        var stamps = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var gracePeriod = TimeSpan.Zero;
+        var agentPort = settings.AgentPort;
+
+        foreach (var pool in ordered)
+        {
+            var shortVersion = Naming.Short(pool.Rendered.Version);
+            if (existingContainerNames.Contains(SidecarNames.Container(pool.Name)))
+            {
+                outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.AlreadyInjected, shortVersion));
+                continue;
+            }
+
+            if (hostNetwork && pool.Spec.Sidecar.ClientAuth == "trust")
+            {
+                warnings.Add($"sidepool: pool {pool.Name} not injected: clientAuth trust is refused for hostNetwork pods (loopback is the node's); use clientAuth scram");
+                outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.RefusedHostNetwork, shortVersion));
+                continue;
+            }
+
+            var port = pool.Spec.Sidecar.Port;
+            if (portOwners.TryGetValue(port, out var owner))
+            {
+                warnings.Add($"sidepool: pool {pool.Name} not injected: port {port} is taken by the older pool {owner}");
+                conflicts.Add(new PortConflict(pool.Name, owner, port));
+                outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.PortConflict, shortVersion));
+                continue;
+            }
+
+            var layout = SidecarLayout.For(pool.Name, settings);
+            var configVolume = SidecarNames.ConfigVolume(pool.Name);
+            var socketVolume = SidecarNames.SocketVolume(pool.Name);
+            var selected = targets.Select(pool.Spec.Injection.Containers, out var unknown);
+            foreach (var name in unknown)
+            {
+                warnings.Add($"sidepool: pool {pool.Name}: spec.injection.containers names {name}, which this pod does not have");
+            }
+
+            var clash = volumeNames.Contains(configVolume) || volumeNames.Contains(socketVolume)
+                || (pool.Spec.Sidecar.UnixSocket && selected.Any(t => MountPaths(t.Node).Contains(layout.SocketDirectory)));
+            if (clash)
+            {
+                warnings.Add($"sidepool: pool {pool.Name} not injected: the pod already uses volume {configVolume}, {socketVolume} or mount path {layout.SocketDirectory}");
+                outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.NameInUse, shortVersion));
+                continue;
+            }
+
+            portOwners[port] = pool.Name;
+            usedPorts.Add(port);
+            while (usedPorts.Contains(agentPort) || portOwners.ContainsKey(agentPort) || ordered.Any(p => p.Spec.Sidecar.Port == agentPort))
+            {
+                agentPort++;
+            }
+
+            usedPorts.Add(agentPort);
+            sidecars.Add(SidecarContainer.Build(pool, settings, layout, agentPort));
+            newVolumes.Add(new JsonObject
+            {
+                ["name"] = configVolume,
+                ["secret"] = new JsonObject { ["secretName"] = SidecarNames.VersionSecret(pool.Name, pool.Rendered.Version) },
+            });
+            newVolumes.Add(new JsonObject { ["name"] = socketVolume, ["emptyDir"] = new JsonObject() });
+            volumeNames.Add(configVolume);
+            volumeNames.Add(socketVolume);
+
+            var env = AppEnvironment.Build(pool);
+            foreach (var target in selected)
+            {
+                var names = envNames[target];
+                foreach (var (name, variable) in env)
+                {
+                    if (names.Add(name))
+                    {
+                        List(envAdds, target).Add(variable.DeepClone());
+                        envOwners[(target, name)] = pool.Name;
+                    }
+                    else
+                    {
+                        var by = envOwners.TryGetValue((target, name), out var other) ? $"pool {other}" : "the pod";
+                        warnings.Add($"sidepool: pool {pool.Name}: container {target.Name} already sets {name} ({by}); it is left as it is");
+                    }
+                }
+
+                if (pool.Spec.Sidecar.UnixSocket)
+                {
+                    List(mountAdds, target).Add(new JsonObject { ["name"] = socketVolume, ["mountPath"] = layout.SocketDirectory });
+                }
+            }
+
+            var needed = Duration.Parse(pool.Spec.Rollout.DrainTimeout) + settings.AgentShutdownTimeout + settings.GracePeriodMargin;
+            gracePeriod = needed > gracePeriod ? needed : gracePeriod;
+            stamps[pool.Name] = shortVersion;
+            outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.Injected, shortVersion));
+        }
+
+        var patch = new PatchOperations();
+        if (stamps.Count > 0)
+        {
+            // 1. Changes inside existing containers (before sidecars shift any index).
+            foreach (var target in targets.All)
+            {
+                if (envAdds.TryGetValue(target, out var env))
+                {
+                    patch.Append(target.Node, target.Path + "/env", "env", env);
+                }
+
+                if (mountAdds.TryGetValue(target, out var mounts))
+                {
+                    patch.Append(target.Node, target.Path + "/volumeMounts", "volumeMounts", mounts);
+                }
+            }
+
+            // 2. Volumes and sidecars.
+            patch.Append(spec, "/spec/volumes", "volumes", newVolumes);
+            if (settings.SidecarMode == SidecarModes.Native)
+            {
+                if (spec["initContainers"] is JsonArray)
+                {
+                    // Prepended, in pool order: native sidecars start before the pod's own init containers.
+                    for (var i = sidecars.Count - 1; i >= 0; i--)
+                    {
+                        patch.Add("/spec/initContainers/0", sidecars[i]);
+                    }
+                }
+                else
+                {
+                    patch.Add("/spec/initContainers", new JsonArray([.. sidecars]));
+                }
+            }
+            else
+            {
+                patch.Append(spec, "/spec/containers", "containers", sidecars);
+            }
+
+            // 3. Grace period (only ever raised).
+            var current = spec["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var seconds) ? seconds : DefaultGracePeriodSeconds;
+            var required = (long)Math.Ceiling(gracePeriod.TotalSeconds);
+            if (required > current)
+            {
+                patch.Add("/spec/terminationGracePeriodSeconds", required);
+            }
+
+            // 4. Stamps.
+            Stamp(pod, patch, stamps);
+        }
+
+        return new InjectionResult
+        {
+            Patch = patch.Operations,
+            Warnings = warnings,
+            Pools = outcomes,
+            Conflicts = conflicts,
+        };
+    }
+
+    private static void Stamp(JsonObject pod, PatchOperations patch, SortedDictionary<string, string> stamps)
+    {
+        if (pod["metadata"] is not JsonObject metadata)
+        {
+            patch.Add("/metadata", new JsonObject());
+            metadata = [];
+        }
+
+        if (metadata["labels"] is JsonObject)
+        {
+            foreach (var (pool, version) in stamps)
+            {
+                patch.Add("/metadata/labels/" + JsonPointer.Escape(PodStamps.LabelKey(pool)), version);
+            }
+        }
+        else
+        {
+            var labels = new JsonObject();
+            foreach (var (pool, version) in stamps)
+            {
+                labels[PodStamps.LabelKey(pool)] = version;
+            }
+
+            patch.Add("/metadata/labels", labels);
+        }
+
+        var existing = metadata["annotations"] is JsonObject annotations && annotations[PodStamps.InjectedAnnotation] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        var injected = new Dictionary<string, string>(PodStamps.ParseInjected(existing), StringComparer.Ordinal);
+        foreach (var (pool, version) in stamps)
+        {
+            injected[pool] = version;
+        }
+
+        var value = PodStamps.FormatInjected(injected);
+        if (metadata["annotations"] is JsonObject)
+        {
+            patch.Add("/metadata/annotations/" + JsonPointer.Escape(PodStamps.InjectedAnnotation), value);
+        }
+        else
+        {
+            patch.Add("/metadata/annotations", new JsonObject { [PodStamps.InjectedAnnotation] = value });
+        }
+    }
+
+    private static List<JsonNode> List(Dictionary<ContainerRef, List<JsonNode>> map, ContainerRef key)
+    {
+        if (!map.TryGetValue(key, out var list))
+        {
+            list = [];
+            map[key] = list;
+        }
+
+        return list;
+    }
+
+    private static IEnumerable<string> Names(JsonArray array) =>
+        array.OfType<JsonObject>().Select(o => o["name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>();
+
+    private static IEnumerable<int> DeclaredPorts(JsonArray containers) =>
+        containers.OfType<JsonObject>()
+            .SelectMany(c => (c["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            .Select(p => p["containerPort"] is JsonValue v && v.TryGetValue<int>(out var port) ? port : 0)
+            .Where(p => p > 0);
+
+    private static HashSet<string> ExistingEnv(JsonObject container) =>
+        (container["env"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(e => e["name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+
+    private static HashSet<string> MountPaths(JsonObject container) =>
+        (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(m => m["mountPath"] is JsonValue v && v.TryGetValue<string>(out var s) ? s.TrimEnd('/') : null)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+
+    private static AppContainers AppTargets(JsonArray containers, JsonArray initContainers, HashSet<string> sidecarNames)
+    {
+        static IEnumerable<ContainerRef> Refs(JsonArray array, string path, bool init) =>
+            array.Select((node, index) => (node, index))
+                .Where(x => x.node is JsonObject)
+                .Select(x => new ContainerRef(((JsonObject)x.node!)["name"]?.GetValue<string>() ?? "", $"{path}/{x.index}", (JsonObject)x.node!, init));
+
+        var regular = Refs(containers, "/spec/containers", init: false).Where(c => !sidecarNames.Contains(c.Name)).ToList();
+        var init = Refs(initContainers, "/spec/initContainers", init: true)
+            .Where(c => !sidecarNames.Contains(c.Name) && c.Node["restartPolicy"]?.GetValue<string>() != "Always")
+            .ToList();
+        return new AppContainers(regular, init);
+    }
+
+    private sealed record ContainerRef(string Name, string Path, JsonObject Node, bool Init);
+
+    private sealed class ContainerRefComparer : IEqualityComparer<ContainerRef>
+    {
+        public static readonly ContainerRefComparer Instance = new();
+
+        public bool Equals(ContainerRef? x, ContainerRef? y) => x?.Path == y?.Path;
+
+        public int GetHashCode(ContainerRef obj) => obj.Path.GetHashCode(StringComparison.Ordinal);
+    }
+
+    /// <summary>App containers: all regular containers by default; named ones may also be (non-sidecar) init containers.</summary>
+    private sealed record AppContainers(IReadOnlyList<ContainerRef> Regular, IReadOnlyList<ContainerRef> Init)
+    {
+        public IEnumerable<ContainerRef> All => Regular.Concat(Init);
+
+        public IReadOnlyList<ContainerRef> Select(IReadOnlyList<string> names, out IReadOnlyList<string> unknown)
+        {
+            if (names.Count == 0)
+            {
+                unknown = [];
+                return Regular;
+            }
+
+            var wanted = names.ToHashSet(StringComparer.Ordinal);
+            var selected = All.Where(c => wanted.Contains(c.Name)).ToList();
+            unknown = [.. names.Where(n => selected.All(c => c.Name != n))];
+            return selected;
+        }
+    }
+}
