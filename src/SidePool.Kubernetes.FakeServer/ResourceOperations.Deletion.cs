@@ -1,0 +1,187 @@
+using System.Text.Json.Nodes;
+
+namespace SidePool.Kubernetes.FakeServer;
+
+/// <summary>Deletion: preconditions, finalizers, namespaces and owner-reference propagation (Orphan, Foreground).</summary>
+internal sealed partial class ResourceOperations
+{
+    private static readonly string[] ProtectedNamespaces = ["default", "kube-system", "kube-public"];
+
+    /// <summary>
+    /// Deletes an object. An object removed at once is answered with a <c>Status</c> of <c>Success</c> (like the real
+    /// server's generic registry) except for pods; an object kept by finalizers (or a terminating namespace) is returned.
+    /// </summary>
+    public JsonObject Delete(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
+    {
+        JsonObject result;
+        lock (_store.SyncRoot)
+        {
+            var outcome = DeleteLocked(definition, @namespace, name, options);
+            var removed = !options.DryRun && _store.Get(definition, @namespace, name) is null;
+            result = removed && !BuiltInResources.ReturnsDeletedObject(definition)
+                ? StatusObjects.Success(definition, name, JsonNodes.MetaString(outcome, "uid") ?? string.Empty)
+                : Output(definition, outcome);
+        }
+
+        DeletionHappened?.Invoke();
+        return result;
+    }
+
+    public IReadOnlyList<JsonObject> DeleteCollection(ResourceDefinition definition, string? @namespace, ListOptions listOptions, DeleteOptions options)
+    {
+        var deleted = new List<JsonObject>();
+        lock (_store.SyncRoot)
+        {
+            var page = ListLocked(definition, @namespace, listOptions with { Limit = 0, Continue = null });
+            foreach (var item in page.Items)
+            {
+                var ns = JsonNodes.MetaString(item.Object, "namespace");
+                deleted.Add(Output(definition, DeleteLocked(definition, ns, JsonNodes.MetaString(item.Object, "name")!, options)));
+            }
+        }
+
+        DeletionHappened?.Invoke();
+        return deleted;
+    }
+
+    /// <summary>Deletes (or starts deleting) one object and returns it. Store lock held.</summary>
+    internal JsonObject DeleteLocked(ResourceDefinition definition, string? @namespace, string name, DeleteOptions options)
+    {
+        var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
+        var uid = JsonNodes.MetaString(current, "uid");
+        if (options.PreconditionUid is { } expectedUid && expectedUid != uid)
+        {
+            throw ApiException.Conflict(definition, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {uid}");
+        }
+
+        var rv = JsonNodes.MetaString(current, "resourceVersion");
+        if (options.PreconditionResourceVersion is { } expectedRv && expectedRv != rv)
+        {
+            throw ApiException.Conflict(definition, name, $"Precondition failed: ResourceVersion in precondition: {expectedRv}, ResourceVersion in object meta: {rv}");
+        }
+
+        if (BuiltInResources.IsNamespace(definition) && ProtectedNamespaces.Contains(name))
+        {
+            throw new ApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted", new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
+        }
+
+        if (options.DryRun)
+        {
+            return current;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Orphan":
+                OrphanDependents(uid);
+                break;
+            case "Foreground":
+                DeleteDependentsNow(uid);
+                break;
+        }
+
+        var now = _time.GetUtcNow();
+        if (BuiltInResources.IsNamespace(definition))
+        {
+            if (current["metadata"]?["deletionTimestamp"] is not null)
+            {
+                return current;
+            }
+
+            var terminating = current.DeepClone().AsObject();
+            JsonNodes.Metadata(terminating)["deletionTimestamp"] = JsonNodes.Timestamp(now);
+            JsonNodes.Metadata(terminating)["deletionGracePeriodSeconds"] = 0;
+            terminating["status"] = new JsonObject { ["phase"] = "Terminating" };
+            return _store.Put(definition, terminating, current);
+        }
+
+        if (JsonNodes.Finalizers(current).Count > 0)
+        {
+            if (current["metadata"]?["deletionTimestamp"] is not null)
+            {
+                return current;
+            }
+
+            var deleting = current.DeepClone().AsObject();
+            var metadata = JsonNodes.Metadata(deleting);
+            metadata["deletionTimestamp"] = JsonNodes.Timestamp(now);
+            metadata["deletionGracePeriodSeconds"] = 0;
+            if (JsonNodes.GetInt64(metadata["generation"]) is { } generation)
+            {
+                metadata["generation"] = generation + 1;
+            }
+
+            return _store.Put(definition, deleting, current);
+        }
+
+        return RemoveLocked(definition, current);
+    }
+
+    private JsonObject RemoveLocked(ResourceDefinition definition, JsonObject current)
+    {
+        var removed = _store.Remove(definition, current);
+        if (BuiltInResources.IsCustomResourceDefinition(definition))
+        {
+            _crds.Removed(current);
+        }
+
+        return removed;
+    }
+
+    private void OrphanDependents(string? ownerUid)
+    {
+        if (ownerUid is null)
+        {
+            return;
+        }
+
+        foreach (var (definition, obj) in ObjectsWithOwner(ownerUid))
+        {
+            var updated = obj.DeepClone().AsObject();
+            var refs = (JsonArray)updated["metadata"]!["ownerReferences"]!;
+            foreach (var reference in refs.Where(r => JsonNodes.GetString(r, "uid") == ownerUid).ToList())
+            {
+                refs.Remove(reference);
+            }
+
+            if (refs.Count == 0)
+            {
+                JsonNodes.Metadata(updated).Remove("ownerReferences");
+            }
+
+            _store.Put(definition, updated, obj);
+        }
+    }
+
+    private void DeleteDependentsNow(string? ownerUid)
+    {
+        if (ownerUid is null)
+        {
+            return;
+        }
+
+        foreach (var (definition, obj) in ObjectsWithOwner(ownerUid))
+        {
+            if (_store.Get(definition, JsonNodes.MetaString(obj, "namespace"), JsonNodes.MetaString(obj, "name")!) is not null)
+            {
+                DeleteLocked(definition, JsonNodes.MetaString(obj, "namespace"), JsonNodes.MetaString(obj, "name")!, new DeleteOptions("Foreground", null, null, false));
+            }
+        }
+    }
+
+    private List<(ResourceDefinition Definition, JsonObject Object)> ObjectsWithOwner(string ownerUid)
+    {
+        var definitions = _registry.StorageDefinitions().ToDictionary(d => d.StorageKey);
+        var result = new List<(ResourceDefinition, JsonObject)>();
+        foreach (var (storageKey, obj) in _store.All())
+        {
+            if (obj["metadata"]?["ownerReferences"] is JsonArray refs && refs.Any(r => JsonNodes.GetString(r, "uid") == ownerUid)
+                && definitions.TryGetValue(storageKey, out var definition))
+            {
+                result.Add((definition, obj));
+            }
+        }
+
+        return result;
+    }
+}
