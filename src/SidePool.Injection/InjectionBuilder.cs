@@ -47,7 +47,8 @@ public static class InjectionBuilder
         var envOwners = new Dictionary<(ContainerRef, string), string>();
         var mountAdds = new Dictionary<ContainerRef, List<JsonNode>>();
         var newVolumes = new List<JsonNode>();
-        var sidecars = new List<JsonObject>();
+        var nativeSidecars = new List<JsonNode>();
+        var classicSidecars = new List<JsonNode>();
         var stamps = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var gracePeriod = TimeSpan.Zero;
         var agentPort = settings.AgentPort;
@@ -77,7 +78,13 @@ public static class InjectionBuilder
                 continue;
             }
 
-            var layout = SidecarLayout.For(pool.Name, settings);
+            var mode = pool.SidecarMode ?? settings.SidecarMode;
+            if (!SidecarModes.IsValid(mode))
+            {
+                throw new ArgumentException($"pool {pool.Name}: unknown sidecar mode '{mode}'", nameof(pools));
+            }
+
+            var layout = SidecarLayout.For(pool.Name, mode, settings.DefaultImage);
             var configVolume = SidecarNames.ConfigVolume(pool.Name);
             var socketVolume = SidecarNames.SocketVolume(pool.Name);
             var selected = targets.Select(pool.Spec.Injection.Containers, out var unknown);
@@ -103,7 +110,7 @@ public static class InjectionBuilder
             }
 
             usedPorts.Add(agentPort);
-            sidecars.Add(SidecarContainer.Build(pool, settings, layout, agentPort));
+            (mode == SidecarModes.Native ? nativeSidecars : classicSidecars).Add(SidecarContainer.Build(pool, settings, layout, agentPort));
             newVolumes.Add(new JsonObject
             {
                 ["name"] = configVolume,
@@ -162,25 +169,20 @@ public static class InjectionBuilder
 
             // 2. Volumes and sidecars.
             patch.Append(spec, "/spec/volumes", "volumes", newVolumes);
-            if (settings.SidecarMode == SidecarModes.Native)
+            if (spec["initContainers"] is JsonArray)
             {
-                if (spec["initContainers"] is JsonArray)
+                // Prepended, in pool order: native sidecars start before the pod's own init containers.
+                for (var i = nativeSidecars.Count - 1; i >= 0; i--)
                 {
-                    // Prepended, in pool order: native sidecars start before the pod's own init containers.
-                    for (var i = sidecars.Count - 1; i >= 0; i--)
-                    {
-                        patch.Add("/spec/initContainers/0", sidecars[i]);
-                    }
-                }
-                else
-                {
-                    patch.Add("/spec/initContainers", new JsonArray([.. sidecars]));
+                    patch.Add("/spec/initContainers/0", nativeSidecars[i]);
                 }
             }
-            else
+            else if (nativeSidecars.Count > 0)
             {
-                patch.Append(spec, "/spec/containers", "containers", sidecars);
+                patch.Add("/spec/initContainers", new JsonArray([.. nativeSidecars]));
             }
+
+            patch.Append(spec, "/spec/containers", "containers", classicSidecars);
 
             // 3. Grace period (only ever raised).
             var current = spec["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var seconds) ? seconds : DefaultGracePeriodSeconds;

@@ -19,5 +19,11 @@ public sealed record PoolInjection
 
     public required RenderedPool Rendered { get; init; }
 
+    /// <summary>
+    /// The sidecar mode <see cref="Rendered"/> was rendered with (the version hash covers it); null = the
+    /// settings' mode.
+    /// </summary>
+    public string? SidecarMode { get; init; }
+
     public override string ToString() => $"PoolInjection {{ Name = {Name}, Version = {Rendered.ShortVersion} }}";
 }

@@ -13,7 +13,7 @@ internal static class SidecarContainer
 
     public static JsonObject Build(PoolInjection pool, InjectionSettings settings, RenderLayout layout, int agentPort)
     {
-        var native = settings.SidecarMode == SidecarModes.Native;
+        var native = layout.SidecarMode == SidecarModes.Native;
         var sidecar = pool.Spec.Sidecar;
         var container = new JsonObject
         {

@@ -16,11 +16,15 @@ public static class SidecarLayout
     /// label, which keeps the socket path within the 108-byte unix socket limit), the operator's default image
     /// and sidecar mode.
     /// </summary>
-    public static RenderLayout For(string poolName, InjectionSettings settings) => new()
+    public static RenderLayout For(string poolName, InjectionSettings settings) =>
+        For(poolName, settings.SidecarMode, settings.DefaultImage);
+
+    /// <summary>The layout for an explicit sidecar mode (when the mode in force is chosen per cluster).</summary>
+    public static RenderLayout For(string poolName, string sidecarMode, string defaultImage) => new()
     {
         ConfigDirectory = ConfigRoot + "/" + DnsLabel.From(poolName),
         SocketDirectory = SocketRoot + "/" + DnsLabel.From(poolName),
-        DefaultImage = settings.DefaultImage,
-        SidecarMode = settings.SidecarMode,
+        DefaultImage = defaultImage,
+        SidecarMode = sidecarMode,
     };
 }

@@ -80,6 +80,19 @@ public sealed class InjectionBuilderTests
     }
 
     [Fact]
+    public void Each_pool_uses_the_sidecar_mode_its_version_was_rendered_with()
+    {
+        var classic = TestPools.Pool("orders-db", settings: Classic) with { SidecarMode = SidecarModes.Classic };
+        var native = TestPools.Pool("reports-db", TestPools.Spec(port: 6433));
+        var pod = Inject(TestPools.Pod(), [classic, native], Native, out _);
+
+        Assert.Equal(["sidepool-reports-db"], ((JsonArray)pod["spec"]!["initContainers"]!).Select(c => c!["name"]!.GetValue<string>()));
+        var sidecar = Container(pod, "containers", "sidepool-orders-db");
+        Assert.Equal("classic", Args(sidecar)[Args(sidecar).IndexOf("--drain-mode") + 1]);
+        Assert.Throws<ArgumentException>(() => InjectionBuilder.Build(TestPools.Pod(), [native with { SidecarMode = "auto" }], Native));
+    }
+
+    [Fact]
     public void Volumes_mount_the_version_secret_read_only_and_share_the_socket_at_the_rendered_paths()
     {
         var pool = TestPools.Pool("orders-db");
