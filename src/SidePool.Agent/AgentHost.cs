@@ -45,7 +45,15 @@ internal sealed class AgentHost(AgentOptions options)
             "/metrics" => await MetricsAsync(state, pgBouncerMetrics, collector, ct),
             _ => HttpResponse.Text(404, "not found: try /healthz, /readyz or /metrics"),
         });
-        http.Start();
+        try
+        {
+            http.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            AgentLog.Error("agent", $"cannot listen on {options.HttpAddress}:{options.HttpPort}: {e.Message}");
+            return 1;
+        }
 
         try
         {
