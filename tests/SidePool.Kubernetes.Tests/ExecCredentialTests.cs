@@ -147,6 +147,14 @@ public sealed class ExecCredentialTests : IDisposable
     }
 
     [Fact]
+    public void Settings_print_env_names_but_not_values()
+    {
+        var settings = new ExecCredentialSettings { Command = "aws", ApiVersion = "client.authentication.k8s.io/v1", Env = [new("AWS_SECRET_ACCESS_KEY", "very-secret")] };
+        Assert.Contains("AWS_SECRET_ACCESS_KEY", settings.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("very-secret", settings.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unsupported_api_version_is_refused_up_front()
     {
         var error = Assert.Throws<KubernetesConfigException>(() => new ExecCredentialProvider(new ExecCredentialSettings { Command = "x", ApiVersion = "client.authentication.k8s.io/v1alpha1" }));

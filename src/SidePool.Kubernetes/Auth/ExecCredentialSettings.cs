@@ -18,4 +18,14 @@ public sealed record ExecCredentialSettings
     public bool ClusterInsecureSkipTlsVerify { get; init; }
     public string? ClusterTlsServerName { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Env values and the CA data may be secret: print names only.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Command = ").Append(Command)
+            .Append(", ApiVersion = ").Append(ApiVersion)
+            .Append(", Args = ").Append(Args.Count)
+            .Append(", Env = [").Append(string.Join(", ", Env.Select(e => e.Key))).Append(']');
+        return true;
+    }
 }
