@@ -1,0 +1,10 @@
+namespace SidePool.Reconciliation;
+
+/// <summary>The version and config revision the pool renders to now (full hashes).</summary>
+public sealed record DesiredVersion(string Hash, string ConfigRevision)
+{
+    public string Short => PoolNames.Short(Hash);
+}
+
+/// <summary>A version Secret that exists: its short version, full hash, config revision and creation time.</summary>
+public sealed record KnownVersion(string Short, string? Hash, string? ConfigRevision, DateTimeOffset? CreatedAt);

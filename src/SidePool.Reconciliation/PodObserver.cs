@@ -1,0 +1,76 @@
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Reconciliation;
+
+/// <summary>Reduces pods to <see cref="ObservedPod"/>s for one pool (pure).</summary>
+public static class PodObserver
+{
+    /// <summary>The pods the pool selects, observed. <paramref name="replicaSetByName"/> resolves a ReplicaSet owner to its Deployment.</summary>
+    public static IReadOnlyList<ObservedPod> Observe(string pool, LabelSelector? selector, IEnumerable<Pod> pods, Func<string, ReplicaSet?> replicaSetByName) =>
+        [.. pods.Where(p => LabelSelectorMatcher.Matches(selector, p.Metadata?.Labels)).Select(p => Observe(pool, p, replicaSetByName))];
+
+    public static ObservedPod Observe(string pool, Pod pod, Func<string, ReplicaSet?> replicaSetByName)
+    {
+        var (reason, message) = SidecarProblem(pod);
+        return new ObservedPod
+        {
+            Name = pod.Metadata?.Name ?? "",
+            Version = VersionOf(pool, pod),
+            Ready = pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
+            Terminating = pod.Metadata?.DeletionTimestamp is not null,
+            Finished = pod.Status?.Phase is "Succeeded" or "Failed",
+            Owner = OwnerOf(pod, replicaSetByName),
+            CreatedAt = pod.Metadata?.CreationTimestamp,
+            SidecarReason = reason,
+            SidecarMessage = message,
+        };
+    }
+
+    /// <summary>The short version of the pool's sidecar in the pod: the version Secret <c>&lt;pool&gt;-&lt;version&gt;</c> it mounts.</summary>
+    public static string? VersionOf(string pool, Pod pod) =>
+        pod.Spec?.Volumes?.Select(v => PoolNames.ShortVersionOf(pool, v.Secret?.SecretName)).FirstOrDefault(v => v is not null);
+
+    /// <summary>Names of the Secrets a pod mounts.</summary>
+    public static IEnumerable<string> MountedSecrets(Pod pod) =>
+        pod.Spec?.Volumes?.Select(v => v.Secret?.SecretName).OfType<string>() ?? [];
+
+    public static WorkloadRef OwnerOf(Pod pod, Func<string, ReplicaSet?> replicaSetByName)
+    {
+        var owner = pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true) ?? pod.Metadata?.OwnerReferences?.FirstOrDefault();
+        if (owner is null)
+        {
+            return new WorkloadRef(WorkloadRef.Pod, pod.Metadata?.Name ?? "");
+        }
+
+        if (owner.Kind == WorkloadRef.ReplicaSet)
+        {
+            var rsOwner = replicaSetByName(owner.Name)?.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
+            return rsOwner is { Kind: WorkloadRef.Deployment } ? new WorkloadRef(WorkloadRef.Deployment, rsOwner.Name) : new WorkloadRef(WorkloadRef.ReplicaSet, owner.Name);
+        }
+
+        return new WorkloadRef(owner.Kind, owner.Name);
+    }
+
+    private static (string? Reason, string? Message) SidecarProblem(Pod pod)
+    {
+        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []);
+        var sidecar = statuses.FirstOrDefault(s => s.Name.StartsWith(PoolNames.SidecarContainerPrefix, StringComparison.Ordinal));
+        if (sidecar is null || sidecar.Ready)
+        {
+            return (null, null);
+        }
+
+        if (sidecar.State?.Waiting is { } waiting)
+        {
+            return (waiting.Reason, waiting.Message);
+        }
+
+        if (sidecar.State?.Terminated is { } terminated)
+        {
+            return (terminated.Reason ?? "SidecarTerminated", terminated.Message);
+        }
+
+        var readiness = pod.Status?.Conditions?.FirstOrDefault(c => c.Type is "ContainersReady" or "Ready" && c.Status != "True");
+        return ("SidecarNotReady", readiness?.Message);
+    }
+}

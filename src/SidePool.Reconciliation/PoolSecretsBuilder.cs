@@ -1,0 +1,124 @@
+using System.Text;
+using SidePool.Api;
+using SidePool.Kubernetes.Models;
+using SidePool.Rendering;
+
+namespace SidePool.Reconciliation;
+
+/// <summary>Desired state of the Secrets the operator owns for a pool: the key Secret and one Secret per version.</summary>
+public static class PoolSecretsBuilder
+{
+    public static OwnerReference OwnerOf(ConnectionPool pool) => new()
+    {
+        ApiVersion = Naming.ApiVersion,
+        Kind = Naming.Kind,
+        Name = pool.Metadata.Name!,
+        Uid = pool.Metadata.Uid ?? "",
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    public static Secret KeySecret(ConnectionPool pool, byte[] key) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = PoolNames.KeySecret(pool.Metadata.Name!),
+            Namespace = pool.Metadata.Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [PoolNames.PoolLabel] = pool.Metadata.Name!,
+                [PoolNames.ComponentLabel] = "key",
+                [PoolNames.ManagedBy] = PoolNames.ManagedByValue,
+            },
+            OwnerReferences = [OwnerOf(pool)],
+        },
+        Type = "Opaque",
+        Data = new Dictionary<string, byte[]> { [PoolNames.HashKeyDataKey] = key },
+    };
+
+    /// <summary>The pool's hash key from its key Secret, or null when the Secret lacks a usable key.</summary>
+    public static PoolSecrets? ReadKey(Secret? keySecret) =>
+        keySecret?.Data is { } data && data.TryGetValue(PoolNames.HashKeyDataKey, out var key) && key.Length >= 16 ? new PoolSecrets(key) : null;
+
+    public static Secret VersionSecret(ConnectionPool pool, RenderedPool rendered, string sidecarMode) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = PoolNames.VersionSecret(pool.Metadata.Name!, rendered.ShortVersion),
+            Namespace = pool.Metadata.Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [PoolNames.PoolLabel] = pool.Metadata.Name!,
+                [PoolNames.VersionLabel] = rendered.ShortVersion,
+                [PoolNames.ComponentLabel] = "version",
+                [PoolNames.ManagedBy] = PoolNames.ManagedByValue,
+            },
+            Annotations = new Dictionary<string, string>
+            {
+                [PoolNames.VersionHashAnnotation] = rendered.Version,
+                [PoolNames.ConfigRevisionAnnotation] = rendered.ConfigRevision,
+                [PoolNames.SidecarModeAnnotation] = sidecarMode,
+                [PoolNames.ImageAnnotation] = rendered.Image,
+            },
+            OwnerReferences = [OwnerOf(pool)],
+        },
+        Type = "Opaque",
+        Data = rendered.Files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal),
+    };
+
+    /// <summary>What to do with the version Secret given the live one (read-only diff).</summary>
+    public static SecretAction Diff(Secret desired, Secret? live)
+    {
+        if (live is null)
+        {
+            return SecretAction.Create;
+        }
+
+        var desiredRevision = desired.Metadata!.Annotations![PoolNames.ConfigRevisionAnnotation];
+        var liveRevision = live.Metadata?.Annotations?.GetValueOrDefault(PoolNames.ConfigRevisionAnnotation);
+        if (liveRevision != desiredRevision || !SameData(desired.Data!, live.Data) || !SameLabels(desired, live) ||
+            desired.Metadata.Annotations.Any(a => live.Metadata?.Annotations?.GetValueOrDefault(a.Key) != a.Value))
+        {
+            return SecretAction.Rewrite;
+        }
+
+        return SecretAction.None;
+    }
+
+    /// <summary>The live Secret with the desired labels, annotations and data (keeps its resourceVersion: a race is a 409).</summary>
+    public static Secret Rewrite(Secret desired, Secret live)
+    {
+        var labels = new Dictionary<string, string>(live.Metadata?.Labels ?? new Dictionary<string, string>());
+        foreach (var (k, v) in desired.Metadata!.Labels!)
+        {
+            labels[k] = v;
+        }
+
+        var annotations = new Dictionary<string, string>(live.Metadata?.Annotations ?? new Dictionary<string, string>());
+        foreach (var (k, v) in desired.Metadata.Annotations!)
+        {
+            annotations[k] = v;
+        }
+
+        return live with
+        {
+            Metadata = live.Metadata! with { Labels = labels, Annotations = annotations, ManagedFields = null },
+            Data = desired.Data,
+            StringData = null,
+        };
+    }
+
+    private static bool SameLabels(Secret desired, Secret live) =>
+        desired.Metadata!.Labels!.All(l => live.Metadata?.Labels?.GetValueOrDefault(l.Key) == l.Value);
+
+    private static bool SameData(IReadOnlyDictionary<string, byte[]> desired, IReadOnlyDictionary<string, byte[]>? live) =>
+        live is not null && live.Count == desired.Count &&
+        desired.All(d => live.TryGetValue(d.Key, out var bytes) && bytes.AsSpan().SequenceEqual(d.Value));
+}
+
+public enum SecretAction
+{
+    None,
+    Create,
+    Rewrite,
+}

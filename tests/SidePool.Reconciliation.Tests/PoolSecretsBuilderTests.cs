@@ -1,0 +1,68 @@
+using System.Text;
+using SidePool.Rendering;
+using Xunit;
+
+namespace SidePool.Reconciliation.Tests;
+
+public sealed class PoolSecretsBuilderTests
+{
+    private static readonly PoolSecrets Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private static RenderedPool Render(Action<Api.ConnectionPoolSpec>? change = null, string password = "pw") =>
+        PoolRenderer.Render(TestData.Pool(change), new PoolCredentials("app", password), Key, new RenderLayout { ConfigDirectory = "/etc/sidepool/orders-db" });
+
+    [Fact]
+    public void VersionSecretIsNamedLabelledAndOwnedByThePool()
+    {
+        var rendered = Render();
+        var secret = PoolSecretsBuilder.VersionSecret(TestData.Pool(), rendered, "native");
+        Assert.Equal($"orders-db-{rendered.ShortVersion}", secret.Metadata!.Name);
+        Assert.Equal("shop", secret.Metadata.Namespace);
+        Assert.Equal("orders-db", secret.Metadata.Labels![PoolNames.PoolLabel]);
+        Assert.Equal(rendered.ShortVersion, secret.Metadata.Labels[PoolNames.VersionLabel]);
+        Assert.Equal(rendered.ConfigRevision, secret.Metadata.Annotations![PoolNames.ConfigRevisionAnnotation]);
+        Assert.Equal("native", secret.Metadata.Annotations[PoolNames.SidecarModeAnnotation]);
+        var owner = Assert.Single(secret.Metadata.OwnerReferences!);
+        Assert.Equal(("ConnectionPool", "orders-db", "uid-1", true), (owner.Kind, owner.Name, owner.Uid, owner.Controller == true));
+        Assert.Equal(rendered.Files.Keys.Order(), secret.Data!.Keys.Order());
+        Assert.Equal(rendered.Files[RenderedPool.IniFile], Encoding.UTF8.GetString(secret.Data[RenderedPool.IniFile]));
+    }
+
+    [Fact]
+    public void DiffCreatesRewritesOnRevisionChangeAndLeavesEqualSecretsAlone()
+    {
+        var before = PoolSecretsBuilder.VersionSecret(TestData.Pool(), Render(), "native");
+        Assert.Equal(SecretAction.Create, PoolSecretsBuilder.Diff(before, null));
+        Assert.Equal(SecretAction.None, PoolSecretsBuilder.Diff(before, before with { Metadata = before.Metadata! with { ResourceVersion = "7" } }));
+
+        // A password rotation is a revision change of the same version: rewrite in place.
+        var rotated = Render(password: "new");
+        var after = PoolSecretsBuilder.VersionSecret(TestData.Pool(), rotated, "native");
+        Assert.Equal(before.Metadata!.Name, after.Metadata!.Name);
+        Assert.Equal(SecretAction.Rewrite, PoolSecretsBuilder.Diff(after, before));
+
+        var rewritten = PoolSecretsBuilder.Rewrite(after, before with { Metadata = before.Metadata with { ResourceVersion = "7" } });
+        Assert.Equal("7", rewritten.Metadata!.ResourceVersion);
+        Assert.Equal(SecretAction.None, PoolSecretsBuilder.Diff(after, rewritten));
+    }
+
+    [Fact]
+    public void KeySecretRoundTripsTheKeyAndRefusesShortKeys()
+    {
+        var secret = PoolSecretsBuilder.KeySecret(TestData.Pool(), Key.HashKey);
+        Assert.Equal("orders-db-key", secret.Metadata!.Name);
+        Assert.Equal(Key.HashKey, PoolSecretsBuilder.ReadKey(secret)!.HashKey);
+        Assert.Null(PoolSecretsBuilder.ReadKey(secret with { Data = new Dictionary<string, byte[]> { [PoolNames.HashKeyDataKey] = [1, 2] } }));
+        Assert.Null(PoolSecretsBuilder.ReadKey(null));
+        Assert.DoesNotContain("hash", secret.ToString().Replace("hash-key", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShortVersionOfRecognisesOnlyVersionSecretsOfThePool()
+    {
+        Assert.Equal("0123456789", PoolNames.ShortVersionOf("orders-db", "orders-db-0123456789"));
+        Assert.Null(PoolNames.ShortVersionOf("orders-db", "orders-db-key"));
+        Assert.Null(PoolNames.ShortVersionOf("orders", "orders-db-0123456789"));
+        Assert.Null(PoolNames.ShortVersionOf("orders-db", "orders-db-ABCDEF0123"));
+    }
+}

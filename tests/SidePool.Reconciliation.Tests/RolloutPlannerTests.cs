@@ -1,0 +1,81 @@
+using Xunit;
+
+namespace SidePool.Reconciliation.Tests;
+
+public sealed class RolloutPlannerTests
+{
+    private static readonly string VersionKey = PoolNames.TemplateAnnotation("orders-db");
+    private static readonly string RepairKey = PoolNames.RepairAnnotation("orders-db");
+
+    private static WorkloadState State(WorkloadRef w, params (string Key, string Value)[] annotations) =>
+        new() { Ref = w, TemplateAnnotations = annotations.ToDictionary(a => a.Key, a => a.Value) };
+
+    [Fact]
+    public void StampsWorkloadsWithOutdatedPodsOnce()
+    {
+        var pods = new[]
+        {
+            TestData.Pod("web-1", TestData.V1),
+            TestData.Pod("web-2", TestData.V2),
+            TestData.Pod("db-0", TestData.V1, owner: "db", kind: WorkloadRef.StatefulSet),
+            TestData.Pod("agent-x", TestData.V2, owner: "agent", kind: WorkloadRef.DaemonSet),
+        };
+        var plan = RolloutPlanner.Plan(TestData.Pool(), TestData.V2, pods, w => State(w), TestData.Now, TimeSpan.FromMinutes(5));
+        Assert.Equal(["Deployment/web", "StatefulSet/db"], plan.Stamps.Select(s => s.Workload.ToString()));
+        Assert.All(plan.Stamps, s => Assert.Equal(TestData.V2, s.Annotations[VersionKey]));
+
+        // Already stamped: rolling, nothing to patch.
+        var again = RolloutPlanner.Plan(TestData.Pool(), TestData.V2, pods, w => State(w, (VersionKey, TestData.V2)), TestData.Now, TimeSpan.FromMinutes(5));
+        Assert.Empty(again.Stamps);
+    }
+
+    [Fact]
+    public void JobsAndBarePodsAreReportedNotStamped()
+    {
+        var pods = new[]
+        {
+            TestData.Pod("job-1", TestData.V1, owner: "migrate", kind: WorkloadRef.Job),
+            TestData.Pod("bare", TestData.V1, owner: "bare", kind: WorkloadRef.Pod),
+        };
+        var plan = RolloutPlanner.Plan(TestData.Pool(), TestData.V2, pods, w => State(w), TestData.Now, TimeSpan.FromMinutes(5));
+        Assert.Empty(plan.Stamps);
+        Assert.Equal(["Job/migrate", "Pod/bare"], plan.NotRestartable.Select(w => w.ToString()));
+    }
+
+    [Fact]
+    public void StrategyNoneStampsNothing()
+    {
+        var pool = TestData.Pool(s => s.Rollout.Strategy = "None");
+        var plan = RolloutPlanner.Plan(pool, TestData.V2, [TestData.Pod("web-1", TestData.V1)], w => State(w), TestData.Now, TimeSpan.FromMinutes(5));
+        Assert.Empty(plan.Stamps);
+    }
+
+    [Fact]
+    public void TerminatingPodsDoNotTriggerStamps()
+    {
+        var plan = RolloutPlanner.Plan(TestData.Pool(), TestData.V2, [TestData.Pod("web-1", TestData.V1, terminating: true)], w => State(w), TestData.Now, TimeSpan.FromMinutes(5));
+        Assert.Empty(plan.Stamps);
+    }
+
+    [Fact]
+    public void MissingSidecarsAreRepairedOnlyWhenAskedAndNotTooOften()
+    {
+        var missing = new[] { TestData.Pod("web-1", null, created: TestData.Now.AddMinutes(-2)) };
+        Assert.Empty(RolloutPlanner.Plan(TestData.Pool(), TestData.V2, missing, w => State(w), TestData.Now, TimeSpan.FromMinutes(5)).Stamps);
+
+        var pool = TestData.Pool(s => s.Rollout.RepairMissing = true);
+        var first = Assert.Single(RolloutPlanner.Plan(pool, TestData.V2, missing, w => State(w), TestData.Now, TimeSpan.FromMinutes(5)).Stamps);
+        Assert.True(first.Repair);
+        Assert.Equal("2026-01-02T03:04:05Z", first.Annotations[RepairKey]);
+
+        // The repair is still replacing a pod from before it: wait.
+        var stampedAfter = TestData.Now.AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(RolloutPlanner.Plan(pool, TestData.V2, missing, w => State(w, (RepairKey, stampedAfter)), TestData.Now.AddHours(1), TimeSpan.FromMinutes(5)).Stamps);
+
+        // New pods still lack the sidecar (webhook still down): retry only after the interval.
+        var newMissing = new[] { TestData.Pod("web-2", null, created: TestData.Now) };
+        var stamped = TestData.Now.AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(RolloutPlanner.Plan(pool, TestData.V2, newMissing, w => State(w, (RepairKey, stamped)), TestData.Now, TimeSpan.FromMinutes(5)).Stamps);
+        Assert.Single(RolloutPlanner.Plan(pool, TestData.V2, newMissing, w => State(w, (RepairKey, stamped)), TestData.Now.AddMinutes(10), TimeSpan.FromMinutes(5)).Stamps);
+    }
+}
