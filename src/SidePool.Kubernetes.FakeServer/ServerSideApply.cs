@@ -28,7 +28,7 @@ internal static class ServerSideApply
         var me = new ManagedFieldsEntry(manager, "Apply", subresource, apiVersion, []);
         var others = entries.Where(e => !e.SameOwner(me)).ToList();
 
-        var conflicts = new List<(string Path, string Manager)>();
+        var conflicts = new List<(string Path, ManagedFieldsEntry Manager)>();
         foreach (var path in appliedLeaves)
         {
             if (current is not null && FieldPaths.Exists(current, path)
@@ -41,7 +41,7 @@ internal static class ServerSideApply
             {
                 if (other.Paths.Any(p => FieldPaths.Overlaps(p, path)))
                 {
-                    conflicts.Add((path, other.Manager));
+                    conflicts.Add((path, other));
                 }
             }
         }
@@ -132,7 +132,7 @@ internal static class ServerSideApply
         }
     }
 
-    private static ApiException ConflictError(List<(string Path, string Manager)> conflicts, ResourceDefinition definition, string name)
+    private static ApiException ConflictError(List<(string Path, ManagedFieldsEntry Manager)> conflicts, ResourceDefinition definition, string name)
     {
         var causes = new JsonArray();
         foreach (var (path, manager) in conflicts)
@@ -140,7 +140,7 @@ internal static class ServerSideApply
             causes.Add(new JsonObject
             {
                 ["reason"] = "FieldManagerConflict",
-                ["message"] = $"conflict with \"{manager}\"",
+                ["message"] = $"conflict with {Display(manager)}",
                 ["field"] = FieldPaths.Display(path),
             });
         }
@@ -153,8 +153,30 @@ internal static class ServerSideApply
 
         details["kind"] = definition.Plural;
         details["causes"] = causes;
-        var list = string.Join("\n", conflicts.Select(c => $"- conflict with \"{c.Manager}\": {FieldPaths.Display(c.Path)}"));
+
+        // structured-merge-diff's wording: one conflict inline, several grouped by manager
+        string text;
+        if (conflicts.Count == 1)
+        {
+            text = $"conflict with {Display(conflicts[0].Manager)}: {FieldPaths.Display(conflicts[0].Path)}";
+        }
+        else
+        {
+            var lines = new List<string>();
+            foreach (var group in conflicts.GroupBy(c => Display(c.Manager)).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                lines.Add($"conflicts with {group.Key}:");
+                lines.AddRange(group.Select(c => FieldPaths.Display(c.Path)).Order(StringComparer.Ordinal).Select(p => "- " + p));
+            }
+
+            text = string.Join("\n", lines);
+        }
+
         var plural = conflicts.Count == 1 ? "conflict" : "conflicts";
-        return new ApiException(409, "Conflict", $"Apply failed with {conflicts.Count} {plural}:\n{list}", details);
+        return new ApiException(409, "Conflict", $"Apply failed with {conflicts.Count} {plural}: {text}", details);
     }
+
+    /// <summary>How the apiserver names a manager in conflicts: Update managers with the version they used.</summary>
+    private static string Display(ManagedFieldsEntry manager) =>
+        manager.Operation == "Update" ? $"\"{manager.Manager}\" using {manager.ApiVersion}" : $"\"{manager.Manager}\"";
 }

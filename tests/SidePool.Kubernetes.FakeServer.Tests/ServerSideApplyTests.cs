@@ -62,7 +62,7 @@ public sealed class ServerSideApplyTests
         var causes = conflict.Body["details"]!["causes"]!.AsArray();
         Assert.Equal([".spec.color", ".spec.size"], causes.Select(c => c!["field"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.All(causes, c => Assert.Equal("FieldManagerConflict", c!["reason"]!.GetValue<string>()));
-        Assert.Contains("conflict with \"alice\"", conflict.Body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Apply failed with 2 conflicts: conflicts with \"alice\":\n- .spec.color\n- .spec.size", conflict.Body["message"]!.GetValue<string>());
 
         var forced = await api.PatchAsync(widgets + "/w?fieldManager=bob&force=true", Apply, bob);
         Assert.Equal(HttpStatusCode.OK, forced.Status);
@@ -94,7 +94,7 @@ public sealed class ServerSideApplyTests
 
         var conflict = await api.PatchAsync(Objects.ConfigMaps + "/r?fieldManager=op", Apply, second);
         Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
-        Assert.Contains("conflict with \"human\"", conflict.Body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"human\" using v1: .data.a", conflict.Body["message"]!.GetValue<string>());
     }
 
     [Fact]
