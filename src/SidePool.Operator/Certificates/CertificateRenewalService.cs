@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SidePool.Operator.Certificates;
+
+/// <summary>
+/// Loads the certificate at start (before Kestrel serves) and refreshes it every
+/// <see cref="CertificateOptions.CheckInterval"/>: renewal when due, another replica's renewal, changed files.
+/// </summary>
+public sealed partial class CertificateRenewalService(
+    WebhookCertificateProvider provider,
+    CertificateOptions options,
+    TimeProvider time,
+    ILogger<CertificateRenewalService> logger) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await provider.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.CheckInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await provider.RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogFailed(exception.GetType().Name, exception.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "webhook: certificate refresh failed, keeping the current one: {ExceptionType}: {Message}")]
+    private partial void LogFailed(string exceptionType, string message);
+}

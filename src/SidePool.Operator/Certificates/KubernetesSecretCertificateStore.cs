@@ -1,0 +1,50 @@
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Errors;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Operator.Certificates;
+
+/// <summary>Keeps the self-signed certificates in a <c>kubernetes.io/tls</c> Secret (optimistic concurrency).</summary>
+public sealed class KubernetesSecretCertificateStore(IKubernetesClient client, string @namespace, string secretName) : ICertificateStore
+{
+    private readonly IResourceClient<Secret> _secrets = client.Resource(KubernetesResources.Secrets);
+
+    public async Task<StoredCertificates?> ReadAsync(CancellationToken cancellationToken)
+    {
+        var secret = await _secrets.TryGetAsync(secretName, @namespace, cancellationToken).ConfigureAwait(false);
+        return secret is null ? null : new StoredCertificates(secret.Data ?? new Dictionary<string, byte[]>(), secret.Metadata?.ResourceVersion);
+    }
+
+    public async Task<bool> WriteAsync(IReadOnlyDictionary<string, byte[]> data, string? resourceVersion, CancellationToken cancellationToken)
+    {
+        var secret = new Secret
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = secretName,
+                Namespace = @namespace,
+                ResourceVersion = resourceVersion,
+                Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "sidepool-operator", ["sidepool.dev/component"] = "webhook-tls" },
+            },
+            Type = "kubernetes.io/tls",
+            Data = data,
+        };
+        try
+        {
+            if (resourceVersion is null)
+            {
+                await _secrets.CreateAsync(secret, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _secrets.ReplaceAsync(secret, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception exception) when (exception is KubernetesConflictException or KubernetesAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using SidePool.Api;
+using SidePool.Rendering;
+
+namespace SidePool.Operator.Webhook;
+
+/// <summary>
+/// A pool of the pod's namespace as the webhook sees it: the pool (metadata with creationTimestamp and
+/// deletionTimestamp, spec) and the version new pods get. <see cref="Rendered"/> is null while the pool has no
+/// rendered version yet (credentials missing, invalid spec): matching pods are then admitted without its sidecar.
+/// </summary>
+public sealed record PoolCandidate(ConnectionPool Pool, RenderedPool? Rendered, string? SidecarMode = null)
+{
+    public override string ToString() => $"PoolCandidate {{ Pool = {Pool.Metadata.Name}, Version = {Rendered?.ShortVersion ?? "none"}, SidecarMode = {SidecarMode} }}";
+}
+
+/// <summary>
+/// Where the webhook finds pools (the host implements it from the informer cache; no API calls per admission).
+/// Rendered versions must use <see cref="Injection.SidecarLayout"/> paths.
+/// </summary>
+public interface IPoolSource
+{
+    ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Operator.Webhook;
+
+public static class WebhookEndpoints
+{
+    /// <summary>
+    /// Maps <c>POST /mutate-pods</c>: an <c>admission.k8s.io/v1</c> AdmissionReview in, the review with its
+    /// response out. Map it on the HTTPS listener (see <see cref="Certificates.WebhookCertificateProvider"/>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapSidePoolWebhook(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost(WebhookOptions.Path, HandleAsync);
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<WebhookOptions>();
+        if (context.Request.ContentLength > options.MaxRequestBytes)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
+        if (context.Request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = await JsonSerializer.DeserializeAsync(context.Request.Body, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            review = null;
+        }
+
+        if (review?.Request is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("expected an admission.k8s.io/v1 AdmissionReview with a request\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var answer = await services.GetRequiredService<PodAdmissionHandler>().ReviewAsync(review, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+    }
+}
