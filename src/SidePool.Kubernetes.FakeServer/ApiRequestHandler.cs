@@ -150,6 +150,12 @@ internal sealed class ApiRequestHandler
         var table = TableConverter.IsRequested(context.Request.Headers.Accept.ToString());
         var includeObject = query["includeObject"].ToString() is { Length: > 0 } include ? include : "Metadata";
         var now = _time.GetUtcNow();
+        if (request.Subresource == "scale")
+        {
+            await ServeScaleAsync(context, request, cancellationToken);
+            return;
+        }
+
         switch (request.Verb)
         {
             case "get":
@@ -240,6 +246,19 @@ internal sealed class ApiRequestHandler
                     break;
                 }
         }
+    }
+
+    private async Task ServeScaleAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
+    {
+        var (definition, ns, name) = (request.Definition, request.Namespace, request.Name!);
+        var scale = request.Verb switch
+        {
+            "get" => _operations.GetScale(definition, ns, name),
+            "update" => _operations.UpdateScale(definition, ns, name, await ReadObjectAsync(context, cancellationToken), WriteOptionsFrom(context)),
+            "patch" => _operations.PatchScale(definition, ns, name, context.Request.ContentType ?? string.Empty, await ReadTextAsync(context, cancellationToken), WriteOptionsFrom(context)),
+            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+        };
+        await JsonOutput.WriteAsync(context, 200, scale, cancellationToken);
     }
 
     /// <summary>Typed lists of the real server carry no kind/apiVersion per item; custom resource lists do.</summary>

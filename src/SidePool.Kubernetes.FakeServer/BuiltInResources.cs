@@ -43,13 +43,15 @@ internal static class BuiltInResources
         },
         new("apps", "v1", "Deployment", "deployments", "deployment", true, ["deploy"], All, HasStatusSubresource: true)
         {
+            Scale = new ScaleSubresource(),
             PrinterColumns = [new("Ready", "integer", ".status.readyReplicas"), new("Up-to-date", "integer", ".status.updatedReplicas"), new("Available", "integer", ".status.availableReplicas"), Age()],
         },
         new("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, ["rs"], All, HasStatusSubresource: true)
         {
+            Scale = new ScaleSubresource(),
             PrinterColumns = [new("Desired", "integer", ".spec.replicas"), new("Current", "integer", ".status.replicas"), new("Ready", "integer", ".status.readyReplicas"), Age()],
         },
-        new("apps", "v1", "StatefulSet", "statefulsets", "statefulset", true, ["sts"], All, HasStatusSubresource: true),
+        new("apps", "v1", "StatefulSet", "statefulsets", "statefulset", true, ["sts"], All, HasStatusSubresource: true) { Scale = new ScaleSubresource() },
         new("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, ["ds"], All, HasStatusSubresource: true),
         new("batch", "v1", "Job", "jobs", "job", true, null, All, HasStatusSubresource: true),
         new("batch", "v1", "CronJob", "cronjobs", "cronjob", true, ["cj"], All, HasStatusSubresource: true),

@@ -59,6 +59,12 @@ internal sealed class CustomResourceDefinitions
             {
                 IsCustomResource = true,
                 OpenApiSchema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
+                Scale = version["subresources"]?["scale"] is JsonObject scale
+                    ? new ScaleSubresource(
+                        JsonNodes.GetString(scale, "specReplicasPath") ?? ".spec.replicas",
+                        JsonNodes.GetString(scale, "statusReplicasPath") ?? ".status.replicas",
+                        JsonNodes.GetString(scale, "labelSelectorPath"))
+                    : null,
                 PrinterColumns = PrinterColumns(version["additionalPrinterColumns"]),
             });
         }

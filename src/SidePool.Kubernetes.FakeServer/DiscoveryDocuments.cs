@@ -82,6 +82,20 @@ internal static class DiscoveryDocuments
             }
 
             resources.Add(resource);
+            if (d.Scale is not null)
+            {
+                resources.Add(new JsonObject
+                {
+                    ["name"] = d.Plural + "/scale",
+                    ["singularName"] = string.Empty,
+                    ["namespaced"] = d.Namespaced,
+                    ["group"] = "autoscaling",
+                    ["version"] = "v1",
+                    ["kind"] = "Scale",
+                    ["verbs"] = new JsonArray(SubresourceVerbs.Select(v => (JsonNode?)v).ToArray()),
+                });
+            }
+
             if (d.HasStatusSubresource)
             {
                 resources.Add(new JsonObject

@@ -46,7 +46,7 @@ internal static class RequestRouter
             subresource = string.Empty;
         }
 
-        if (subresource.Length > 0 && !(subresource == "status" && definition.HasStatusSubresource))
+        if (subresource.Length > 0 && !(subresource == "status" && definition.HasStatusSubresource) && !(subresource == "scale" && definition.Scale is not null))
         {
             throw NotFoundPath();
         }

@@ -30,6 +30,9 @@ public sealed record ResourceDefinition(
     /// <summary>Whether the resource was registered by a CustomResourceDefinition (no strategic merge patch, update needs resourceVersion).</summary>
     public bool IsCustomResource { get; init; }
 
+    /// <summary>The <c>/scale</c> subresource, if the resource has one.</summary>
+    public ScaleSubresource? Scale { get; init; }
+
     /// <summary>The CRD version's <c>openAPIV3Schema</c>, used for pruning and defaulting.</summary>
     internal System.Text.Json.Nodes.JsonObject? OpenApiSchema { get; init; }
 

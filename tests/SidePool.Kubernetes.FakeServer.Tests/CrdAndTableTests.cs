@@ -34,6 +34,39 @@ public sealed class CrdAndTableTests
     }
 
     [Fact]
+    public async Task Crd_scale_subresource_reads_and_writes_the_configured_paths()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var api = new ApiClient(server);
+        var crd = Objects.Crd("workers", "Worker", "example.com");
+        crd["spec"]!["versions"]![0]!["subresources"]!["scale"] = new JsonObject
+        {
+            ["specReplicasPath"] = ".spec.count",
+            ["statusReplicasPath"] = ".status.count",
+            ["labelSelectorPath"] = ".status.selector",
+        };
+        await api.CreateAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        var discovery = await api.GetAsync("/apis/example.com/v1");
+        Assert.Contains("workers/scale", discovery.Body["resources"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+
+        const string workers = "/apis/example.com/v1/namespaces/default/workers";
+        await api.CreateAsync(workers, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "w" }, ["spec"] = new JsonObject { ["count"] = 1 } });
+        await api.PatchAsync(workers + "/w/status", "application/merge-patch+json", """{"status":{"count":1,"selector":"app=w"}}""");
+
+        var scaled = await api.PatchAsync(workers + "/w/scale", "application/merge-patch+json", """{"spec":{"replicas":3}}""");
+        Assert.Equal(HttpStatusCode.OK, scaled.Status);
+        Assert.Equal(3, scaled.Body["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(1, scaled.Body["status"]!["replicas"]!.GetValue<int>());
+        Assert.Equal("app=w", scaled.Body["status"]!["selector"]!.GetValue<string>());
+        Assert.Equal(3, (await api.GetAsync(workers + "/w")).Body["spec"]!["count"]!.GetValue<int>());
+
+        var stale = scaled.Body.DeepClone().AsObject();
+        stale["metadata"]!["resourceVersion"] = "1";
+        Assert.Equal(HttpStatusCode.Conflict, (await api.PutAsync(workers + "/w/scale", stale)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/apis/example.com/v1/namespaces/default/widgets/x/scale")).Status);
+    }
+
+    [Fact]
     public async Task Table_output_uses_printer_columns_with_jsonpath_filters()
     {
         await using var server = await FakeApiServer.StartAsync();

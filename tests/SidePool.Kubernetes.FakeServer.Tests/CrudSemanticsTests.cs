@@ -169,7 +169,7 @@ public sealed class CrudSemanticsTests
         }
 
         var apps = (await api.GetAsync("/apis/apps/v1")).Body["resources"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToList();
-        Assert.Equal(["daemonsets", "daemonsets/status", "deployments", "deployments/status", "replicasets", "replicasets/status", "statefulsets", "statefulsets/status"], apps);
+        Assert.Equal(["daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"], apps);
         var pools = (await api.GetAsync("/apis/sidepool.dev/v1alpha1")).Body["resources"]![0]!;
         Assert.Equal("ConnectionPool", pools["kind"]!.GetValue<string>());
         Assert.Equal("cp", pools["shortNames"]![0]!.GetValue<string>());

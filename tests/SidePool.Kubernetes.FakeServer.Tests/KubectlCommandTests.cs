@@ -113,6 +113,15 @@ public sealed class KubectlCommandTests
         Assert.Equal("app:2", containers[0]!["image"]!.GetValue<string>());
         Assert.Equal("PGHOST", containers[0]!["env"]![0]!["name"]!.GetValue<string>());
         Assert.Equal(2, Objects.Generation(stored.Body) - 1);
+
+        Assert.Contains("deployment.apps/web scaled", await kubectl.RunOkAsync("scale", "deployment", "web", "--replicas=5"));
+        var scale = await api.GetAsync("/apis/apps/v1/namespaces/default/deployments/web/scale");
+        Assert.Equal("Scale", scale.Body["kind"]!.GetValue<string>());
+        Assert.Equal(5, scale.Body["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal("app=web", scale.Body["status"]!["selector"]!.GetValue<string>());
+        var scaled = await api.GetAsync("/apis/apps/v1/namespaces/default/deployments/web");
+        Assert.Equal(5, scaled.Body["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(4, Objects.Generation(scaled.Body));
     }
 
     [Fact]
