@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Tests.Support;
+using SidePool.Testing;
 using Xunit;
 
 namespace SidePool.Kubernetes.Tests.OpenApi;
