@@ -26,6 +26,12 @@ public static class PoolNames
     /// <summary>Annotation on a version Secret: the sidecar image of the version.</summary>
     public const string ImageAnnotation = "sidepool.dev/image";
 
+    /// <summary>
+    /// Annotation on a version Secret: the pool spec (JSON; references Secrets by name, holds no secret) it was last
+    /// written from, so the webhook injects exactly the published version even while a newer spec is being reconciled.
+    /// </summary>
+    public const string SpecAnnotation = "sidepool.dev/spec";
+
     /// <summary>Data key of the pool's random hash key in <c>&lt;pool&gt;-key</c>.</summary>
     public const string HashKeyDataKey = "hash-key";
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using SidePool.Api;
 using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
@@ -59,12 +60,31 @@ public static class PoolSecretsBuilder
                 [PoolNames.ConfigRevisionAnnotation] = rendered.ConfigRevision,
                 [PoolNames.SidecarModeAnnotation] = sidecarMode,
                 [PoolNames.ImageAnnotation] = rendered.Image,
+                [PoolNames.SpecAnnotation] = JsonSerializer.Serialize(pool.Spec!, ApiJsonContext.Default.ConnectionPoolSpec),
             },
             OwnerReferences = [OwnerOf(pool)],
         },
         Type = "Opaque",
         Data = rendered.Files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal),
     };
+
+    /// <summary>The spec a version Secret was last written from (what the webhook injects with), or null.</summary>
+    public static ConnectionPoolSpec? SpecOf(Secret versionSecret)
+    {
+        if (versionSecret.Metadata?.Annotations?.GetValueOrDefault(PoolNames.SpecAnnotation) is not { } json)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, ApiJsonContext.Lenient.ConnectionPoolSpec);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>What to do with the version Secret given the live one (read-only diff).</summary>
     public static SecretAction Diff(Secret desired, Secret? live)

@@ -22,6 +22,10 @@ public sealed class PoolSecretsBuilderTests
         Assert.Equal(rendered.ShortVersion, secret.Metadata.Labels[PoolNames.VersionLabel]);
         Assert.Equal(rendered.ConfigRevision, secret.Metadata.Annotations![PoolNames.ConfigRevisionAnnotation]);
         Assert.Equal("native", secret.Metadata.Annotations[PoolNames.SidecarModeAnnotation]);
+        var spec = PoolSecretsBuilder.SpecOf(secret)!;
+        Assert.Equal((6432, "orders", "orders-creds"), (spec.Sidecar.Port, spec.Backend!.Database, spec.Backend.CredentialsSecret!.Name));
+        Assert.Equal("orders", spec.Selector!.MatchLabels!["app"]);
+        Assert.Null(PoolSecretsBuilder.SpecOf(secret with { Metadata = secret.Metadata with { Annotations = new Dictionary<string, string> { [PoolNames.SpecAnnotation] = "{" } } }));
         var owner = Assert.Single(secret.Metadata.OwnerReferences!);
         Assert.Equal(("ConnectionPool", "orders-db", "uid-1", true), (owner.Kind, owner.Name, owner.Uid, owner.Controller == true));
         Assert.Equal(rendered.Files.Keys.Order(), secret.Data!.Keys.Order());
@@ -64,5 +68,23 @@ public sealed class PoolSecretsBuilderTests
         Assert.Null(PoolNames.ShortVersionOf("orders-db", "orders-db-key"));
         Assert.Null(PoolNames.ShortVersionOf("orders", "orders-db-0123456789"));
         Assert.Null(PoolNames.ShortVersionOf("orders-db", "orders-db-ABCDEF0123"));
+    }
+}
+
+public sealed class PublishedVersionTests
+{
+    [Fact]
+    public void RoundTripsWhatTheVersionSecretPublishes()
+    {
+        var key = new Rendering.PoolSecrets(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var pool = TestData.Pool(s => s.Pool.Parameters = new Dictionary<string, string> { ["pkt_buf"] = "8192" });
+        var rendered = Rendering.PoolRenderer.Render(pool, new Rendering.PoolCredentials("app", "pw"), key, new Rendering.RenderLayout { SidecarMode = "classic" });
+        var secret = PoolSecretsBuilder.VersionSecret(pool, rendered, "classic");
+        var back = PublishedVersion.Rendered(secret)!;
+        Assert.Equal((rendered.Version, rendered.ConfigRevision, rendered.Image), (back.Version, back.ConfigRevision, back.Image));
+        Assert.Equal(rendered.Files, back.Files);
+        Assert.Equal("8192", back.RestartSettings["pkt_buf"]);
+        Assert.Equal("classic", PublishedVersion.SidecarMode(secret));
+        Assert.Null(PublishedVersion.Rendered(secret with { Metadata = secret.Metadata! with { Annotations = null } }));
     }
 }

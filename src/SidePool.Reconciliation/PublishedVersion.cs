@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SidePool.Kubernetes.Models;
+using SidePool.Rendering;
+
+namespace SidePool.Reconciliation;
+
+/// <summary>
+/// Reads back what the operator published in a version Secret (pure): the rendered files, hashes, image and the
+/// spec they came from. The webhook injects from this, so pods get exactly the version status names.
+/// </summary>
+public static class PublishedVersion
+{
+    public static RenderedPool? Rendered(Secret versionSecret)
+    {
+        var annotations = versionSecret.Metadata?.Annotations;
+        if (versionSecret.Data is not { } data ||
+            annotations?.GetValueOrDefault(PoolNames.VersionHashAnnotation) is not { } version ||
+            annotations.GetValueOrDefault(PoolNames.ConfigRevisionAnnotation) is not { } revision ||
+            annotations.GetValueOrDefault(PoolNames.ImageAnnotation) is not { } image)
+        {
+            return null;
+        }
+
+        var files = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetString(d.Value), StringComparer.Ordinal);
+        return new RenderedPool
+        {
+            Files = files,
+            Version = version,
+            ConfigRevision = revision,
+            Image = image,
+            RestartSettings = RestartSettings(files.GetValueOrDefault(RenderedPool.AgentFile)),
+        };
+    }
+
+    public static string? SidecarMode(Secret versionSecret) => versionSecret.Metadata?.Annotations?.GetValueOrDefault(PoolNames.SidecarModeAnnotation);
+
+    private static Dictionary<string, string> RestartSettings(string? agentJson)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            if (agentJson is not null && JsonNode.Parse(agentJson)?["restartSettings"] is JsonObject settings)
+            {
+                foreach (var (key, value) in settings)
+                {
+                    if (value is JsonValue v && v.TryGetValue<string>(out var text))
+                    {
+                        result[key] = text;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return result;
+    }
+}
