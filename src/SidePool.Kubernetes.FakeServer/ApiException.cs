@@ -5,8 +5,8 @@ namespace SidePool.Kubernetes.FakeServer;
 /// <summary>An API error that is answered with a <c>kind: Status</c> body.</summary>
 internal sealed class ApiException : Exception
 {
-    public ApiException(int code, string reason, string message, JsonObject? details = null, int? retryAfterSeconds = null)
-        : base(message)
+    public ApiException(int code, string reason, string message, JsonObject? details = null, int? retryAfterSeconds = null, string? innerMessage = null)
+        : base(message, innerMessage is null ? null : new InvalidOperationException(innerMessage))
     {
         Code = code;
         Reason = reason;

@@ -71,7 +71,13 @@ internal static class JsonPatch
         return root["doc"]!.DeepClone();
     }
 
-    private static ApiException Unprocessable(string message) => new(422, "Invalid", message);
+    /// <summary>
+    /// The apiserver answers a JSON patch that fails to apply with <c>NewGenericServerResponse(422, …)</c>: reason Invalid,
+    /// a fixed message and empty details (the json-patch error text is dropped). <paramref name="message"/> is kept only
+    /// as the exception's inner text for debugging.
+    /// </summary>
+    private static ApiException Unprocessable(string message) =>
+        new(422, "Invalid", "the server rejected our request due to an error in our request", new JsonObject(), innerMessage: message);
 
     private static JsonNode? RequireValue(JsonObject op, string kind) =>
         op.ContainsKey("value") ? op["value"]?.DeepClone() : throw Unprocessable($"missing value in '{kind}' operation");

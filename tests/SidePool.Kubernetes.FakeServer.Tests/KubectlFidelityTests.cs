@@ -144,7 +144,7 @@ public sealed class KubectlFidelityTests
         Assert.Contains("configmap/patchme patched", await kubectl.RunOkAsync("patch", "configmap", "patchme", "--type", "json", "-p", """[{"op":"test","path":"/data/keep","value":"yes"},{"op":"add","path":"/data/json","value":"2"}]"""));
         var failed = await kubectl.RunAsync("patch", "configmap", "patchme", "--type", "json", "-p", """[{"op":"test","path":"/data/keep","value":"no"}]""");
         Assert.NotEqual(0, failed.ExitCode);
-        Assert.Contains("test failed", failed.StandardError, StringComparison.Ordinal);
+        Assert.Contains("the server rejected our request due to an error in our request", failed.StandardError, StringComparison.Ordinal);
 
         var yaml = await kubectl.RunOkAsync("get", "configmap", "patchme", "-o", "yaml");
         Assert.Contains("kind: ConfigMap", yaml, StringComparison.Ordinal);

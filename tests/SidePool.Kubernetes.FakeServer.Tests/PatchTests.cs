@@ -54,7 +54,8 @@ public sealed class PatchTests
         var failing = await api.PatchAsync(widgets + "/j", "application/json-patch+json", """[{"op":"test","path":"/spec/size","value":6},{"op":"replace","path":"/spec/size","value":7}]""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failing.Status);
         Assert.Equal("Invalid", failing.Reason);
-        Assert.Contains("test failed", failing.Body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("the server rejected our request due to an error in our request", failing.Body["message"]!.GetValue<string>());
+        Assert.Equal("{}", failing.Body["details"]!.ToJsonString());
         Assert.Equal(5, (await api.GetAsync(widgets + "/j")).Body["spec"]!["size"]!.GetValue<int>());
 
         var missingPath = await api.PatchAsync(widgets + "/j", "application/json-patch+json", """[{"op":"remove","path":"/spec/nothing"}]""");
