@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using SidePool.Api;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Runtime.Informers;
+
+namespace SidePool.Operator.Controller;
+
+/// <summary>The informers the controller reads from: pools, Secrets, pods, workloads and (for <c>auto</c> mode) nodes.</summary>
+public sealed class ClusterView
+{
+    public ClusterView(IKubernetesClient client, ControllerSettings settings, ILoggerFactory loggerFactory)
+    {
+        var options = new InformerOptions { Namespace = settings.Namespace };
+        Pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), options, loggerFactory.CreateLogger("informer.connectionpools"));
+        Secrets = new Informer<Secret>(client.Resource(KubernetesResources.Secrets), options, loggerFactory.CreateLogger("informer.secrets"));
+        Pods = new Informer<Pod>(client.Resource(KubernetesResources.Pods), options, loggerFactory.CreateLogger("informer.pods"));
+        ReplicaSets = new Informer<ReplicaSet>(client.Resource(KubernetesResources.ReplicaSets), options, loggerFactory.CreateLogger("informer.replicasets"));
+        Deployments = new Informer<Deployment>(client.Resource(KubernetesResources.Deployments), options, loggerFactory.CreateLogger("informer.deployments"));
+        StatefulSets = new Informer<StatefulSet>(client.Resource(KubernetesResources.StatefulSets), options, loggerFactory.CreateLogger("informer.statefulsets"));
+        DaemonSets = new Informer<DaemonSet>(client.Resource(KubernetesResources.DaemonSets), options, loggerFactory.CreateLogger("informer.daemonsets"));
+        Nodes = settings.SidecarMode == Reconciliation.SidecarModeResolver.Auto
+            ? new Informer<Node>(client.Resource(KubernetesResources.Nodes), new InformerOptions(), loggerFactory.CreateLogger("informer.nodes"))
+            : null;
+    }
+
+    public Informer<ConnectionPool> Pools { get; }
+
+    public Informer<Secret> Secrets { get; }
+
+    public Informer<Pod> Pods { get; }
+
+    public Informer<ReplicaSet> ReplicaSets { get; }
+
+    public Informer<Deployment> Deployments { get; }
+
+    public Informer<StatefulSet> StatefulSets { get; }
+
+    public Informer<DaemonSet> DaemonSets { get; }
+
+    public Informer<Node>? Nodes { get; }
+
+    public IEnumerable<Task> Run(CancellationToken cancellationToken)
+    {
+        yield return Pools.RunAsync(cancellationToken);
+        yield return Secrets.RunAsync(cancellationToken);
+        yield return Pods.RunAsync(cancellationToken);
+        yield return ReplicaSets.RunAsync(cancellationToken);
+        yield return Deployments.RunAsync(cancellationToken);
+        yield return StatefulSets.RunAsync(cancellationToken);
+        yield return DaemonSets.RunAsync(cancellationToken);
+        if (Nodes is not null)
+        {
+            yield return Nodes.RunAsync(cancellationToken);
+        }
+    }
+
+    public async Task WaitForSyncAsync(CancellationToken cancellationToken)
+    {
+        await Pools.WaitForSyncAsync(cancellationToken);
+        await Secrets.WaitForSyncAsync(cancellationToken);
+        await Pods.WaitForSyncAsync(cancellationToken);
+        await ReplicaSets.WaitForSyncAsync(cancellationToken);
+        await Deployments.WaitForSyncAsync(cancellationToken);
+        await StatefulSets.WaitForSyncAsync(cancellationToken);
+        await DaemonSets.WaitForSyncAsync(cancellationToken);
+        if (Nodes is not null)
+        {
+            await Nodes.WaitForSyncAsync(cancellationToken);
+        }
+    }
+
+    public bool HasSynced => Pools.HasSynced && Secrets.HasSynced && Pods.HasSynced && ReplicaSets.HasSynced &&
+        Deployments.HasSynced && StatefulSets.HasSynced && DaemonSets.HasSynced && (Nodes?.HasSynced ?? true);
+}

@@ -1,0 +1,28 @@
+namespace SidePool.Operator.Controller;
+
+/// <summary>Settings of the ConnectionPool controller (from the operator's flags).</summary>
+public sealed record ControllerSettings
+{
+    /// <summary>Namespace to watch; null = all namespaces.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
+    public string SidecarMode { get; init; } = "auto";
+
+    /// <summary>Image of the sidecar when a pool does not name one.</summary>
+    public string DefaultImage { get; init; } = new Rendering.RenderLayout().DefaultImage;
+
+    /// <summary>New-version pods not ready for longer than this stall the rollout (Degraded).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Minimum time between two repairs of one workload.</summary>
+    public TimeSpan RepairInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often pools with draining versions or unready pods are looked at again (time-based conditions).</summary>
+    public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int Workers { get; init; } = 4;
+
+    /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+}

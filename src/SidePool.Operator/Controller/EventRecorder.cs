@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SidePool.Api;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+using SidePool.Reconciliation;
+
+namespace SidePool.Operator.Controller;
+
+/// <summary>Records events.k8s.io/v1 Events about pools. Failures are logged, never fatal.</summary>
+public sealed class EventRecorder(IKubernetesClient client, string identity, TimeProvider time, ILogger logger)
+{
+    public const string ReportingController = "sidepool.dev/operator";
+
+    private readonly IResourceClient<Event> _events = client.Resource(KubernetesResources.Events);
+
+    public async Task RecordAsync(ConnectionPool pool, PoolEvent poolEvent, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var name = $"{pool.Metadata.Name}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000).ToString("x3", CultureInfo.InvariantCulture)}";
+        try
+        {
+            await _events.CreateAsync(
+                new Event
+                {
+                    Metadata = new ObjectMeta { Name = name, Namespace = pool.Metadata.Namespace },
+                    EventTime = now,
+                    ReportingController = ReportingController,
+                    ReportingInstance = identity,
+                    Action = poolEvent.Action,
+                    Reason = poolEvent.Reason,
+                    Type = poolEvent.Type,
+                    Note = poolEvent.Note.Length > 1024 ? poolEvent.Note[..1024] : poolEvent.Note,
+                    Regarding = new ObjectReference
+                    {
+                        ApiVersion = Naming.ApiVersion,
+                        Kind = Naming.Kind,
+                        Namespace = pool.Metadata.Namespace,
+                        Name = pool.Metadata.Name,
+                        Uid = pool.Metadata.Uid,
+                    },
+                },
+                cancellationToken: cancellationToken);
+        }
+#pragma warning disable CA1031 // An event that cannot be recorded must not fail the reconcile.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning("Could not record event {Reason} on pool {Namespace}/{Pool}: {Message}", poolEvent.Reason, pool.Metadata.Namespace, pool.Metadata.Name, ex.Message);
+        }
+    }
+}

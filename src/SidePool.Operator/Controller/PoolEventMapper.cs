@@ -1,0 +1,121 @@
+using SidePool.Api;
+using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Runtime.Informers;
+using SidePool.Kubernetes.Runtime.WorkQueues;
+using SidePool.Reconciliation;
+
+namespace SidePool.Operator.Controller;
+
+/// <summary>Maps informer events to the keys of the pools they concern (handlers stay short: they only enqueue).</summary>
+public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queue)
+{
+    private string? _mode;
+
+    public void Register(SidecarModeSource modes)
+    {
+        view.Pools.AddHandler(new ResourceEventHandler<ConnectionPool>(
+            p => queue.Add(ObjectKey.Of(p)),
+            (o, n) =>
+            {
+                // Our own status writes change neither generation nor deletion: skip them.
+                if (o.Metadata.Generation != n.Metadata.Generation || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp || n.Status is null)
+                {
+                    queue.Add(ObjectKey.Of(n));
+                }
+            },
+            p =>
+            {
+                queue.Add(ObjectKey.Of(p));
+                EnqueueNamespace(p.Metadata.Namespace); // pools that clashed with it
+            }));
+        view.Secrets.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
+        view.Pods.AddHandler(new ResourceEventHandler<Pod>(OnPod, (o, n) => { OnPod(o); OnPod(n); }, OnPod));
+        view.Deployments.AddHandler(new ResourceEventHandler<Deployment>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
+        view.StatefulSets.AddHandler(new ResourceEventHandler<StatefulSet>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
+        view.DaemonSets.AddHandler(new ResourceEventHandler<DaemonSet>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
+        if (view.Nodes is not null)
+        {
+            void OnNode(Node _)
+            {
+                var mode = modes.Current;
+                if (Interlocked.Exchange(ref _mode, mode) is { } before && before != mode)
+                {
+                    foreach (var pool in view.Pools.Cache.List())
+                    {
+                        queue.Add(ObjectKey.Of(pool));
+                    }
+                }
+            }
+
+            view.Nodes.AddHandler(new ResourceEventHandler<Node>(OnNode, (_, n) => OnNode(n), OnNode));
+        }
+    }
+
+    private void OnSecret(Secret secret)
+    {
+        var ns = secret.Metadata?.Namespace;
+        if (ns is null)
+        {
+            return;
+        }
+
+        if (secret.Metadata!.Labels?.GetValueOrDefault(PoolNames.PoolLabel) is { } owner)
+        {
+            queue.Add(new ObjectKey(ns, owner));
+        }
+
+        foreach (var pool in view.Pools.Cache.ListByNamespace(ns))
+        {
+            if (CredentialsReader.ReferencedSecrets(pool.Spec).Contains(secret.Metadata.Name))
+            {
+                queue.Add(ObjectKey.Of(pool));
+            }
+        }
+    }
+
+    private void OnPod(Pod pod)
+    {
+        var ns = pod.Metadata?.Namespace;
+        if (ns is null)
+        {
+            return;
+        }
+
+        foreach (var pool in view.Pools.Cache.ListByNamespace(ns))
+        {
+            if (LabelSelectorMatcher.Matches(pool.Spec?.Selector, pod.Metadata!.Labels) || PodObserver.VersionOf(pool.Metadata.Name!, pod) is not null)
+            {
+                queue.Add(ObjectKey.Of(pool));
+            }
+        }
+    }
+
+    private void OnTemplate(ObjectMeta? metadata, PodTemplateSpec? template)
+    {
+        if (metadata?.Namespace is not { } ns)
+        {
+            return;
+        }
+
+        foreach (var pool in view.Pools.Cache.ListByNamespace(ns))
+        {
+            if (LabelSelectorMatcher.Matches(pool.Spec?.Selector, template?.Metadata?.Labels))
+            {
+                queue.Add(ObjectKey.Of(pool));
+            }
+        }
+    }
+
+    private void EnqueueNamespace(string? ns)
+    {
+        if (ns is null)
+        {
+            return;
+        }
+
+        foreach (var pool in view.Pools.Cache.ListByNamespace(ns))
+        {
+            queue.Add(ObjectKey.Of(pool));
+        }
+    }
+}

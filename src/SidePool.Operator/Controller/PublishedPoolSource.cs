@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SidePool.Api;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Runtime.Informers;
+using SidePool.Operator.Webhook;
+using SidePool.Reconciliation;
+
+namespace SidePool.Operator.Controller;
+
+/// <summary>
+/// The webhook's pools (every replica): pools and version Secrets from their own informers; a pool's candidate is the
+/// version its status names (<c>status.currentVersion</c>) as published in <c>&lt;pool&gt;-&lt;version&gt;</c>, with the
+/// spec, files and sidecar mode stored there. The webhook therefore never renders and never disagrees with the
+/// operator; a pool without a published version yet is offered without one (pods are admitted without its sidecar
+/// and reported as missing).
+/// </summary>
+public sealed class PublishedPoolSource : BackgroundService, IPoolSource
+{
+    private readonly Informer<ConnectionPool> _pools;
+    private readonly Informer<Secret> _versions;
+
+    public PublishedPoolSource(IKubernetesClient client, ControllerSettings settings, ILoggerFactory loggerFactory)
+    {
+        _pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), new InformerOptions { Namespace = settings.Namespace }, loggerFactory.CreateLogger("webhook.informer.connectionpools"));
+        _versions = new Informer<Secret>(
+            client.Resource(KubernetesResources.Secrets),
+            new InformerOptions { Namespace = settings.Namespace, LabelSelector = $"{PoolNames.ComponentLabel}=version" },
+            loggerFactory.CreateLogger("webhook.informer.versionsecrets"));
+    }
+
+    public bool HasSynced => _pools.HasSynced && _versions.HasSynced;
+
+    public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken)
+    {
+        if (!HasSynced)
+        {
+            await _pools.WaitForSyncAsync(cancellationToken);
+            await _versions.WaitForSyncAsync(cancellationToken);
+        }
+
+        return [.. _pools.Cache.ListByNamespace(@namespace).Where(p => p.Metadata.DeletionTimestamp is null).Select(Candidate)];
+    }
+
+    /// <summary>The candidate of one pool from what is published for it.</summary>
+    public PoolCandidate Candidate(ConnectionPool pool)
+    {
+        if (pool.Status?.CurrentVersion is not { } current ||
+            _versions.Cache.Get(pool.Metadata.Namespace, PoolNames.VersionSecret(pool.Metadata.Name!, current)) is not { } secret ||
+            PublishedVersion.Rendered(secret) is not { } rendered)
+        {
+            return new PoolCandidate(pool, null);
+        }
+
+        var spec = PoolSecretsBuilder.SpecOf(secret) ?? pool.Spec;
+        // The selector is not part of a version: pods are matched with the live one.
+        return new PoolCandidate(pool with { Spec = spec! with { Selector = pool.Spec?.Selector } }, rendered, PublishedVersion.SidecarMode(secret));
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_pools.RunAsync(stoppingToken), _versions.RunAsync(stoppingToken));
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SidePool.Injection;
+using SidePool.Kubernetes.Client;
+using SidePool.Metrics;
+using SidePool.Operator.Certificates;
+using SidePool.Operator.Controller;
+using SidePool.Operator.Telemetry;
+using SidePool.Operator.Webhook;
+
+namespace SidePool.Operator.Hosting;
+
+/// <summary>
+/// Builds the <c>sidepool-operator</c> process: the ConnectionPool controller (leader only), the pod-mutating webhook
+/// (every replica, HTTPS on the webhook port) and <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> (HTTP on the metrics port).
+/// </summary>
+public static class OperatorHost
+{
+    public static WebApplication Build(OperatorOptions options, IKubernetesClient client, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        logging?.Invoke(builder.Logging);
+        var operatorNamespace = options.OperatorNamespace ?? client.DefaultNamespace;
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(client);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OperatorMetrics>();
+        builder.Services.AddSingleton(_ => new PrometheusCollector(PrometheusCollectorOptions.ForMeters(OperatorMetrics.MeterName, WebhookMetrics.MeterName)));
+        builder.Services.AddSingleton(new ControllerSettings
+        {
+            Namespace = options.Namespace,
+            SidecarMode = options.SidecarMode,
+            DefaultImage = options.DefaultImage,
+            StallTimeout = options.StallTimeout,
+            Workers = options.Workers,
+            Identity = options.Identity,
+        });
+        builder.Services.AddSingleton<PoolController>();
+        builder.Services.AddSingleton<ControllerService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerService>());
+
+        if (options.Webhook)
+        {
+            builder.Services.AddSingleton<PublishedPoolSource>();
+            builder.Services.AddSingleton<IPoolSource>(sp => sp.GetRequiredService<PublishedPoolSource>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishedPoolSource>());
+            builder.Services.AddSidePoolWebhook(new WebhookOptions
+            {
+                // The mode of each version comes with it (PoolCandidate.SidecarMode); this is the fallback.
+                Injection = new InjectionSettings
+                {
+                    SidecarMode = options.SidecarMode == "classic" ? SidecarModes.Classic : SidecarModes.Native,
+                    DefaultImage = options.DefaultImage,
+                    AgentPort = options.AgentPort,
+                },
+                Certificates = new CertificateOptions
+                {
+                    Mode = CertificateModes.Parse(options.CertMode),
+                    Directory = options.CertDirectory,
+                    ServiceName = options.WebhookService,
+                    Namespace = operatorNamespace,
+                },
+            });
+            builder.Services.AddSingleton<CaBundleKeeper>();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Any, options.MetricsPort);
+            if (options.Webhook)
+            {
+                var certificates = kestrel.ApplicationServices.GetRequiredService<WebhookCertificateProvider>();
+                kestrel.Listen(IPAddress.Any, options.WebhookPort, listen => listen.UseHttps(https => https.ServerCertificateSelector = certificates.ServerCertificateSelector));
+            }
+        });
+
+        var app = builder.Build();
+        MapEndpoints(app, options);
+        return app;
+    }
+
+    private static void MapEndpoints(WebApplication app, OperatorOptions options)
+    {
+        var collector = app.Services.GetRequiredService<PrometheusCollector>();
+        var service = app.Services.GetRequiredService<ControllerService>();
+        var controller = app.Services.GetRequiredService<PoolController>();
+        var pools = app.Services.GetService<PublishedPoolSource>();
+        var metricsPort = options.MetricsPort;
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = collector.ContentType;
+            return context.Response.WriteAsync(collector.Collect(), context.RequestAborted);
+        }).RequireHost($"*:{metricsPort}");
+        app.MapGet("/healthz", () => service.ExecuteTask is { IsCompleted: true } ? Results.Text("controller stopped\n", statusCode: 500) : Results.Text("ok\n"))
+            .RequireHost($"*:{metricsPort}");
+
+        // Every replica serves the webhook: ready once its pool caches are filled; the leader also once the controller's are.
+        app.MapGet("/readyz", () =>
+                (pools?.HasSynced ?? true) && (!service.IsLeader || controller.HasSynced)
+                    ? Results.Text("ok\n")
+                    : Results.Text("caches not synced\n", statusCode: 503))
+            .RequireHost($"*:{metricsPort}");
+        if (options.Webhook)
+        {
+            app.MapGroup("").RequireHost($"*:{options.WebhookPort}").MapSidePoolWebhook();
+        }
+    }
+}

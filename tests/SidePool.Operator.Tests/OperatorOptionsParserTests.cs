@@ -1,0 +1,51 @@
+using SidePool.Operator.Hosting;
+using Xunit;
+
+namespace SidePool.Operator.Tests;
+
+public sealed class OperatorOptionsParserTests
+{
+    [Fact]
+    public void ParsesEveryFlag()
+    {
+        var options = OperatorOptionsParser.Parse([
+            "--namespace", "shop", "--sidecar-mode=classic", "--default-image", "reg/sidecar:2", "--metrics-port", "9090",
+            "--webhook-port=9444", "--kubeconfig", "/tmp/kc", "--context", "kind", "--leader-elect", "false", "--lease-name", "l",
+            "--lease-namespace", "ops", "--identity", "me", "--stall-timeout", "90s", "--workers", "8", "--webhook", "false",
+            "--cert-mode", "files", "--cert-dir", "/certs", "--webhook-service", "svc", "--webhook-configuration", "cfg",
+            "--operator-namespace", "sidepool-system", "--agent-port", "9200",
+        ]);
+        Assert.Equal(("shop", "classic", "reg/sidecar:2", 9090, 9444), (options.Namespace, options.SidecarMode, options.DefaultImage, options.MetricsPort, options.WebhookPort));
+        Assert.Equal(("/tmp/kc", "kind", false, "l", "ops", "me"), (options.Kubeconfig, options.Context, options.LeaderElection, options.LeaseName, options.LeaseNamespace, options.Identity));
+        Assert.Equal((TimeSpan.FromSeconds(90), 8, false, "files", "/certs"), (options.StallTimeout, options.Workers, options.Webhook, options.CertMode, options.CertDirectory));
+        Assert.Equal(("svc", "cfg", "sidepool-system", 9200), (options.WebhookService, options.WebhookConfiguration, options.OperatorNamespace, options.AgentPort));
+    }
+
+    [Fact]
+    public void DefaultsWatchEverythingInAutoMode()
+    {
+        var options = OperatorOptionsParser.Parse([]);
+        Assert.Null(options.Namespace);
+        Assert.Equal(("auto", 8080, 9443, true, true), (options.SidecarMode, options.MetricsPort, options.WebhookPort, options.LeaderElection, options.Webhook));
+        Assert.Equal(TimeSpan.FromMinutes(10), options.StallTimeout);
+    }
+
+    [Theory]
+    [InlineData("--sidecar-mode", "sometimes")]
+    [InlineData("--metrics-port", "0")]
+    [InlineData("--webhook-port", "70000")]
+    [InlineData("--stall-timeout", "soon")]
+    [InlineData("--workers", "0")]
+    [InlineData("--leader-elect", "maybe")]
+    [InlineData("--cert-mode", "vault")]
+    [InlineData("--frobnicate", "1")]
+    public void RejectsBadValuesNamingTheFlag(string flag, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse([flag, value]));
+        Assert.Contains(flag, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFlagWithoutValueIsAnError() =>
+        Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["--namespace"]));
+}
