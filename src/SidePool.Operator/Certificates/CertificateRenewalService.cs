@@ -13,9 +13,22 @@ public sealed partial class CertificateRenewalService(
     TimeProvider time,
     ILogger<CertificateRenewalService> logger) : BackgroundService
 {
+    /// <summary>
+    /// Loads the certificate before the server starts. A failure is logged, not fatal: the controller keeps running,
+    /// the next check (or the first TLS handshake) tries again, and meanwhile the API server's
+    /// <c>failurePolicy: Ignore</c> admits pods without sidecars.
+    /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await provider.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await provider.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFailed(exception.GetType().Name, exception.Message);
+        }
+
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -147,6 +147,26 @@ public sealed class CertificateTests : IDisposable
     }
 
     [Fact]
+    public async Task The_renewal_service_survives_a_failing_first_load_and_picks_the_files_up_later()
+    {
+        var options = new CertificateOptions { Mode = CertificateMode.Files, Directory = _dir.FullPath, CheckInterval = TimeSpan.FromMilliseconds(100) };
+        using var provider = Provider(null, TimeProvider.System, options);
+        using var service = new CertificateRenewalService(provider, options, TimeProvider.System, NullLogger<CertificateRenewalService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        Assert.Null(provider.Current);
+
+        var (caPem, caKey) = SelfSignedIssuer.CreateCa("late-ca", DateTimeOffset.UtcNow, TimeSpan.FromDays(30));
+        await WriteAsync(caPem, caKey, options);
+        for (var i = 0; i < 100 && provider.Current is null; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await service.StopAsync(CancellationToken.None);
+        Assert.NotNull(provider.Current);
+    }
+
+    [Fact]
     public void Cert_mode_flag_values_parse()
     {
         Assert.Equal(CertificateMode.SelfSigned, CertificateModes.Parse("self-signed"));
