@@ -37,7 +37,6 @@ internal sealed class WebhookServer : IAsyncDisposable
     public static async Task<WebhookServer> StartAsync(IPoolSource pools, FakeEventRecorder events, ICertificateStore store, WebhookOptions? options = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IPoolSource>(pools);
         builder.Services.AddSingleton<IAdmissionEventRecorder>(events);
