@@ -13,14 +13,20 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
 
     public void Register(SidecarModeSource modes)
     {
+        // A pool's spec also decides its neighbours' Conflict condition: enqueue the namespace's pools.
         view.Pools.AddHandler(new ResourceEventHandler<ConnectionPool>(
-            p => queue.Add(ObjectKey.Of(p)),
+            p =>
+            {
+                queue.Add(ObjectKey.Of(p));
+                EnqueueNamespace(p.Metadata.Namespace);
+            },
             (o, n) =>
             {
                 // Our own status writes change neither generation nor deletion: skip them.
                 if (o.Metadata.Generation != n.Metadata.Generation || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp || n.Status is null)
                 {
                     queue.Add(ObjectKey.Of(n));
+                    EnqueueNamespace(n.Metadata.Namespace);
                 }
             },
             p =>

@@ -174,7 +174,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             init.Add(new Container { Name = "sidepool-" + pool, Image = "ghcr.io/sidepool/sidecar:0.1.0", RestartPolicy = "Always" });
         }
 
-        var pod = await Pods.CreateAsync(new Pod
+        var desired = new Pod
         {
             Metadata = new ObjectMeta
             {
@@ -185,8 +185,18 @@ public sealed class OperatorHarness : IAsyncDisposable
                 OwnerReferences = owner is null ? null : [new OwnerReference { ApiVersion = owner.ApiVersion!, Kind = owner.Kind!, Name = owner.Metadata!.Name!, Uid = owner.Metadata.Uid!, Controller = true }],
             },
             Spec = new PodSpec { InitContainers = init, Containers = [new Container { Name = "app", Image = "example/app:1" }], Volumes = volumes },
-        });
-        return await SetPodStatusAsync(pod, ready, pool is null ? null : "sidepool-" + pool, sidecarWaiting);
+        };
+        Pod pod;
+        try
+        {
+            pod = await Pods.CreateAsync(desired);
+        }
+        catch (KubernetesAlreadyExistsException)
+        {
+            pod = await Pods.GetAsync(name, ns); // a retry after an injected fault
+        }
+
+        return await EventuallyAsync(() => SetPodStatusAsync(pod, ready, pool is null ? null : "sidepool-" + pool, sidecarWaiting), _ => true, what: "pod status");
     }
 
     public async Task<Pod> SetPodStatusAsync(Pod pod, bool ready, string? sidecar, ContainerStateWaiting? sidecarWaiting = null)
@@ -208,7 +218,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="read"/> gives a value <paramref name="done"/> accepts.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null, string? what = null, Func<Task>? onEach = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         T last = default!;
@@ -216,6 +226,11 @@ public sealed class OperatorHarness : IAsyncDisposable
         {
             try
             {
+                if (onEach is not null)
+                {
+                    await onEach();
+                }
+
                 last = await read();
                 if (done(last))
                 {
