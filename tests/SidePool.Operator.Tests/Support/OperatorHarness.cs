@@ -160,7 +160,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         });
 
     /// <summary>A pod as the webhook would have admitted it: the version Secret mounted, stamps, the sidecar; ready unless told.</summary>
-    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null)
+    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null, bool withStatus = true)
     {
         var labels = new Dictionary<string, string> { ["app"] = app };
         var annotations = new Dictionary<string, string>();
@@ -194,6 +194,11 @@ public sealed class OperatorHarness : IAsyncDisposable
         catch (KubernetesAlreadyExistsException)
         {
             pod = await Pods.GetAsync(name, ns); // a retry after an injected fault
+        }
+
+        if (!withStatus)
+        {
+            return pod;
         }
 
         return await EventuallyAsync(() => SetPodStatusAsync(pod, ready, pool is null ? null : "sidepool-" + pool, sidecarWaiting), _ => true, what: "pod status");
