@@ -2,6 +2,12 @@ using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Operator.Hosting;
 
+if (args.Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine(OperatorOptionsParser.Usage);
+    return 0;
+}
+
 OperatorOptions options;
 try
 {
