@@ -1,3 +1,4 @@
+using SidePool.Injection;
 using SidePool.Kubernetes.Models;
 
 namespace SidePool.Reconciliation;
@@ -11,7 +12,7 @@ public static class PodObserver
 
     public static ObservedPod Observe(string pool, Pod pod, Func<string, ReplicaSet?> replicaSetByName)
     {
-        var (reason, message) = SidecarProblem(pod);
+        var (reason, message) = SidecarProblem(pool, pod);
         return new ObservedPod
         {
             Name = pod.Metadata?.Name ?? "",
@@ -26,9 +27,14 @@ public static class PodObserver
         };
     }
 
-    /// <summary>The short version of the pool's sidecar in the pod: the version Secret <c>&lt;pool&gt;-&lt;version&gt;</c> it mounts.</summary>
+    /// <summary>
+    /// The short version of the pool's sidecar in the pod: the webhook's stamp (label
+    /// <c>pools.sidepool.dev/&lt;pool&gt;</c>), else the version Secret <c>&lt;pool&gt;-&lt;version&gt;</c> it mounts
+    /// (a pod whose labels were rewritten after admission still mounts its version).
+    /// </summary>
     public static string? VersionOf(string pool, Pod pod) =>
-        pod.Spec?.Volumes?.Select(v => PoolNames.ShortVersionOf(pool, v.Secret?.SecretName)).FirstOrDefault(v => v is not null);
+        PodStamps.VersionOf(pod.Metadata?.Labels, pool)
+        ?? pod.Spec?.Volumes?.Select(v => PoolNames.ShortVersionOf(pool, v.Secret?.SecretName)).FirstOrDefault(v => v is not null);
 
     /// <summary>Names of the Secrets a pod mounts.</summary>
     public static IEnumerable<string> MountedSecrets(Pod pod) =>
@@ -51,10 +57,11 @@ public static class PodObserver
         return new WorkloadRef(owner.Kind, owner.Name);
     }
 
-    private static (string? Reason, string? Message) SidecarProblem(Pod pod)
+    private static (string? Reason, string? Message) SidecarProblem(string pool, Pod pod)
     {
         var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []);
-        var sidecar = statuses.FirstOrDefault(s => s.Name.StartsWith(PoolNames.SidecarContainerPrefix, StringComparison.Ordinal));
+        var container = SidecarNames.Container(pool);
+        var sidecar = statuses.FirstOrDefault(s => s.Name == container);
         if (sidecar is null || sidecar.Ready)
         {
             return (null, null);

@@ -35,9 +35,6 @@ public static class PoolNames
     /// <summary>Data key of the pool's random hash key in <c>&lt;pool&gt;-key</c>.</summary>
     public const string HashKeyDataKey = "hash-key";
 
-    /// <summary>Prefix of the container name of the injected sidecar (readiness messages are read from it).</summary>
-    public const string SidecarContainerPrefix = "sidepool";
-
     public const string ManagedBy = "app.kubernetes.io/managed-by";
 
     public const string ManagedByValue = "sidepool-operator";

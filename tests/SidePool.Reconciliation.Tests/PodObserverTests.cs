@@ -40,6 +40,29 @@ public sealed class PodObserverTests
     }
 
     [Fact]
+    public void TheWebhookStampWinsOverTheMountedSecret()
+    {
+        var stamped = Pod("p", "orders-db-" + TestData.V1);
+        stamped = stamped with
+        {
+            Metadata = stamped.Metadata! with { Labels = new Dictionary<string, string> { ["app"] = "orders", [Injection.PodStamps.LabelKey("orders-db")] = "abcdef0123" } },
+        };
+        Assert.Equal("abcdef0123", PodObserver.Observe("orders-db", stamped, _ => null).Version);
+        Assert.Equal("abcdef0123", PodObserver.Observe("orders-db", stamped with { Spec = stamped.Spec! with { Volumes = null } }, _ => null).Version);
+
+        // Another pool's stamp is not this pool's version.
+        Assert.Null(PodObserver.Observe("payments-db", stamped with { Spec = stamped.Spec! with { Volumes = null } }, _ => null).Version);
+    }
+
+    [Fact]
+    public void SidecarProblemIsReadFromThisPoolsSidecarOnly()
+    {
+        var pod = Pod("p", "orders-db-" + TestData.V1, ready: false);
+        Assert.Equal("CrashLoopBackOff", PodObserver.Observe("orders-db", pod, _ => null).SidecarReason);
+        Assert.Null(PodObserver.Observe("payments-db", pod, _ => null).SidecarReason);
+    }
+
+    [Fact]
     public void OwnersAreResolvedThroughReplicaSetsToDeployments()
     {
         var rs = new ReplicaSet

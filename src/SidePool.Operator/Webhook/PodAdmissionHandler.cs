@@ -66,7 +66,7 @@ public sealed partial class PodAdmissionHandler(
             foreach (var candidate in candidates)
             {
                 var pool = candidate.Pool;
-                if (pool.Metadata.DeletionTimestamp is not null || pool.Spec is null || !PodSelector.Matches(pool.Spec.Selector, labels))
+                if (pool.Metadata.DeletionTimestamp is not null || pool.Spec is null || !LabelSelectorMatcher.Matches(pool.Spec.Selector, labels))
                 {
                     continue;
                 }

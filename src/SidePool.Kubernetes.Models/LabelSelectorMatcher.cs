@@ -1,6 +1,5 @@
-using SidePool.Kubernetes.Models;
 
-namespace SidePool.Reconciliation;
+namespace SidePool.Kubernetes.Models;
 
 /// <summary>Evaluates a <c>metav1.LabelSelector</c>. An empty selector matches nothing (pools require a non-empty one).</summary>
 public static class LabelSelectorMatcher

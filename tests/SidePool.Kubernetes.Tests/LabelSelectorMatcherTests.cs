@@ -1,7 +1,7 @@
 using SidePool.Kubernetes.Models;
 using Xunit;
 
-namespace SidePool.Reconciliation.Tests;
+namespace SidePool.Kubernetes.Tests;
 
 public sealed class LabelSelectorMatcherTests
 {
@@ -26,6 +26,16 @@ public sealed class LabelSelectorMatcherTests
     {
         var selector = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "tier", Operator = op, Values = value is null ? null : [value] }] };
         Assert.Equal(expected, LabelSelectorMatcher.Matches(selector, Labels));
+    }
+
+    [Fact]
+    public void AbsentKeysAndLabels()
+    {
+        var notIn = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "zone", Operator = "NotIn", Values = ["a"] }] };
+        Assert.True(LabelSelectorMatcher.Matches(notIn, Labels));
+        var inOrders = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "app", Operator = "In", Values = ["orders"] }] };
+        Assert.False(LabelSelectorMatcher.Matches(inOrders, null));
+        Assert.False(LabelSelectorMatcher.Matches(new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "Orders" } }, Labels));
     }
 
     [Fact]
