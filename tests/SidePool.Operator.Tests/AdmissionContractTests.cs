@@ -7,6 +7,7 @@ using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;
+using SidePool.Testing;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -36,7 +37,7 @@ public sealed class AdmissionContractTests
             .Select(c => new PoolInjection { Name = c.Pool.Metadata.Name!, Spec = c.Pool.Spec!, CreationTimestamp = c.Pool.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue, Rendered = c.Rendered!, SidecarMode = c.SidecarMode })
             .ToList();
         var result = InjectionBuilder.Build(pod, injections, new InjectionSettings());
-        var admitted = JsonPatch.Apply(pod, result.Patch);
+        var admitted = JsonPatchApplier.Apply(pod, result.Patch);
 
         using var http = new HttpClient { BaseAddress = h.Server.BaseAddress };
         using var content = new StringContent(admitted.ToJsonString(), Encoding.UTF8);

@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using Xunit;
 
-namespace SidePool.Operator.Tests.Webhook;
+namespace SidePool.Testing;
 
 /// <summary>A small RFC 6902 applier (add, replace, remove, test) for checking produced patches.</summary>
-internal static class JsonPatchApplier
+public static class JsonPatchApplier
 {
     public static JsonObject Apply(JsonObject document, JsonArray patch)
     {
@@ -14,7 +13,7 @@ internal static class JsonPatchApplier
             var op = operation["op"]!.GetValue<string>();
             var path = operation["path"]!.GetValue<string>();
             var tokens = path.Split('/').Skip(1).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
-            Assert.NotEmpty(tokens);
+            Require(tokens.Count > 0, $"empty path in {operation.ToJsonString()}");
             JsonNode parent = root;
             foreach (var token in tokens.SkipLast(1))
             {
@@ -34,11 +33,11 @@ internal static class JsonPatchApplier
                     o[last] = value;
                     break;
                 case ("replace", JsonObject o):
-                    Assert.True(o.ContainsKey(last), $"replace of missing {path}");
+                    Require(o.ContainsKey(last), $"replace of missing {path}");
                     o[last] = value;
                     break;
                 case ("remove", JsonObject o):
-                    Assert.True(o.Remove(last), $"remove of missing {path}");
+                    Require(o.Remove(last), $"remove of missing {path}");
                     break;
                 case ("add", JsonArray a):
                     if (last == "-")
@@ -48,13 +47,13 @@ internal static class JsonPatchApplier
                     else
                     {
                         var index = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
-                        Assert.InRange(index, 0, a.Count);
+                        Require(index >= 0 && index <= a.Count, $"index {index} out of range at {path}");
                         a.Insert(index, value);
                     }
 
                     break;
                 case ("test", JsonObject o):
-                    Assert.True(JsonNode.DeepEquals(o[last], value), $"test failed at {path}");
+                    Require(JsonNode.DeepEquals(o[last], value), $"test failed at {path}");
                     break;
                 default:
                     throw new InvalidOperationException($"unsupported {op} at {path}");
@@ -62,5 +61,13 @@ internal static class JsonPatchApplier
         }
 
         return root;
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException($"JSON patch does not apply: {message}");
+        }
     }
 }
