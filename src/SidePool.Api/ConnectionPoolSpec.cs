@@ -149,7 +149,7 @@ public sealed record PoolSettings
     public string IdleTimeout { get; set; } = "10m";
 
     [Duration]
-    [Description("server_lifetime: server connections are recycled after this (0 = never).")]
+    [Description("server_lifetime: server connections are recycled after this (0 = after one use).")]
     public string MaxLifetime { get; set; } = "1h";
 
     [Description("Server connection health check before reuse.")]
@@ -186,12 +186,16 @@ public sealed record SidecarSpec
     [Description("The pooler listens on 127.0.0.1:port inside the pod.")]
     public int Port { get; set; } = 6432;
 
-    [Description("Also listen on a unix socket in a shared emptyDir.")]
+    [Description("Share PgBouncer's unix socket with app containers (an emptyDir at /var/run/sidepool/<pool>); the agent always uses it.")]
     public bool UnixSocket { get; set; } = true;
 
     [AllowedValues("trust", "scram")]
     [Description("How app containers authenticate to the pooler: trust (loopback and socket only) or scram.")]
     public string ClientAuth { get; set; } = "trust";
+
+    [AllowedValues("pooler", "backend")]
+    [Description("What the sidecar's readiness means: pooler (PgBouncer accepts connections; a database outage does not make pods NotReady) or backend (also the database answers through it).")]
+    public string Readiness { get; set; } = "pooler";
 
     [Description("Sidecar resources.")]
     public ResourceRequirements Resources { get; set; } = new();
@@ -227,8 +231,8 @@ public sealed record EnvInjection
     public string Url { get; set; } = "DATABASE_URL";
 
     [RegularExpression(Naming.EnvNamePattern)]
-    [Description("Connection URL straight to the backend (migrations).")]
-    public string DirectUrl { get; set; } = "DATABASE_URL_DIRECT";
+    [Description("Connection URL straight to the backend with the backend password (e.g. for migrations); empty (the default) gives apps no backend password.")]
+    public string DirectUrl { get; set; } = "";
 
     [Description("Also set PGHOST, PGPORT, PGDATABASE and PGUSER.")]
     public bool PgVars { get; set; } = true;

@@ -3,12 +3,17 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
+using SidePool.Injection;
 using SidePool.Rendering;
 
 namespace SidePool.Cli;
 
-/// <summary><c>render -f pool.yaml [--secret secret.yaml] [--show-secrets] [-o DIR]</c>.</summary>
-public static class RenderCommand
+/// <summary>
+/// <c>render -f pool.yaml [--secret secret.yaml] [--show-secrets] [-o DIR]</c>: what the operator would publish for the
+/// pool, through the same code (<see cref="PoolVersionBuilder"/>), so the version printed is the one the cluster gets
+/// for the same spec, Secrets and operator settings. The files written are exactly the version Secret's.
+/// </summary>
+public static partial class RenderCommand
 {
     private const string Mask = "********";
 
@@ -17,19 +22,20 @@ public static class RenderCommand
         var file = new Option<string>("--filename", "-f") { Description = "ConnectionPool manifest (YAML or JSON).", Required = true };
         var secrets = new Option<string[]>("--secret") { Description = "Secret manifests with the pool's credentials (and CA); repeatable.", AllowMultipleArgumentsPerToken = true };
         var showSecrets = new Option<bool>("--show-secrets") { Description = "Print passwords instead of masking them." };
-        var output = new Option<string?>("--output-dir", "-o") { Description = "Write the files (unmasked, mode 0600) into DIR, paths pointing inside DIR, ready for `pgbouncer DIR/pgbouncer.ini`." };
+        var output = new Option<string?>("--output-dir", "-o") { Description = "Write the version Secret's files (unmasked, mode 0600) into DIR, exactly as the sidecar gets them; run them with `sidepool-agent --config-dir DIR` (see README)." };
         var hashKey = new Option<string?>("--hash-key") { Description = "The pool's hash key, hex (at least 32 characters). Default: a random one (the revision then differs per run)." };
         var sidecarMode = new Option<string>("--sidecar-mode") { Description = "native or classic (part of the version).", DefaultValueFactory = _ => "native" };
+        var defaultImage = new Option<string>("--default-image") { Description = "The operator's --default-image (part of the version when the pool names no image).", DefaultValueFactory = _ => InjectionSettings.DefaultSidecarImage };
         sidecarMode.AcceptOnlyFromAmong("native", "classic");
 
         var command = new Command("render", "Print the files a sidecar would get for a pool, with its version and config revision.")
         {
-            file, secrets, showSecrets, output, hashKey, sidecarMode,
+            file, secrets, showSecrets, output, hashKey, sidecarMode, defaultImage,
         };
         command.SetAction(parsed =>
         {
             Run(
-                new Request(parsed.GetValue(file)!, parsed.GetValue(secrets) ?? [], parsed.GetValue(showSecrets), parsed.GetValue(output), parsed.GetValue(hashKey), parsed.GetValue(sidecarMode)!),
+                new Request(parsed.GetValue(file)!, parsed.GetValue(secrets) ?? [], parsed.GetValue(showSecrets), parsed.GetValue(output), parsed.GetValue(hashKey), parsed.GetValue(sidecarMode)!, parsed.GetValue(defaultImage)!),
                 stdout,
                 stderr);
             return 0;
@@ -37,7 +43,7 @@ public static class RenderCommand
         return command;
     }
 
-    public sealed record Request(string PoolFile, IReadOnlyList<string> SecretFiles, bool ShowSecrets, string? OutputDirectory, string? HashKey, string SidecarMode);
+    public sealed record Request(string PoolFile, IReadOnlyList<string> SecretFiles, bool ShowSecrets, string? OutputDirectory, string? HashKey, string SidecarMode, string DefaultImage = InjectionSettings.DefaultSidecarImage);
 
     public static void Run(Request request, TextWriter stdout, TextWriter stderr)
     {
@@ -45,18 +51,14 @@ public static class RenderCommand
         var secretDocuments = request.SecretFiles.SelectMany(f => YamlManifests.ReadFile(f).Select(d => (d, f))).ToList();
         var credentials = SecretManifests.ReadCredentials(pool.Spec!, secretDocuments);
         var secrets = request.HashKey is null ? PoolSecrets.Generate() : new PoolSecrets(ParseHashKey(request.HashKey));
-        var layout = new RenderLayout { SidecarMode = request.SidecarMode };
-        string? directory = null;
-        if (request.OutputDirectory is not null)
-        {
-            directory = Path.GetFullPath(request.OutputDirectory);
-            layout = layout with { ConfigDirectory = directory, SocketDirectory = directory };
-        }
+        var clientPassword = SecretManifests.ReadClientPassword(pool.Metadata.Name!, secretDocuments);
+        var settings = new InjectionSettings { SidecarMode = request.SidecarMode, DefaultImage = request.DefaultImage };
 
         RenderedPool rendered;
         try
         {
-            rendered = PoolRenderer.Render(pool, credentials, secrets, layout);
+            var client = new ClientCredentials(credentials.Username, clientPassword ?? ClientCredentials.GeneratePassword());
+            rendered = PoolVersionBuilder.Build(pool.Metadata.Name!, pool.Spec!, credentials, client, secrets, settings, request.SidecarMode);
         }
         catch (InvalidManifestException e) when (e.File.StartsWith("Secret ", StringComparison.Ordinal))
         {
@@ -68,17 +70,23 @@ public static class RenderCommand
             stderr.WriteLine("note: no --hash-key given: a random key was used, so the revision and admin password differ on every run");
         }
 
+        if (clientPassword is null)
+        {
+            stderr.WriteLine($"note: no Secret {Reconciliation.PoolNames.ClientSecret(pool.Metadata.Name!)} given: a new client password was generated, so the version is the one a new pool would get with it (pass the pool's client Secret with --secret for the cluster's)");
+        }
+
         var summary = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"# ConnectionPool {pool.Metadata.Namespace ?? "default"}/{pool.Metadata.Name}\n")
             .Append(CultureInfo.InvariantCulture, $"# version:  {rendered.ShortVersion}  ({rendered.Version})\n")
             .Append(CultureInfo.InvariantCulture, $"# revision: {rendered.ShortRevision}  ({rendered.ConfigRevision})\n")
             .Append(CultureInfo.InvariantCulture, $"# image:    {rendered.Image}\n");
-        if (directory is not null)
+        if (request.OutputDirectory is not null)
         {
+            var directory = Path.GetFullPath(request.OutputDirectory);
             Write(directory, rendered);
             stdout.Write(summary);
             stdout.WriteLine($"# wrote {string.Join(", ", rendered.Files.Keys)} to {directory}");
-            stdout.WriteLine($"# run:     pgbouncer {Path.Combine(directory, RenderedPool.IniFile)}");
+            stdout.WriteLine($"# run:     sidepool-agent --config-dir {directory} --runtime-dir <private dir> --socket-dir <dir> (outside a pod)");
             return;
         }
 
@@ -86,7 +94,11 @@ public static class RenderCommand
         foreach (var (name, content) in rendered.Files)
         {
             stdout.WriteLine($"# ---- {name} ----");
-            stdout.Write(name == RenderedPool.UserListFile && !request.ShowSecrets ? MaskUserList(content) : content);
+            stdout.Write(request.ShowSecrets ? content : Masked(name, content));
+            if (!content.EndsWith('\n'))
+            {
+                stdout.WriteLine();
+            }
         }
     }
 
@@ -114,6 +126,18 @@ public static class RenderCommand
             throw new UserError("--hash-key: must be hex");
         }
     }
+
+    /// <summary>Passwords masked: userlist entries, the server password in pgbouncer.ini, and the app files (all secret).</summary>
+    private static string Masked(string name, string content) => name switch
+    {
+        RenderedPool.UserListFile => MaskUserList(content),
+        RenderedPool.IniFile => ServerPassword().Replace(content, "password='" + Mask + "'"),
+        RenderedPool.ClientPasswordFile or RenderedPool.DatabaseUrlFile or RenderedPool.DirectUrlFile => Mask,
+        _ => content,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("password='(?:[^']|'')*'")]
+    private static partial System.Text.RegularExpressions.Regex ServerPassword();
 
     private static string MaskUserList(string content) =>
         string.Join("\n", content.Split('\n').Select(line =>

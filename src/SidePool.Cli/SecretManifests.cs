@@ -25,6 +25,24 @@ public static class SecretManifests
         return new PoolCredentials(username, password, ca);
     }
 
+    /// <summary>The pool's client password from its client Secret (<c>&lt;pool&gt;-client</c>, as in the cluster), or null when not given.</summary>
+    public static string? ReadClientPassword(string poolName, IReadOnlyList<(JsonObject Document, string Source)> secrets)
+    {
+        var name = Reconciliation.PoolNames.ClientSecret(poolName);
+        foreach (var (document, source) in secrets)
+        {
+            if (document["kind"]?.ToString() == "Secret" && document["metadata"]?["name"]?.ToString() == name)
+            {
+                var password = Key(document, source, Reconciliation.PoolNames.ClientPasswordDataKey);
+                return ClientCredentials.IsValidPassword(password)
+                    ? password
+                    : throw new UserError($"{source}: Secret \"{name}\" key \"{Reconciliation.PoolNames.ClientPasswordDataKey}\" must match {ClientCredentials.PasswordPattern}");
+            }
+        }
+
+        return null;
+    }
+
     private static (JsonObject Secret, string Source) Find(IReadOnlyList<(JsonObject Document, string Source)> secrets, string name, string field)
     {
         foreach (var (document, source) in secrets)

@@ -3,9 +3,12 @@ using SidePool.Api;
 namespace SidePool.Injection;
 
 /// <summary>
-/// How an injected pod is stamped, for the reconciler to count pods per pool version from labels alone:
-/// label <c>pools.sidepool.dev/&lt;pool&gt;: &lt;shortVersion&gt;</c> per injected pool, and the annotation
-/// <c>sidepool.dev/injected: "&lt;pool&gt;=&lt;shortVersion&gt;,…"</c> listing every injected pool.
+/// The stamps of the pod/version contract, in one place. On pods (by the webhook), for the reconciler to count pods
+/// per pool version from labels alone: label <c>pools.sidepool.dev/&lt;pool&gt;: &lt;shortVersion&gt;</c> per injected
+/// pool, and the annotation <c>sidepool.dev/injected: "&lt;pool&gt;=&lt;shortVersion&gt;,…"</c> listing every injected
+/// pool. On workload pod templates (by the operator, to roll them): <c>sidepool.dev/version-&lt;pool&gt;</c> = the
+/// short version new pods must get (pods created from the template carry it, and the webhook injects that version),
+/// and <c>sidepool.dev/repair-&lt;pool&gt;</c> = a time, to re-create pods that lack the sidecar or got a wrong version.
 /// </summary>
 public static class PodStamps
 {
@@ -24,6 +27,19 @@ public static class PodStamps
 
     /// <summary>The label value: the short version (10 hex characters).</summary>
     public static string LabelValue(string version) => Naming.Short(version);
+
+    /// <summary>
+    /// Pod-template annotation whose change makes a workload roll its pods: value = the short version its new pods
+    /// must run. The key's name part stays within 63 characters (long pool names are shortened with a hash).
+    /// </summary>
+    public static string TemplateAnnotation(string poolName) => "sidepool.dev/" + DnsLabel.LabelValue("version-" + poolName);
+
+    /// <summary>Pod-template annotation stamped to re-create a workload's pods: value = RFC 3339 time.</summary>
+    public static string RepairAnnotation(string poolName) => "sidepool.dev/" + DnsLabel.LabelValue("repair-" + poolName);
+
+    /// <summary>The version a pod's template asked for (<see cref="TemplateAnnotation"/> copied onto the pod), or null.</summary>
+    public static string? TemplateVersionOf(IReadOnlyDictionary<string, string>? podAnnotations, string poolName) =>
+        podAnnotations is not null && podAnnotations.TryGetValue(TemplateAnnotation(poolName), out var value) ? value : null;
 
     /// <summary>Parses the <see cref="InjectedAnnotation"/> value into pool → short version.</summary>
     public static IReadOnlyDictionary<string, string> ParseInjected(string? annotation)

@@ -67,6 +67,7 @@ public sealed record ContainerPort
 {
     [JsonPropertyName("containerPort")]
     public required int Port { get; init; }
+    public int? HostPort { get; init; }
     public string? Name { get; init; }
     public string? Protocol { get; init; }
 }

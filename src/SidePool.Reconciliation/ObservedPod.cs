@@ -10,6 +10,9 @@ public sealed record ObservedPod
 
     public bool Injected => Version is not null;
 
+    /// <summary>Not injected because the pod itself declares the pool's sidecar port: a conflict, not a missing sidecar.</summary>
+    public bool RefusedFor(int sidecarPort) => !Injected && DeclaredPorts.Contains(sidecarPort);
+
     public bool Ready { get; init; }
 
     /// <summary>Has a deletionTimestamp.</summary>
@@ -24,6 +27,15 @@ public sealed record ObservedPod
 
     /// <summary>Why the sidecar is not ready (CamelCase reason from the container state), when known.</summary>
     public string? SidecarReason { get; init; }
+
+    /// <summary>
+    /// The version the pod's template asked for (the workload's stamp, copied onto the pod), or null. A pod whose
+    /// template asked for the current version yet runs another one was admitted while the webhook did not know it yet.
+    /// </summary>
+    public string? TemplateVersion { get; init; }
+
+    /// <summary>A container of the pod declares this port (containerPort or hostPort), so the sidecar's port clashes.</summary>
+    public IReadOnlyList<int> DeclaredPorts { get; init; } = [];
 
     /// <summary>The sidecar's readiness or waiting message, when known.</summary>
     public string? SidecarMessage { get; init; }

@@ -22,6 +22,13 @@ public static class PodObserver
             Finished = pod.Status?.Phase is "Succeeded" or "Failed",
             Owner = OwnerOf(pod, replicaSetByName),
             CreatedAt = pod.Metadata?.CreationTimestamp,
+            TemplateVersion = PodStamps.TemplateVersionOf(pod.Metadata?.Annotations, pool),
+            DeclaredPorts = [.. (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? [])
+                .Where(c => c.Name != SidecarNames.Container(pool))
+                .SelectMany(c => c.Ports ?? [])
+                .SelectMany(p => new[] { p.Port, p.HostPort ?? 0 })
+                .Where(p => p > 0)
+                .Distinct()],
             SidecarReason = reason,
             SidecarMessage = message,
         };

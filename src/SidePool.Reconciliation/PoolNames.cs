@@ -35,19 +35,28 @@ public static class PoolNames
     /// <summary>Data key of the pool's random hash key in <c>&lt;pool&gt;-key</c>.</summary>
     public const string HashKeyDataKey = "hash-key";
 
+    /// <summary>Data key of the client password in <c>&lt;pool&gt;-client</c>.</summary>
+    public const string ClientPasswordDataKey = "password";
+
+    /// <summary>
+    /// Label on version Secrets a deleted pool left behind because running pods still mount them (no owner any more);
+    /// the operator deletes them once no pod mounts them.
+    /// </summary>
+    public const string OrphanedLabel = "sidepool.dev/orphaned";
+
+    /// <summary>The pool's finalizer: on deletion its stamps leave the workloads and mounted Secrets stay.</summary>
+    public const string Finalizer = "sidepool.dev/cleanup";
+
     public const string ManagedBy = "app.kubernetes.io/managed-by";
 
     public const string ManagedByValue = "sidepool-operator";
 
     public static string KeySecret(string pool) => $"{pool}-key";
 
-    public static string VersionSecret(string pool, string shortVersion) => $"{pool}-{shortVersion}";
+    /// <summary>The Secret with the client password apps of the pool log in with (generated; see docs/rotation.md).</summary>
+    public static string ClientSecret(string pool) => $"{pool}-client";
 
-    /// <summary>Pod-template annotation whose change makes a workload roll its pods: value = short version.</summary>
-    public static string TemplateAnnotation(string pool) => $"sidepool.dev/version-{pool}";
-
-    /// <summary>Pod-template annotation stamped to re-create pods created without the sidecar: value = RFC 3339 time.</summary>
-    public static string RepairAnnotation(string pool) => $"sidepool.dev/repair-{pool}";
+    public static string VersionSecret(string pool, string shortVersion) => Injection.SidecarNames.VersionSecret(pool, shortVersion);
 
     /// <summary>The short version if <paramref name="secretName"/> is a version Secret name of <paramref name="pool"/>.</summary>
     public static string? ShortVersionOf(string pool, string? secretName)

@@ -6,7 +6,10 @@ using SidePool.Rendering;
 
 namespace SidePool.Reconciliation;
 
-/// <summary>Desired state of the Secrets the operator owns for a pool: the key Secret and one Secret per version.</summary>
+/// <summary>
+/// Desired state of the Secrets the operator owns for a pool: the key Secret, the client Secret and one Secret per
+/// version. All carry <c>app.kubernetes.io/managed-by: sidepool-operator</c>, which is how the operator watches them.
+/// </summary>
 public static class PoolSecretsBuilder
 {
     public static OwnerReference OwnerOf(ConnectionPool pool) => new()
@@ -41,7 +44,41 @@ public static class PoolSecretsBuilder
     public static PoolSecrets? ReadKey(Secret? keySecret) =>
         keySecret?.Data is { } data && data.TryGetValue(PoolNames.HashKeyDataKey, out var key) && key.Length >= 16 ? new PoolSecrets(key) : null;
 
-    public static Secret VersionSecret(ConnectionPool pool, RenderedPool rendered, string sidecarMode) => new()
+    /// <summary>The client Secret: the generated password apps log in to their sidecar with (never the backend's).</summary>
+    public static Secret ClientSecret(ConnectionPool pool, string password) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = PoolNames.ClientSecret(pool.Metadata.Name!),
+            Namespace = pool.Metadata.Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [PoolNames.PoolLabel] = pool.Metadata.Name!,
+                [PoolNames.ComponentLabel] = "client",
+                [PoolNames.ManagedBy] = PoolNames.ManagedByValue,
+            },
+            OwnerReferences = [OwnerOf(pool)],
+        },
+        Type = "Opaque",
+        Data = new Dictionary<string, byte[]> { [PoolNames.ClientPasswordDataKey] = Encoding.UTF8.GetBytes(password) },
+    };
+
+    /// <summary>The client password in a client Secret; null when absent, and an error when it is not a usable one.</summary>
+    public static (string? Password, string? Problem) ReadClientPassword(Secret? clientSecret)
+    {
+        if (clientSecret?.Data?.GetValueOrDefault(PoolNames.ClientPasswordDataKey) is not { } bytes)
+        {
+            return (null, null);
+        }
+
+        var password = Encoding.UTF8.GetString(bytes);
+        return ClientCredentials.IsValidPassword(password)
+            ? (password, null)
+            : (null, $"Secret {clientSecret.Metadata?.Name} key {PoolNames.ClientPasswordDataKey} must match {ClientCredentials.PasswordPattern} (delete the Secret to have a new password generated)");
+    }
+
+    /// <summary>A version Secret: the rendered files, the hashes, and what it was built from (<paramref name="spec"/>: the pool's current spec unless told).</summary>
+    public static Secret VersionSecret(ConnectionPool pool, RenderedPool rendered, string sidecarMode, ConnectionPoolSpec? spec = null) => new()
     {
         Metadata = new ObjectMeta
         {
@@ -60,7 +97,7 @@ public static class PoolSecretsBuilder
                 [PoolNames.ConfigRevisionAnnotation] = rendered.ConfigRevision,
                 [PoolNames.SidecarModeAnnotation] = sidecarMode,
                 [PoolNames.ImageAnnotation] = rendered.Image,
-                [PoolNames.SpecAnnotation] = JsonSerializer.Serialize(pool.Spec!, ApiJsonContext.Default.ConnectionPoolSpec),
+                [PoolNames.SpecAnnotation] = JsonSerializer.Serialize(spec ?? pool.Spec!, ApiJsonContext.Default.ConnectionPoolSpec),
             },
             OwnerReferences = [OwnerOf(pool)],
         },

@@ -36,6 +36,40 @@ public static class PublishedVersion
 
     public static string? SidecarMode(Secret versionSecret) => versionSecret.Metadata?.Annotations?.GetValueOrDefault(PoolNames.SidecarModeAnnotation);
 
+    /// <summary>
+    /// What a published version was built from, to render it again (backend rotation, pool key rotation) without
+    /// changing what its pods hold: its spec, image, sidecar mode and client credentials. Null when the Secret lacks
+    /// any of them (then it is left as it is).
+    /// </summary>
+    public static PublishedInputs? Inputs(Secret versionSecret)
+    {
+        var annotations = versionSecret.Metadata?.Annotations;
+        if (PoolSecretsBuilder.SpecOf(versionSecret) is not { } spec ||
+            annotations?.GetValueOrDefault(PoolNames.VersionHashAnnotation) is not { } version ||
+            annotations.GetValueOrDefault(PoolNames.ImageAnnotation) is not { } image ||
+            SidecarMode(versionSecret) is not { } mode ||
+            versionSecret.Data?.GetValueOrDefault(RenderedPool.ClientPasswordFile) is not { } password ||
+            Rendered(versionSecret) is not { } rendered)
+        {
+            return null;
+        }
+
+        string user;
+        try
+        {
+            user = Injection.AppEnvironment.UserOf(rendered);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
+        }
+
+        return new PublishedInputs(version, spec, image, mode, new ClientCredentials(user, Encoding.UTF8.GetString(password)));
+    }
+
+    /// <summary>A published version's inputs (see <see cref="Inputs"/>).</summary>
+    public sealed record PublishedInputs(string Version, Api.ConnectionPoolSpec Spec, string Image, string SidecarMode, ClientCredentials Client);
+
     private static Dictionary<string, string> RestartSettings(string? agentJson)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,14 +1,18 @@
 using System.Globalization;
 using SidePool.Api;
+using SidePool.Injection;
 
 namespace SidePool.Reconciliation;
 
 /// <summary>
 /// Decides which workloads to stamp (pure). Strategy <c>Workload</c>: every Deployment, StatefulSet or DaemonSet with a
 /// pod on another version gets <c>sidepool.dev/version-&lt;pool&gt;</c> = current short version on its pod template
-/// (once: a template already carrying it is rolling). <c>repairMissing</c>: a workload with pods lacking the sidecar gets
-/// <c>sidepool.dev/repair-&lt;pool&gt;</c> = now, unless a repair it got is still rolling (a missing pod older than the
-/// stamp) or is younger than <paramref name="repairInterval"/> (the webhook may still be down).
+/// (once: a template already carrying it is rolling). The caller plans only once that version is published, so the
+/// webhook can inject the version the template names. A pod created from a template that names the current version
+/// but running another one (admitted while the webhook did not know the version yet) is re-planned: its workload gets
+/// <c>sidepool.dev/repair-&lt;pool&gt;</c> = now. So does a workload with pods lacking the sidecar when
+/// <c>repairMissing</c> is set. A repair is not repeated while the previous one is still rolling (a pod older than the
+/// stamp is among those it should replace) or younger than <paramref name="repairInterval"/> (the webhook may be down).
 /// </summary>
 public static class RolloutPlanner
 {
@@ -22,8 +26,8 @@ public static class RolloutPlanner
     {
         var name = pool.Metadata.Name!;
         var rollout = pool.Spec!.Rollout;
-        var versionKey = PoolNames.TemplateAnnotation(name);
-        var repairKey = PoolNames.RepairAnnotation(name);
+        var versionKey = PodStamps.TemplateAnnotation(name);
+        var repairKey = PodStamps.RepairAnnotation(name);
         var stamps = new List<TemplateStamp>();
         var notRestartable = new SortedSet<string>(StringComparer.Ordinal);
         var reported = new List<WorkloadRef>();
@@ -31,7 +35,8 @@ public static class RolloutPlanner
         foreach (var group in pods.Where(p => !p.Terminating && !p.Finished).GroupBy(p => p.Owner).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
             var outdated = group.Where(p => p.Injected && p.Version != currentVersion).ToList();
-            var missing = group.Where(p => !p.Injected).ToList();
+            var misinjected = outdated.Where(p => p.TemplateVersion == currentVersion).ToList();
+            var missing = group.Where(p => !p.Injected && !p.RefusedFor(pool.Spec.Sidecar.Port)).ToList();
             if (outdated.Count == 0 && missing.Count == 0)
             {
                 continue;
@@ -55,7 +60,12 @@ public static class RolloutPlanner
             }
 
             var repair = false;
-            if (missing.Count > 0 && rollout.RepairMissing && annotations.Count == 0 && RepairDue(state, repairKey, missing, now, repairInterval))
+            if (rollout.Strategy == "Workload" && annotations.Count == 0 && misinjected.Count > 0 && RepairDue(state, repairKey, misinjected, now, repairInterval))
+            {
+                annotations[repairKey] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                repair = true;
+            }
+            else if (missing.Count > 0 && rollout.RepairMissing && annotations.Count == 0 && RepairDue(state, repairKey, missing, now, repairInterval))
             {
                 annotations[repairKey] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 repair = true;
@@ -70,7 +80,7 @@ public static class RolloutPlanner
         return new RolloutPlan { Stamps = stamps, NotRestartable = reported };
     }
 
-    private static bool RepairDue(WorkloadState state, string repairKey, List<ObservedPod> missing, DateTimeOffset now, TimeSpan repairInterval)
+    private static bool RepairDue(WorkloadState state, string repairKey, List<ObservedPod> toReplace, DateTimeOffset now, TimeSpan repairInterval)
     {
         if (!state.TemplateAnnotations.TryGetValue(repairKey, out var text) ||
             !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var stampedAt))
@@ -78,8 +88,8 @@ public static class RolloutPlanner
             return true;
         }
 
-        // A missing pod from before the stamp: the repair is still replacing pods.
-        if (missing.Any(p => p.CreatedAt is { } created && created < stampedAt))
+        // A pod from before the stamp: the repair is still replacing pods.
+        if (toReplace.Any(p => p.CreatedAt is { } created && created < stampedAt))
         {
             return false;
         }

@@ -17,11 +17,14 @@ public static class StatusBuilder
         var live = inputs.Pods.Where(p => !p.Finished).ToList();
         var injected = live.Where(p => p.Injected).ToList();
         var outdated = injected.Where(p => p.Version != current && !p.Terminating).ToList();
-        var missing = live.Where(p => !p.Injected && !p.Terminating).ToList();
+        var port = pool.Spec!.Sidecar.Port;
+        var refused = live.Where(p => !p.Terminating && p.RefusedFor(port)).ToList();
+        var missing = live.Where(p => !p.Injected && !p.Terminating && !p.RefusedFor(port)).ToList();
+        var misinjected = outdated.Where(p => p.TemplateVersion == current).ToList();
 
         var versions = Versions(inputs, current, injected, now);
-        var perPod = ServerConnectionBudget.PerPod(pool.Spec!);
-        var budget = pool.Spec!.Backend?.MaxConnections;
+        var perPod = ServerConnectionBudget.PerPod(pool.Spec);
+        var budget = pool.Spec.Backend?.MaxConnections;
         var total = perPod * injected.Count;
 
         var stall = Stall(inputs, current, live);
@@ -34,6 +37,8 @@ public static class StatusBuilder
             ? ConditionMerger.Make(old, ConditionTypes.Ready, false, problem.Reason, problem.Message, generation, now)
             : missing.Count > 0
                 ? ConditionMerger.Make(old, ConditionTypes.Ready, false, "SidecarMissing", $"{Count(missing.Count, "pod")} without the sidecar: {Names(missing)}", generation, now)
+                : refused.Count > 0
+                    ? ConditionMerger.Make(old, ConditionTypes.Ready, false, "PortInUse", $"{Count(refused.Count, "pod")} declare port {port} themselves and get no sidecar: {Names(refused)}", generation, now)
                 : stall is { } s0
                     ? ConditionMerger.Make(old, ConditionTypes.Ready, false, s0.Reason, s0.Message, generation, now)
                     : notReady > 0
@@ -52,7 +57,10 @@ public static class StatusBuilder
         }
         else if (outdated.Count > 0 && pool.Spec.Rollout.Strategy == "Workload" && outdated.Any(o => o.Owner.IsRestartable))
         {
-            conditions.Add(ConditionMerger.Make(old, ConditionTypes.Progressing, true, "RollingOut", $"{Count(outdated.Count, "pod")} on older versions, rolling to {current}{report}", generation, now));
+            var again = misinjected.Count > 0
+                ? $"; {Count(misinjected.Count, "pod")} created for {current} got an older version (the webhook did not know {current} yet): their workloads are restarted again: {Names(misinjected)}"
+                : "";
+            conditions.Add(ConditionMerger.Make(old, ConditionTypes.Progressing, true, "RollingOut", $"{Count(outdated.Count, "pod")} on older versions, rolling to {current}{again}{report}", generation, now));
         }
         else if (outdated.Count > 0)
         {
@@ -73,9 +81,11 @@ public static class StatusBuilder
                     : ConditionMerger.Make(old, ConditionTypes.Degraded, false, "AsExpected", "no problem found", generation, now));
 
         // Conflict
-        conditions.Add(inputs.ConflictingPools.Count > 0
-            ? ConditionMerger.Make(old, ConditionTypes.Conflict, true, "PodsSelectedByOtherPools", $"pods are also selected by pools wanting the same port or env variables: {string.Join(", ", inputs.ConflictingPools)}", generation, now)
-            : ConditionMerger.Make(old, ConditionTypes.Conflict, false, "NoConflict", "no other pool selects these pods", generation, now));
+        conditions.Add(refused.Count > 0
+            ? ConditionMerger.Make(old, ConditionTypes.Conflict, true, "PortInUse", $"{Count(refused.Count, "pod")} declare port {port} themselves (containerPort or hostPort) and get no sidecar: {Names(refused)}; set sidecar.port to a free port" + (inputs.ConflictingPools.Count > 0 ? $"; pods are also selected by pools wanting the same port or env variables: {string.Join(", ", inputs.ConflictingPools)}" : ""), generation, now)
+            : inputs.ConflictingPools.Count > 0
+                ? ConditionMerger.Make(old, ConditionTypes.Conflict, true, "PodsSelectedByOtherPools", $"pods are also selected by pools wanting the same port or env variables (the older pool gets the port; a pool's env variables are set together or not at all): {string.Join(", ", inputs.ConflictingPools)}", generation, now)
+                : ConditionMerger.Make(old, ConditionTypes.Conflict, false, "NoConflict", "no other pool selects these pods", generation, now));
 
         // BudgetExceeded
         conditions.Add(budget is null
@@ -95,7 +105,7 @@ public static class StatusBuilder
                 Pods = live.Count,
                 Injected = injected.Count,
                 Outdated = outdated.Count,
-                Missing = missing.Count,
+                Missing = missing.Count + refused.Count,
             },
             ServerConnections = new ServerConnectionsStatus { PerPod = perPod, Pods = injected.Count, Total = total, Budget = budget },
             Conditions = conditions,

@@ -8,6 +8,9 @@ internal static class PoolFiles
 {
     public static readonly PoolSecrets Secrets = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
+    /// <summary>What apps log in to the sidecar with (the backend password stays between PgBouncer and PostgreSQL).</summary>
+    public const string ClientPassword = "agent-test-client-password_0123456789abcdef";
+
     public static RenderedPool Render(
         string mountDirectory,
         string socketDirectory,
@@ -38,6 +41,7 @@ internal static class PoolFiles
             Sidecar = new SidecarSpec { Port = listenPort },
         };
         var layout = new RenderLayout { ConfigDirectory = mountDirectory, SocketDirectory = socketDirectory };
-        return PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, password), Secrets, layout);
+        var config = PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, password), new ClientCredentials(TestBackend.User, ClientPassword), Secrets, layout);
+        return PoolRenderer.Finish(config, new string('0', 64), "test", Secrets);
     }
 }

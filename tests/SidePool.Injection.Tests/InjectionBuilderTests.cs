@@ -18,8 +18,12 @@ public sealed class InjectionBuilderTests
         var patched = JsonPatchApplier.Apply(pod, result.Patch);
         var errors = Schema.Validate(patched.ToJsonString(), "io.k8s.api.core.v1.Pod");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        Assert.DoesNotContain(TestPools.Password, result.Patch.ToJsonString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(result.Warnings, w => w.Contains(TestPools.Password, StringComparison.Ordinal));
+        foreach (var secret in new[] { TestPools.Password, TestPools.ClientPassword })
+        {
+            Assert.DoesNotContain(secret, result.Patch.ToJsonString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(result.Warnings, w => w.Contains(secret, StringComparison.Ordinal));
+        }
+
         return patched;
     }
 
@@ -42,13 +46,13 @@ public sealed class InjectionBuilderTests
         Assert.Equal("sidepool-orders-db", sidecar["name"]!.GetValue<string>());
         Assert.Equal("Always", sidecar["restartPolicy"]!.GetValue<string>());
         Assert.Equal(pool.Rendered.Image, sidecar["image"]!.GetValue<string>());
-        Assert.Equal("/readyz", sidecar["startupProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal("/startupz", sidecar["startupProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.Equal("/readyz", sidecar["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.Equal("/healthz", sidecar["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.Equal(9127, sidecar["readinessProbe"]!["httpGet"]!["port"]!.GetValue<int>());
         Assert.Null(sidecar["lifecycle"]);
         Assert.Equal(
-            ["--config-dir", "/etc/sidepool/orders-db", "--drain-mode", "native", "--drain-timeout", "300s", "--shutdown-timeout", "5s", "--http-port", "9127"],
+            ["--config-dir", "/etc/sidepool/orders-db", "--runtime-dir", "/var/lib/sidepool", "--drain-mode", "native", "--drain-timeout", "300s", "--shutdown-timeout", "5s", "--readiness", "pooler", "--http-port", "9127"],
             Args(sidecar));
         Assert.Equal(2, ((JsonArray)pod["spec"]!["containers"]!).Count);
 
@@ -101,6 +105,7 @@ public sealed class InjectionBuilderTests
         var volumes = ((JsonArray)pod["spec"]!["volumes"]!).Cast<JsonObject>().ToDictionary(v => v["name"]!.GetValue<string>());
         Assert.Equal($"orders-db-{pool.Rendered.ShortVersion}", volumes["sidepool-orders-db-config"]["secret"]!["secretName"]!.GetValue<string>());
         Assert.NotNull(volumes["sidepool-orders-db-socket"]["emptyDir"]);
+        Assert.Equal("Memory", volumes["sidepool-orders-db-state"]["emptyDir"]!["medium"]!.GetValue<string>());
 
         var ini = pool.Rendered.Files[RenderedPool.IniFile];
         var sidecar = Container(pod, "initContainers", "sidepool-orders-db");
@@ -108,6 +113,7 @@ public sealed class InjectionBuilderTests
         var configDir = mounts["sidepool-orders-db-config"]["mountPath"]!.GetValue<string>();
         var socketDir = mounts["sidepool-orders-db-socket"]["mountPath"]!.GetValue<string>();
         Assert.True(mounts["sidepool-orders-db-config"]["readOnly"]!.GetValue<bool>());
+        Assert.Equal("/var/lib/sidepool", mounts["sidepool-orders-db-state"]["mountPath"]!.GetValue<string>());
         Assert.Contains($"auth_file = {configDir}/userlist.txt", ini, StringComparison.Ordinal);
         Assert.Contains($"unix_socket_dir = {socketDir}", ini, StringComparison.Ordinal);
 
@@ -125,31 +131,23 @@ public sealed class InjectionBuilderTests
         var pod = Inject(TestPools.Pod(), [TestPools.Pool("orders-db", TestPools.Spec(unixSocket: false))], Native, out _);
 
         Assert.Null(Container(pod, "containers", "web")["volumeMounts"]);
-        Assert.Equal(2, ((JsonArray)Container(pod, "initContainers", "sidepool-orders-db")["volumeMounts"]!).Count);
+        Assert.Equal(3, ((JsonArray)Container(pod, "initContainers", "sidepool-orders-db")["volumeMounts"]!).Count);
     }
 
     [Fact]
-    public void Trust_pools_give_app_containers_urls_without_passwords_and_the_direct_url_by_interpolation()
+    public void Trust_pools_give_app_containers_a_url_without_password_and_no_password_variable()
     {
         var pod = Inject(TestPools.Pod(), [TestPools.Pool("orders-db")], Native, out _);
 
         var env = Env(Container(pod, "containers", "web"));
         Assert.Equal("postgresql://orders_app@127.0.0.1:6432/orders", env["DATABASE_URL"]["value"]!.GetValue<string>());
-        Assert.Equal(
-            "postgresql://orders_app:$(SIDEPOOL_ORDERS_DB_PASSWORD)@orders-db.shop.svc:5432/orders?sslmode=require",
-            env["DATABASE_URL_DIRECT"]["value"]!.GetValue<string>());
-        var secretRef = env["SIDEPOOL_ORDERS_DB_PASSWORD"]["valueFrom"]!["secretKeyRef"]!;
-        Assert.Equal("orders-db-app", secretRef["name"]!.GetValue<string>());
-        Assert.Equal("password", secretRef["key"]!.GetValue<string>());
         Assert.Equal("127.0.0.1", env["PGHOST"]["value"]!.GetValue<string>());
         Assert.Equal("6432", env["PGPORT"]["value"]!.GetValue<string>());
         Assert.Equal("orders", env["PGDATABASE"]["value"]!.GetValue<string>());
         Assert.Equal("orders_app", env["PGUSER"]["value"]!.GetValue<string>());
-        Assert.False(env.ContainsKey("PGPASSWORD"));
 
-        // $(VAR) only expands variables defined earlier in the list.
-        var names = ((JsonArray)Container(pod, "containers", "web")["env"]!).Select(e => e!["name"]!.GetValue<string>()).ToList();
-        Assert.True(names.IndexOf("SIDEPOOL_ORDERS_DB_PASSWORD") < names.IndexOf("DATABASE_URL_DIRECT"));
+        // The password variables come only when the pool asks for them (clientAuth scram, a direct URL).
+        Assert.Equal(["DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER"], env.Keys);
 
         // The worker keeps its own env first.
         var worker = ((JsonArray)Container(pod, "containers", "worker")["env"]!).Select(e => e!["name"]!.GetValue<string>()).ToList();
@@ -158,15 +156,38 @@ public sealed class InjectionBuilderTests
     }
 
     [Fact]
-    public void Scram_pools_pass_the_password_only_through_secret_references()
+    public void Scram_pools_give_apps_the_client_password_from_the_version_secret_never_the_backend_one()
     {
-        var pod = Inject(TestPools.Pod(), [TestPools.Pool("orders-db", TestPools.Spec(clientAuth: "scram"))], Native, out _);
+        var pool = TestPools.Pool("orders-db", TestPools.Spec(clientAuth: "scram"));
+        var pod = Inject(TestPools.Pod(), [pool], Native, out _);
 
         var env = Env(Container(pod, "containers", "web"));
-        Assert.Equal("postgresql://orders_app:$(SIDEPOOL_ORDERS_DB_PASSWORD)@127.0.0.1:6432/orders", env["DATABASE_URL"]["value"]!.GetValue<string>());
-        Assert.Equal("orders-db-app", env["PGPASSWORD"]["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        var versionSecret = $"orders-db-{pool.Rendered.ShortVersion}";
+        Assert.Equal((versionSecret, RenderedPool.DatabaseUrlFile), SecretRef(env["DATABASE_URL"]));
+        Assert.Equal((versionSecret, RenderedPool.ClientPasswordFile), SecretRef(env["PGPASSWORD"]));
         Assert.Null(env["PGPASSWORD"]["value"]);
+        Assert.DoesNotContain("orders-db-app", pod.ToJsonString(), StringComparison.Ordinal); // the credentials Secret: not the apps' business
+
+        // What the references resolve to: the client password, URL-safe, in a URL to the sidecar.
+        Assert.Equal(TestPools.ClientPassword, pool.Rendered.Files[RenderedPool.ClientPasswordFile]);
+        Assert.Equal($"postgresql://orders_app:{TestPools.ClientPassword}@127.0.0.1:6432/orders", pool.Rendered.Files[RenderedPool.DatabaseUrlFile]);
     }
+
+    [Fact]
+    public void A_direct_url_is_opt_in_and_url_encodes_the_backend_credentials()
+    {
+        var spec = TestPools.Spec();
+        spec.Injection.Env.DirectUrl = "DATABASE_URL_DIRECT";
+        var pool = TestPools.Pool("orders-db", spec) with { Rendered = TestPools.Render("orders-db", spec, password: "p@ss:w/rd?#%") };
+        var env = Env(Container(Inject(TestPools.Pod(), [pool], Native, out _), "containers", "web"));
+
+        Assert.Equal(($"orders-db-{pool.Rendered.ShortVersion}", RenderedPool.DirectUrlFile), SecretRef(env["DATABASE_URL_DIRECT"]));
+        Assert.Equal("postgresql://orders_app:p%40ss%3Aw%2Frd%3F%23%25@orders-db.shop.svc:5432/orders?sslmode=require", pool.Rendered.Files[RenderedPool.DirectUrlFile]);
+        Assert.False(TestPools.Pool("orders-db").Rendered.Files.ContainsKey(RenderedPool.DirectUrlFile));
+    }
+
+    private static (string Name, string Key) SecretRef(JsonObject variable) =>
+        (variable["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>(), variable["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>());
 
     [Fact]
     public void Env_the_user_already_set_is_kept_and_reported()
@@ -187,6 +208,7 @@ public sealed class InjectionBuilderTests
     {
         var spec = TestPools.Spec();
         spec.Injection.Containers = ["worker", "migrate", "ghost"];
+        spec.Injection.Env.DirectUrl = "DATABASE_URL_DIRECT";
         var pod = TestPools.Pod("""
             "initContainers": [ { "name": "migrate", "image": "shop/migrate:1" } ],
             """);
@@ -278,11 +300,11 @@ public sealed class InjectionBuilderTests
         Assert.Equal([9127, 9129], ports);
         Assert.Equal("9129", Args(sidecars[1])[^1]);
 
-        // The older pool owns the shared names; the other's are reported.
+        // The older pool's variables win the shared names, and none of the other's join them.
         var web = Env(Container(patched, "containers", "web"));
         Assert.Equal("postgresql://orders_app@127.0.0.1:6432/orders", web["DATABASE_URL"]["value"]!.GetValue<string>());
-        Assert.Contains("SIDEPOOL_REPORTS_DB_PASSWORD", web.Keys);
-        Assert.Contains(result.Warnings, w => w.Contains("reports-db", StringComparison.Ordinal) && w.Contains("pool orders-db", StringComparison.Ordinal));
+        Assert.Equal(["DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER"], web.Keys);
+        Assert.Contains(result.Warnings, w => w.Contains("reports-db", StringComparison.Ordinal) && w.Contains("from pool orders-db", StringComparison.Ordinal));
         Assert.Equal(2, ((JsonArray)Container(patched, "containers", "web")["volumeMounts"]!).Count);
     }
 

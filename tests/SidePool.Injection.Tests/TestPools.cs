@@ -9,6 +9,7 @@ namespace SidePool.Injection.Tests;
 internal static class TestPools
 {
     public const string Password = "s3cret-Pa55word";
+    public const string ClientPassword = "client-password_0123456789abcdefghijklmnopq";
     public const string User = "orders_app";
 
     public static readonly DateTimeOffset Old = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -41,17 +42,18 @@ internal static class TestPools
         };
     }
 
+    public static readonly PoolSecrets Key = new(new byte[32]);
+
+    public static RenderedPool Render(string name, ConnectionPoolSpec spec, InjectionSettings? settings = null, string user = User, string password = Password, string clientPassword = ClientPassword, PoolSecrets? key = null, string? ca = null)
+    {
+        settings ??= new InjectionSettings();
+        return PoolVersionBuilder.Build(name, spec, new PoolCredentials(user, password, ca), new ClientCredentials(user, clientPassword), key ?? Key, settings, settings.SidecarMode);
+    }
+
     public static PoolInjection Pool(string name, ConnectionPoolSpec? spec = null, DateTimeOffset? created = null, InjectionSettings? settings = null)
     {
         spec ??= Spec();
-        settings ??= new InjectionSettings();
-        var rendered = PoolRenderer.Render(
-            name,
-            spec,
-            new PoolCredentials(User, Password),
-            new PoolSecrets(new byte[32]),
-            SidecarLayout.For(name, settings));
-        return new PoolInjection { Name = name, Spec = spec, CreationTimestamp = created ?? Old, Rendered = rendered };
+        return new PoolInjection { Name = name, Spec = spec, CreationTimestamp = created ?? Old, Rendered = Render(name, spec, settings), SidecarMode = settings?.SidecarMode };
     }
 
     public static JsonObject Pod(string? extraSpec = null) => (JsonObject)JsonNode.Parse($$"""

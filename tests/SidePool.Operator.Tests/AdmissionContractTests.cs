@@ -32,7 +32,7 @@ public sealed class AdmissionContractTests
             },
             ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "example/app:1" }) },
         };
-        var injections = (await source.GetPoolsAsync(Ns, CancellationToken.None))
+        var injections = (await source.GetPoolsAsync(Ns, null, CancellationToken.None))
             .Where(c => c.Rendered is not null)
             .Select(c => new PoolInjection { Name = c.Pool.Metadata.Name!, Spec = c.Pool.Spec!, CreationTimestamp = c.Pool.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue, Rendered = c.Rendered!, SidecarMode = c.SidecarMode })
             .ToList();
@@ -58,7 +58,7 @@ public sealed class AdmissionContractTests
             await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "pw");
             await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web"));
             var v1 = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-            await OperatorHarness.EventuallyAsync(async () => (await source.GetPoolsAsync(Ns, CancellationToken.None)).Single().Rendered?.ShortVersion, v => v == v1, what: "published v1");
+            await OperatorHarness.EventuallyAsync(async () => (await source.GetPoolsAsync(Ns, null, CancellationToken.None)).Single().Rendered?.ShortVersion, v => v == v1, what: "published v1");
 
             var (deployment, rs1) = await h.CreateDeploymentAsync(Ns, "web", "web");
             var pod = await AdmitAsync(h, source, "web-1-a", rs1);
@@ -75,7 +75,7 @@ public sealed class AdmissionContractTests
             // A new version: newly admitted pods get it, the old one drains.
             await h.PatchPoolAsync(Ns, "orders", new JsonObject { ["sidecar"] = new JsonObject { ["port"] = 7432 } });
             var v2 = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is { } c && c != v1, "v2")).Status!.CurrentVersion!;
-            await OperatorHarness.EventuallyAsync(async () => (await source.GetPoolsAsync(Ns, CancellationToken.None)).Single().Rendered?.ShortVersion, v => v == v2, what: "published v2");
+            await OperatorHarness.EventuallyAsync(async () => (await source.GetPoolsAsync(Ns, null, CancellationToken.None)).Single().Rendered?.ShortVersion, v => v == v2, what: "published v2");
             var rs2 = await h.CreateReplicaSetAsync(deployment, "2");
             var newPod = await AdmitAsync(h, source, "web-2-a", rs2);
             Assert.Equal(PoolNames.VersionSecret("orders", v2), newPod.Spec!.Volumes!.Single(v => v.Secret is not null).Secret!.SecretName);

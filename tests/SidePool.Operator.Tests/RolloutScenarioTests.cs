@@ -39,8 +39,8 @@ public sealed class RolloutScenarioTests
         Assert.Equal([v2, v1], pool.Status.Versions!.Select(v => v.Version));
         Assert.Equal(new TargetsStatus { Workloads = 1, Pods = 2, Injected = 2, Outdated = 0, Missing = 0 }, pool.Status.Targets);
         Assert.Equal("True", Condition(pool, "Ready"));
-        var secrets = await OperatorHarness.EventuallyAsync(() => h.PoolSecretsAsync(Ns, "orders"), s => s.Count == 2, TimeSpan.FromSeconds(30), "v1 Secret deleted");
-        Assert.Equal(new[] { "orders-" + v2, "orders-key" }.Order(StringComparer.Ordinal), secrets.Select(s => s.Metadata!.Name!).Order(StringComparer.Ordinal));
+        var secrets = await OperatorHarness.EventuallyAsync(() => h.PoolSecretsAsync(Ns, "orders"), s => s.Count == 3, TimeSpan.FromSeconds(30), "v1 Secret deleted");
+        Assert.Equal(new[] { "orders-" + v2, "orders-client", "orders-key" }.Order(StringComparer.Ordinal), secrets.Select(s => s.Metadata!.Name!).Order(StringComparer.Ordinal));
         Assert.Equal(v2, (await h.Deployments.GetAsync("web", Ns)).Spec!.Template.Metadata!.Annotations!["sidepool.dev/version-orders"]);
     }
 
@@ -90,7 +90,7 @@ public sealed class RolloutScenarioTests
 
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status!.Versions!.Any(v => v.Version == v1 && v.Pods == 1), "restart picked up");
         Assert.Equal(2, pool.Status!.Versions!.Count);
-        Assert.Equal(3, (await h.PoolSecretsAsync(Ns, "orders")).Count);
+        Assert.Equal(4, (await h.PoolSecretsAsync(Ns, "orders")).Count);
         Assert.Equal(stampedRv, (await h.Deployments.GetAsync("web", Ns)).Metadata!.ResourceVersion); // not stamped twice
 
         await h.CreatePodAsync(Ns, "web-2-b", "web", rs2, "orders", v2);

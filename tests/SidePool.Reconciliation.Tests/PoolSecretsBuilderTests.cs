@@ -8,8 +8,31 @@ public sealed class PoolSecretsBuilderTests
 {
     private static readonly PoolSecrets Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
-    private static RenderedPool Render(Action<Api.ConnectionPoolSpec>? change = null, string password = "pw") =>
-        PoolRenderer.Render(TestData.Pool(change), new PoolCredentials("app", password), Key, new RenderLayout { ConfigDirectory = "/etc/sidepool/orders-db" });
+    private static readonly ClientCredentials Client = new("app", "client-password_0123456789abcdefghijklmnopq");
+
+    private static RenderedPool Render(Action<Api.ConnectionPoolSpec>? change = null, string password = "pw", string mode = "native") =>
+        Injection.PoolVersionBuilder.Build("orders-db", TestData.Pool(change).Spec!, new PoolCredentials("app", password), Client, Key, new Injection.InjectionSettings { SidecarMode = mode }, mode);
+
+    internal static RenderedPool RenderForTests(Action<Api.ConnectionPoolSpec>? change = null, string mode = "native") => Render(change, mode: mode);
+
+    [Fact]
+    public void TheClientSecretHoldsAGeneratedPasswordAndRefusesAnUnusableOne()
+    {
+        var secret = PoolSecretsBuilder.ClientSecret(TestData.Pool(), ClientCredentials.GeneratePassword());
+        Assert.Equal("orders-db-client", secret.Metadata!.Name);
+        Assert.Equal(PoolNames.ManagedByValue, secret.Metadata.Labels![PoolNames.ManagedBy]);
+        Assert.Equal("uid-1", Assert.Single(secret.Metadata.OwnerReferences!).Uid);
+        var (password, problem) = PoolSecretsBuilder.ReadClientPassword(secret);
+        Assert.Matches(ClientCredentials.PasswordPattern, password);
+        Assert.Null(problem);
+
+        var edited = secret with { Data = new Dictionary<string, byte[]> { [PoolNames.ClientPasswordDataKey] = Encoding.UTF8.GetBytes("p@ss word") } };
+        var (none, why) = PoolSecretsBuilder.ReadClientPassword(edited);
+        Assert.Null(none);
+        Assert.Contains("orders-db-client", why, StringComparison.Ordinal);
+        Assert.DoesNotContain("p@ss", why, StringComparison.Ordinal);
+        Assert.Equal((null, null), PoolSecretsBuilder.ReadClientPassword(null));
+    }
 
     [Fact]
     public void VersionSecretIsNamedLabelledAndOwnedByThePool()
@@ -76,9 +99,9 @@ public sealed class PublishedVersionTests
     [Fact]
     public void RoundTripsWhatTheVersionSecretPublishes()
     {
-        var key = new Rendering.PoolSecrets(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
-        var pool = TestData.Pool(s => s.Pool.Parameters = new Dictionary<string, string> { ["pkt_buf"] = "8192" });
-        var rendered = Rendering.PoolRenderer.Render(pool, new Rendering.PoolCredentials("app", "pw"), key, new Rendering.RenderLayout { SidecarMode = "classic" });
+        Action<Api.ConnectionPoolSpec> change = s => s.Pool.Parameters = new Dictionary<string, string> { ["pkt_buf"] = "8192" };
+        var pool = TestData.Pool(change);
+        var rendered = PoolSecretsBuilderTests.RenderForTests(change, mode: "classic");
         var secret = PoolSecretsBuilder.VersionSecret(pool, rendered, "classic");
         var back = PublishedVersion.Rendered(secret)!;
         Assert.Equal((rendered.Version, rendered.ConfigRevision, rendered.Image), (back.Version, back.ConfigRevision, back.Image));
@@ -86,5 +109,15 @@ public sealed class PublishedVersionTests
         Assert.Equal("8192", back.RestartSettings["pkt_buf"]);
         Assert.Equal("classic", PublishedVersion.SidecarMode(secret));
         Assert.Null(PublishedVersion.Rendered(secret with { Metadata = secret.Metadata! with { Annotations = null } }));
+
+        // What a later render of the same version needs: its spec, image, mode and client credentials.
+        var inputs = PublishedVersion.Inputs(secret)!;
+        Assert.Equal((rendered.Version, rendered.Image, "classic"), (inputs.Version, inputs.Image, inputs.SidecarMode));
+        Assert.Equal(new ClientCredentials("app", "client-password_0123456789abcdefghijklmnopq"), inputs.Client);
+        Assert.Equal("8192", inputs.Spec.Pool.Parameters["pkt_buf"]);
+        var again = Injection.PoolVersionBuilder.Rebuild(inputs.Version, "orders-db", inputs.Spec, inputs.Image, new PoolCredentials("app", "pw"), inputs.Client, new PoolSecrets(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()), inputs.SidecarMode);
+        Assert.Equal(rendered.Files, again.Files);
+        Assert.Equal(rendered.ConfigRevision, again.ConfigRevision);
+        Assert.Null(PublishedVersion.Inputs(secret with { Data = new Dictionary<string, byte[]>() }));
     }
 }

@@ -1,11 +1,12 @@
+using SidePool.Injection;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;
 
 public sealed class RolloutPlannerTests
 {
-    private static readonly string VersionKey = PoolNames.TemplateAnnotation("orders-db");
-    private static readonly string RepairKey = PoolNames.RepairAnnotation("orders-db");
+    private static readonly string VersionKey = PodStamps.TemplateAnnotation("orders-db");
+    private static readonly string RepairKey = PodStamps.RepairAnnotation("orders-db");
 
     private static WorkloadState State(WorkloadRef w, params (string Key, string Value)[] annotations) =>
         new() { Ref = w, TemplateAnnotations = annotations.ToDictionary(a => a.Key, a => a.Value) };

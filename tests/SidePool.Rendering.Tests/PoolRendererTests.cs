@@ -6,8 +6,10 @@ namespace SidePool.Rendering.Tests;
 
 public sealed class PoolRendererTests
 {
-    private static RenderedPool Render(SidePool.Api.ConnectionPool pool, PoolCredentials? credentials = null, PoolSecrets? secrets = null, RenderLayout? layout = null) =>
-        PoolRenderer.Render(pool, credentials ?? Pools.Credentials, secrets ?? Pools.Secrets, layout);
+    private const string Version = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    private static RenderedPool Render(SidePool.Api.ConnectionPool pool, PoolCredentials? credentials = null, PoolSecrets? secrets = null, RenderLayout? layout = null, ClientCredentials? client = null) =>
+        PoolRenderer.Finish(PoolRenderer.Render(pool, credentials ?? Pools.Credentials, client ?? Pools.Client, secrets ?? Pools.Secrets, layout), Version, "example/sidecar:1", secrets ?? Pools.Secrets);
 
     private static Dictionary<string, string> Settings(RenderedPool rendered, string section = "pgbouncer")
     {
@@ -69,8 +71,8 @@ public sealed class PoolRendererTests
     {
         var rendered = Render(Pools.Pool().With(s => s with { Backend = s.Backend! with { Host = "orders-pg-rw.db.svc", ReadOnlyHost = "orders-pg-ro.db.svc", Port = 6543 } }));
         var databases = Settings(rendered, "databases");
-        Assert.Equal("host=orders-pg-rw.db.svc port=6543 dbname=orders user=app", databases["orders"]);
-        Assert.Equal("host=orders-pg-ro.db.svc port=6543 dbname=orders user=app", databases["orders_ro"]);
+        Assert.Equal("host=orders-pg-rw.db.svc port=6543 dbname=orders user=app password='s3cret\"pw'", databases["orders"]);
+        Assert.Equal("host=orders-pg-ro.db.svc port=6543 dbname=orders user=app password='s3cret\"pw'", databases["orders_ro"]);
     }
 
     [Fact]
@@ -86,13 +88,40 @@ public sealed class PoolRendererTests
     }
 
     [Fact]
-    public void UserListQuotesAndHoldsAdminAndAppUsers()
+    public void UserListHoldsTheAdminAndTheClientCredentialsNeverTheBackendPassword()
     {
-        var rendered = Render(Pools.Pool());
+        var rendered = Render(Pools.Pool(), client: new ClientCredentials("app\"x", Pools.Client.Password));
         var lines = rendered.Files[RenderedPool.UserListFile].Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.Equal($"\"{Naming.AdminUser}\" \"{Pools.Secrets.AdminPassword}\"", lines[0]);
-        Assert.Equal("\"app\" \"s3cret\"\"pw\"", lines[1]);
+        Assert.Equal($"\"app\"\"x\" \"{Pools.Client.Password}\"", lines[1]);
+        Assert.DoesNotContain("s3cret", rendered.Files[RenderedPool.UserListFile], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("plain", "'plain'")]
+    [InlineData("it's", "'it''s'")]
+    [InlineData("sp ace;#=\\x", "'sp ace;#=\\x'")]
+    public void TheBackendPasswordIsQuotedInTheServerConnectionString(string password, string quoted)
+    {
+        var databases = Settings(Render(Pools.Pool(), Pools.Credentials with { Password = password }), "databases");
+        Assert.EndsWith("password=" + quoted, databases["orders"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_backslash_before_a_quote_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<InvalidManifestException>(() => Render(Pools.Pool(), Pools.Credentials with { Password = "a\\'b" }));
+        Assert.Contains(e.Errors, err => err.Field == "data.password");
+    }
+
+    [Fact]
+    public void A_client_password_that_is_not_url_safe_is_refused()
+    {
+        Assert.Throws<InvalidManifestException>(() => Render(Pools.Pool(), client: new ClientCredentials("app", "short")));
+        Assert.Throws<InvalidManifestException>(() => Render(Pools.Pool(), client: new ClientCredentials("app", new string('a', 40) + "@")));
+        Assert.Matches(ClientCredentials.PasswordPattern, ClientCredentials.GeneratePassword());
+        Assert.NotEqual(ClientCredentials.GeneratePassword(), ClientCredentials.GeneratePassword());
     }
 
     [Fact]
@@ -114,7 +143,7 @@ public sealed class PoolRendererTests
         using var json = JsonDocument.Parse(rendered.Files[RenderedPool.AgentFile]);
         var root = json.RootElement;
         Assert.Equal("orders-db", root.GetProperty("poolName").GetString());
-        Assert.Equal(rendered.Version, root.GetProperty("version").GetString());
+        Assert.Equal(Version, root.GetProperty("version").GetString());
         Assert.Equal(rendered.ConfigRevision, root.GetProperty("configRevision").GetString());
         Assert.Equal(6432, root.GetProperty("listenPort").GetInt32());
         Assert.Equal(Naming.AdminUser, root.GetProperty("adminUser").GetString());
@@ -125,94 +154,40 @@ public sealed class PoolRendererTests
     }
 
     [Fact]
-    public void HashesAreFullSha256AndStableAcrossRunsAndMachines()
+    public void TheRevisionIsFullSha256StableAndCoversEveryFileThroughTheKeyedHmac()
     {
         var a = Render(Pools.Pool());
-        var b = Render(Pools.Pool());
-        Assert.Matches("^[0-9a-f]{64}$", a.Version);
         Assert.Matches("^[0-9a-f]{64}$", a.ConfigRevision);
-        Assert.Equal(a.Version, b.Version);
-        Assert.Equal(a.ConfigRevision, b.ConfigRevision);
-        Assert.Equal(a.Version[..10], a.ShortVersion);
+        Assert.Equal(a.ConfigRevision, Render(Pools.Pool()).ConfigRevision);
 
-        // Pinned: a change here changes every running pool's version (and rolls every pod): do it on purpose only.
-        Assert.Equal("41973c021a", a.ShortVersion);
-    }
+        // Every reloadable change, the backend password, the client password and the key move it.
+        Assert.NotEqual(a.ConfigRevision, Render(Pools.Pool().With(s => s with { Pool = s.Pool with { Size = 20 } })).ConfigRevision);
+        Assert.NotEqual(a.ConfigRevision, Render(Pools.Pool(), Pools.Credentials with { Password = "rotated" }).ConfigRevision);
+        Assert.NotEqual(a.ConfigRevision, Render(Pools.Pool(), client: Pools.Client with { Password = ClientCredentials.GeneratePassword() }).ConfigRevision);
+        Assert.NotEqual(a.ConfigRevision, Render(Pools.Pool(), secrets: PoolSecrets.Generate()).ConfigRevision);
 
-    public static TheoryData<string, Func<ConnectionPoolSpec, ConnectionPoolSpec>> VersionChanges => new()
-    {
-        { "port", s => s with { Sidecar = s.Sidecar with { Port = 7432 } } },
-        { "image", s => s with { Sidecar = s.Sidecar with { Image = "example.com/pgbouncer:1.24" } } },
-        { "clientAuth", s => s with { Sidecar = s.Sidecar with { ClientAuth = "scram" } } },
-        { "unixSocket", s => s with { Sidecar = s.Sidecar with { UnixSocket = false } } },
-        { "resources", s => s with { Sidecar = s.Sidecar with { Resources = new ResourceRequirements { Limits = new Dictionary<string, string> { ["memory"] = "64Mi" } } } } },
-        { "pkt_buf", s => s with { Pool = s.Pool with { Parameters = new Dictionary<string, string> { ["pkt_buf"] = "8192" } } } },
-        { "drainTimeout", s => s with { Rollout = s.Rollout with { DrainTimeout = "10m" } } },
-        { "env", s => s with { Injection = s.Injection with { Env = s.Injection.Env with { Url = "PG_URL" } } } },
-    };
-
-    [Theory]
-    [MemberData(nameof(VersionChanges))]
-    public void PodLevelChangesChangeTheVersionAndRevision(string what, Func<ConnectionPoolSpec, ConnectionPoolSpec> change)
-    {
-        var before = Render(Pools.Pool());
-        var after = Render(Pools.Pool().With(change));
-        Assert.True(before.Version != after.Version, what);
-        Assert.NotEqual(before.ConfigRevision, after.ConfigRevision);
-    }
-
-    public static TheoryData<string, Func<ConnectionPoolSpec, ConnectionPoolSpec>> RevisionChanges => new()
-    {
-        { "size", s => s with { Pool = s.Pool with { Size = 20 } } },
-        { "mode", s => s with { Pool = s.Pool with { Mode = "session" } } },
-        { "timeout", s => s with { Pool = s.Pool with { AcquisitionTimeout = "2m" } } },
-        { "health check", s => s with { Pool = s.Pool with { HealthCheck = new HealthCheck { Query = "select 2" } } } },
-        { "reloadable parameter", s => s with { Pool = s.Pool with { Parameters = new Dictionary<string, string> { ["query_timeout"] = "5" } } } },
-        { "read-only host", s => s with { Backend = s.Backend! with { ReadOnlyHost = "ro.example" } } },
-        { "tls mode", s => s with { Backend = s.Backend! with { Tls = new BackendTls { Mode = "require" } } } },
-    };
-
-    [Theory]
-    [MemberData(nameof(RevisionChanges))]
-    public void ReloadableChangesKeepTheVersionAndChangeTheRevision(string what, Func<ConnectionPoolSpec, ConnectionPoolSpec> change)
-    {
-        var before = Render(Pools.Pool());
-        var after = Render(Pools.Pool().With(change));
-        Assert.True(before.Version == after.Version, what);
-        Assert.NotEqual(before.ConfigRevision, after.ConfigRevision);
+        // Without the key, the revision cannot be recomputed from a guessed password: no bare password hash is an input.
+        var masked = Pools.Secrets.Mask(Pools.Credentials.Password);
+        Assert.Matches("^[0-9a-f]{64}$", masked);
+        Assert.NotEqual(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Pools.Credentials.Password))), masked);
     }
 
     [Fact]
     public void EquivalentDurationsRenderTheSame()
     {
-        var a = Render(Pools.Pool().With(s => s with { Rollout = s.Rollout with { DrainTimeout = "5m" }, Pool = s.Pool with { IdleTimeout = "600s" } }));
-        var b = Render(Pools.Pool().With(s => s with { Rollout = s.Rollout with { DrainTimeout = "300s" }, Pool = s.Pool with { IdleTimeout = "10m" } }));
-        Assert.Equal(a.Version, b.Version);
+        var a = Render(Pools.Pool().With(s => s with { Pool = s.Pool with { IdleTimeout = "600s" } }));
+        var b = Render(Pools.Pool().With(s => s with { Pool = s.Pool with { IdleTimeout = "10m" } }));
         Assert.Equal(a.ConfigRevision, b.ConfigRevision);
     }
 
     [Fact]
-    public void PasswordRotationChangesOnlyTheRevision()
+    public void AppFilesJoinTheVersionAndTheRevision()
     {
-        var before = Render(Pools.Pool());
-        var after = Render(Pools.Pool(), Pools.Credentials with { Password = "rotated" });
-        Assert.Equal(before.Version, after.Version);
-        Assert.NotEqual(before.ConfigRevision, after.ConfigRevision);
-    }
-
-    [Fact]
-    public void CredentialsEnterTheRevisionOnlyThroughTheKeyedHmac()
-    {
-        var key1 = Render(Pools.Pool());
-        var key2 = Render(Pools.Pool(), secrets: PoolSecrets.Generate());
-        Assert.Equal(key1.Version, key2.Version);
-        Assert.NotEqual(key1.ConfigRevision, key2.ConfigRevision);
-
-        // Without the key, the revision cannot be recomputed from a guessed password: the same files with a
-        // different key give a different revision (checked above), and no bare password hash is an input.
-        var masked = Pools.Secrets.Mask(Pools.Credentials.Password);
-        Assert.Matches("^[0-9a-f]{64}$", masked);
-        Assert.NotEqual(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Pools.Credentials.Password))), masked);
+        var config = PoolRenderer.Render(Pools.Pool(), Pools.Credentials, Pools.Client, Pools.Secrets);
+        var with = PoolRenderer.Finish(config, Version, "i", Pools.Secrets, new Dictionary<string, string> { [RenderedPool.ClientPasswordFile] = Pools.Client.Password });
+        Assert.Equal(Pools.Client.Password, with.Files[RenderedPool.ClientPasswordFile]);
+        Assert.NotEqual(PoolRenderer.Finish(config, Version, "i", Pools.Secrets).ConfigRevision, with.ConfigRevision);
+        Assert.Throws<ArgumentException>(() => PoolRenderer.Finish(config, Version, "i", Pools.Secrets, new Dictionary<string, string> { [RenderedPool.IniFile] = "x" }));
     }
 
     [Fact]
@@ -254,6 +229,7 @@ public sealed class PoolRendererTests
         var rendered = Render(Pools.Pool());
         Assert.DoesNotContain("s3cret", rendered.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", Pools.Credentials.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Pools.Client.Password, Pools.Client.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Pools.Secrets.AdminPassword, Pools.Secrets.ToString(), StringComparison.Ordinal);
     }
 }

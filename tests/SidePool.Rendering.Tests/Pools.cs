@@ -10,6 +10,8 @@ internal static class Pools
 
     public static readonly PoolCredentials Credentials = new("app", "s3cret\"pw");
 
+    public static readonly ClientCredentials Client = new("app", "cLiEnT-pAsSwOrD_0123456789abcdefghijklmnop");
+
     public static ConnectionPool Pool(Func<ConnectionPoolSpec, ConnectionPoolSpec>? change = null, string host = "127.0.0.1", int port = 5432)
     {
         var spec = new ConnectionPoolSpec

@@ -64,7 +64,8 @@ internal sealed class RandomPools(int seed)
             },
             Rollout = new RolloutSpec { DrainTimeout = RandomDuration(), Strategy = _random.NextDouble() < 0.5 ? "Workload" : "None" },
         };
-        var password = new string(Enumerable.Range(0, _random.Next(1, 40)).Select(_ => (char)_random.Next(0x20, 0x7f)).ToArray());
+        // Printable ASCII, quotes, spaces, ';' and '#' included; a backslash directly before a quote is refused by design.
+        var password = new string(Enumerable.Range(0, _random.Next(1, 40)).Select(_ => (char)_random.Next(0x20, 0x7f)).ToArray()).Replace("\\'", "\\ '", StringComparison.Ordinal);
         var user = Pick(["app", "u_1", "svc.orders", "x@y", "A$b-c"]);
         var pool = new ConnectionPool { Metadata = new ObjectMeta { Name = $"pool-{_random.Next(100_000)}" }, Spec = spec };
         return (pool, new PoolCredentials(user, password, spec.Backend.Tls.CaSecret is null ? null : caPem));

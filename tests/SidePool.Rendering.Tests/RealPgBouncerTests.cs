@@ -155,13 +155,31 @@ public sealed class RealPgBouncerTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task ScramRequiresThePassword()
+    public async Task ScramClientsLogInWithTheClientPasswordAndTheServerWithTheBackendPassword()
     {
         await using var pool = await RunningPool.StartAsync(Pool(s => s with { Sidecar = s.Sidecar with { ClientAuth = "scram" } }), Pools.Credentials);
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(pool.ConnectionString(), "select 1"));
         var wrong = await Assert.ThrowsAnyAsync<PostgresException>(() => ScalarAsync(pool.ConnectionString(password: "nope"), "select 1"));
         Assert.Equal("08P01", wrong.SqlState);
-        Assert.Equal("app", await ScalarAsync(pool.ConnectionString(password: Pools.Credentials.Password), "select current_user"));
+
+        // The backend password is the server's business only: apps cannot use it to log in to the pooler.
+        var backend = await Assert.ThrowsAnyAsync<PostgresException>(() => ScalarAsync(pool.ConnectionString(password: Pools.Credentials.Password), "select 1"));
+        Assert.Equal("08P01", backend.SqlState);
+        Assert.Equal("app", await ScalarAsync(pool.ConnectionString(password: Pools.Client.Password), "select current_user"));
+    }
+
+    [Theory]
+    [InlineData("it's")]
+    [InlineData("sp ace;#=x")]
+    [InlineData("back\\slash'' and ''quotes''")]
+    [InlineData("'")]
+    public async Task BackendPasswordsWithQuotesSpacesAndCommentCharactersLogInToTheServer(string password)
+    {
+        var user = "u" + Guid.NewGuid().ToString("N")[..8];
+        await postgres.Server.CreateRoleAsync(user, password);
+        await postgres.Server.ExecuteAsync($"GRANT CONNECT ON DATABASE orders TO \"{user}\"");
+        await using var pool = await RunningPool.StartAsync(Pool(), new PoolCredentials(user, password));
+        Assert.Equal(user, await ScalarAsync(pool.ConnectionString(user: user), "select current_user"));
     }
 
     [Fact]

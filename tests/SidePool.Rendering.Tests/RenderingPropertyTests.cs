@@ -35,10 +35,10 @@ public sealed class RenderingPropertyTests(ITestOutputHelper output)
             Assert.Equal(pool.Spec.Pool.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), config["default_pool_size"]);
             Assert.Equal(pool.Spec.Pool.HealthCheck.Query, config["server_check_query"]);
             Assert.Contains($"server_check_query = {config["server_check_query"]}\n", ini, StringComparison.Ordinal);
-            versions[running.Rendered.Version] = true;
+            versions[running.Rendered.ConfigRevision] = true;
         });
 
-        output.WriteLine($"{Cases} random specs served by a real PgBouncer; {versions.Count} distinct versions");
+        output.WriteLine($"{Cases} random specs served by a real PgBouncer; {versions.Count} distinct revisions");
         Assert.True(versions.Count > Cases / 2, "the generator should produce mostly distinct pools");
     }
 
@@ -50,7 +50,7 @@ public sealed class RenderingPropertyTests(ITestOutputHelper output)
         }
         catch (InvalidOperationException e)
         {
-            var ini = PoolRenderer.Render(pool, credentials, Pools.Secrets).Files[RenderedPool.IniFile];
+            var ini = PoolRenderer.Render(pool, credentials, Pools.Client with { Username = credentials.Username }, Pools.Secrets).Files[RenderedPool.IniFile];
             throw new InvalidOperationException($"case {index} (seed {seed}) did not start: {e.Message}\n{ini}", e);
         }
     }

@@ -32,7 +32,9 @@ internal sealed class RunningPool : IAsyncDisposable
         var directory = new TestDirectory("pgb");
         try
         {
-            var rendered = PoolRenderer.Render(pool, credentials, secrets ?? Pools.Secrets, new RenderLayout { ConfigDirectory = directory.FullPath, SocketDirectory = directory.FullPath });
+            var keys = secrets ?? Pools.Secrets;
+            var config = PoolRenderer.Render(pool, credentials, Pools.Client with { Username = credentials.Username }, keys, new RenderLayout { ConfigDirectory = directory.FullPath, SocketDirectory = directory.FullPath });
+            var rendered = PoolRenderer.Finish(config, new string('0', 64), "test", keys);
             WriteFiles(directory, rendered);
             var process = await PgBouncerProcess.StartAsync(directory.PathOf(RenderedPool.IniFile), port);
             return new RunningPool(directory, rendered, process);

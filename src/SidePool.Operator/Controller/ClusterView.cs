@@ -3,17 +3,25 @@ using SidePool.Api;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
+using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 
-/// <summary>The informers the controller reads from: pools, Secrets, pods, workloads and (for <c>auto</c> mode) nodes.</summary>
+/// <summary>
+/// The informers the controller reads from: pools, the Secrets the operator owns (by label) and those pools reference
+/// (each by name), pods, workloads and (for <c>auto</c> mode) nodes. No other Secret is listed, watched or cached.
+/// </summary>
 public sealed class ClusterView
 {
     public ClusterView(IKubernetesClient client, ControllerSettings settings, ILoggerFactory loggerFactory)
     {
         var options = new InformerOptions { Namespace = settings.Namespace };
         Pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), options, loggerFactory.CreateLogger("informer.connectionpools"));
-        Secrets = new Informer<Secret>(client.Resource(KubernetesResources.Secrets), options, loggerFactory.CreateLogger("informer.secrets"));
+        Secrets = new Informer<Secret>(
+            client.Resource(KubernetesResources.Secrets),
+            options with { LabelSelector = $"{PoolNames.ManagedBy}={PoolNames.ManagedByValue}" },
+            loggerFactory.CreateLogger("informer.secrets.owned"));
+        Referenced = new ReferencedSecrets(client.Resource(KubernetesResources.Secrets), loggerFactory);
         Pods = new Informer<Pod>(client.Resource(KubernetesResources.Pods), options, loggerFactory.CreateLogger("informer.pods"));
         ReplicaSets = new Informer<ReplicaSet>(client.Resource(KubernetesResources.ReplicaSets), options, loggerFactory.CreateLogger("informer.replicasets"));
         Deployments = new Informer<Deployment>(client.Resource(KubernetesResources.Deployments), options, loggerFactory.CreateLogger("informer.deployments"));
@@ -26,7 +34,11 @@ public sealed class ClusterView
 
     public Informer<ConnectionPool> Pools { get; }
 
+    /// <summary>Secrets the operator owns (key, client and version Secrets, and orphaned versions of deleted pools).</summary>
     public Informer<Secret> Secrets { get; }
+
+    /// <summary>Secrets pools reference (credentials, CA).</summary>
+    public ReferencedSecrets Referenced { get; }
 
     public Informer<Pod> Pods { get; }
 
@@ -42,6 +54,7 @@ public sealed class ClusterView
 
     public IEnumerable<Task> Run(CancellationToken cancellationToken)
     {
+        Referenced.Start(cancellationToken);
         yield return Pools.RunAsync(cancellationToken);
         yield return Secrets.RunAsync(cancellationToken);
         yield return Pods.RunAsync(cancellationToken);

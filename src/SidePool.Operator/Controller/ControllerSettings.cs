@@ -9,8 +9,11 @@ public sealed record ControllerSettings
     /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
     public string SidecarMode { get; init; } = "auto";
 
-    /// <summary>Image of the sidecar when a pool does not name one.</summary>
-    public string DefaultImage { get; init; } = new Rendering.RenderLayout().DefaultImage;
+    /// <summary>
+    /// The injected sidecar's operator-wide settings (default image, agent port, timeouts, uid). The webhook must use
+    /// the same: the version is a hash of what it injects.
+    /// </summary>
+    public Injection.InjectionSettings Injection { get; init; } = new();
 
     /// <summary>New-version pods not ready for longer than this stall the rollout (Degraded).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(10);

@@ -52,6 +52,7 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
         {
             _view = null;
             await stop.CancelAsync();
+            await view.Referenced.DisposeAsync();
             try
             {
                 await Task.WhenAll(informers);

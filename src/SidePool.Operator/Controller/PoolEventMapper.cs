@@ -1,4 +1,5 @@
 using SidePool.Api;
+using SidePool.Injection;
 using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
@@ -14,9 +15,11 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
     public void Register(SidecarModeSource modes)
     {
         // A pool's spec also decides its neighbours' Conflict condition: enqueue the namespace's pools.
+        // The Secrets pools reference are tracked one by one: follow every pool change.
         view.Pools.AddHandler(new ResourceEventHandler<ConnectionPool>(
             p =>
             {
+                view.Referenced.Sync(view.Pools.Cache.List());
                 queue.Add(ObjectKey.Of(p));
                 EnqueueNamespace(p.Metadata.Namespace);
             },
@@ -25,16 +28,19 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
                 // Our own status writes change neither generation nor deletion: skip them.
                 if (o.Metadata.Generation != n.Metadata.Generation || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp || n.Status is null)
                 {
+                    view.Referenced.Sync(view.Pools.Cache.List());
                     queue.Add(ObjectKey.Of(n));
                     EnqueueNamespace(n.Metadata.Namespace);
                 }
             },
             p =>
             {
+                view.Referenced.Sync(view.Pools.Cache.List());
                 queue.Add(ObjectKey.Of(p));
                 EnqueueNamespace(p.Metadata.Namespace); // pools that clashed with it
             }));
         view.Secrets.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
+        view.Referenced.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
         view.Pods.AddHandler(new ResourceEventHandler<Pod>(OnPod, (o, n) => { OnPod(o); OnPod(n); }, OnPod));
         view.Deployments.AddHandler(new ResourceEventHandler<Deployment>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
         view.StatefulSets.AddHandler(new ResourceEventHandler<StatefulSet>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
@@ -93,6 +99,12 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
             {
                 queue.Add(ObjectKey.Of(pool));
             }
+        }
+
+        // Pools the pod runs a sidecar of, deleted ones included (their orphaned version Secrets go once unmounted).
+        foreach (var pool in PodStamps.ParseInjected(pod.Metadata?.Annotations?.GetValueOrDefault(PodStamps.InjectedAnnotation)).Keys)
+        {
+            queue.Add(new ObjectKey(ns, pool));
         }
     }
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Injection;
@@ -16,9 +14,10 @@ using SidePool.Rendering;
 namespace SidePool.Operator.Controller;
 
 /// <summary>
-/// Reconciles one ConnectionPool: reads the caches, asks the pure builders in SidePool.Reconciliation what should be,
-/// diffs, and only then writes (Secrets it owns by create/replace, workloads it does not own by merge patch, status
-/// through <c>/status</c> when it changed).
+/// Reconciles one ConnectionPool. It reads as a table of contents: read what is (caches) and what should be (the pure
+/// builders in SidePool.Reconciliation and SidePool.Injection); publish the version (its Secret, then status); only
+/// once the version is published, stamp the workloads that must roll; retire what no pod needs; write status.
+/// Every write follows a read-only diff; workloads (which the operator does not own) are only merge-patched.
 /// </summary>
 public sealed class PoolReconciler(
     IKubernetesClient client,
@@ -30,8 +29,12 @@ public sealed class PoolReconciler(
     TimeProvider time,
     ILogger<PoolReconciler> logger) : IReconciler<ObjectKey>
 {
-    private readonly IResourceClient<Secret> _secrets = client.Resource(KubernetesResources.Secrets);
+    /// <summary>How soon a pool whose new version was just published is looked at again to stamp its workloads.</summary>
+    public static readonly TimeSpan AfterPublish = TimeSpan.FromMilliseconds(200);
+
     private readonly IResourceClient<ConnectionPool> _pools = client.Resource(ConnectionPoolResource.Type);
+    private readonly PoolSecretsWriter _secrets = new(client, view, logger);
+    private readonly Workloads _workloads = new(view, client);
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
@@ -57,81 +60,66 @@ public sealed class PoolReconciler(
     private async Task<ReconcileResult> ReconcilePoolAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var pool = view.Pools.Cache.Get(key);
-        if (pool is null || pool.Metadata.DeletionTimestamp is not null)
+        if (pool is null)
         {
-            // Deleted: its Secrets go with the garbage collector (ownerReferences); nothing is restarted.
+            // Gone: delete the version Secrets it left to running pods once no pod mounts them.
             metrics.Forget(key.ToString());
+            var remaining = await _secrets.SweepOrphansAsync(key.Namespace!, key.Name, view.Pods.Cache.ListByNamespace(key.Namespace!), cancellationToken);
+            return remaining > 0 ? ReconcileResult.Requeue(settings.RecheckInterval) : ReconcileResult.Done;
+        }
+
+        var finalizer = new PoolFinalizer(client, view, _workloads, _secrets, events, logger);
+        if (pool.Metadata.DeletionTimestamp is not null)
+        {
+            await finalizer.FinalizeAsync(pool, cancellationToken);
             return ReconcileResult.Done;
         }
 
+        await finalizer.EnsureAsync(pool, cancellationToken);
+
+        // 1. Read, and render what should be.
         var name = pool.Metadata.Name!;
         var ns = pool.Metadata.Namespace!;
         var now = time.GetUtcNow();
-        DesiredVersion? desired = null;
-        (string Reason, string Message)? problem = null;
         var mode = modes.Current;
-
-        var errors = ConnectionPoolValidator.Validate(pool);
-        if (errors.Count > 0)
-        {
-            problem = ("InvalidSpec", string.Join("; ", errors.Select(e => e.ToString())));
-        }
-
-        RenderedPool? rendered = null;
-        if (problem is null)
-        {
-            var keySecret = await EnsureKeySecretAsync(pool, cancellationToken);
-            var credentials = CredentialsReader.Read(pool.Spec!, n => view.Secrets.Cache.Get(ns, n));
-            if (credentials.Credentials is null)
-            {
-                problem = (credentials.Reason!, credentials.Message!);
-            }
-            else
-            {
-                try
-                {
-                    rendered = PoolRenderer.Render(pool, credentials.Credentials, keySecret, SidecarLayout.For(name, mode, settings.DefaultImage));
-                    desired = new DesiredVersion(rendered.Version, rendered.ConfigRevision);
-                }
-                catch (InvalidManifestException ex)
-                {
-                    problem = ("InvalidConfiguration", ex.Message);
-                }
-            }
-        }
-
-        if (rendered is not null)
-        {
-            await EnsureVersionSecretAsync(pool, rendered, mode, cancellationToken);
-        }
-
+        var (desired, backend, key2, problem) = await DesiredAsync(pool, mode, cancellationToken);
         var podsInNamespace = view.Pods.Cache.ListByNamespace(ns);
         var pods = PodObserver.Observe(name, pool.Spec?.Selector, podsInNamespace, rs => view.ReplicaSets.Cache.Get(ns, rs));
-        var workloads = pods.Select(p => p.Owner).Where(o => o.IsRestartable).Distinct().Select(o => Workload(ns, o)).OfType<WorkloadState>().ToList();
+        var workloads = pods.Select(p => p.Owner).Where(o => o.IsRestartable).Distinct().Select(o => _workloads.Read(ns, o)).OfType<WorkloadState>().ToList();
 
-        var plan = new RolloutPlan();
+        // 2. Publish: the version's Secret first, then (with status, below) the version itself. Older versions follow
+        // backend credential and key rotation.
         if (desired is not null)
         {
-            plan = RolloutPlanner.Plan(pool, desired.Short, pods, w => workloads.FirstOrDefault(s => s.Ref == w), now, settings.RepairInterval);
-            await StampAsync(pool, plan, cancellationToken);
+            await _secrets.PublishAsync(pool, desired, mode, cancellationToken);
         }
 
-        var versionSecrets = view.Secrets.Cache.ListByLabel(PoolNames.PoolLabel, name)
-            .Where(s => s.Metadata?.Namespace == ns && s.Metadata.Labels?.ContainsKey(PoolNames.VersionLabel) == true)
-            .ToList();
+        var versionSecrets = _secrets.VersionSecrets(ns, name);
+        if (backend is not null && key2 is not null)
+        {
+            await _secrets.RefreshOlderVersionsAsync(pool, desired?.ShortVersion, versionSecrets, backend, key2, cancellationToken);
+        }
+
+        // 3. Roll workloads, only once the version is published (status names it and its Secret is in the cache), so
+        // the webhook injects the version the stamp names into the pods the stamp creates.
+        var published = desired is not null && pool.Status?.CurrentVersion == desired.ShortVersion &&
+            versionSecrets.Any(s => s.Metadata?.Name == PoolNames.VersionSecret(name, desired.ShortVersion));
+        var plan = published
+            ? RolloutPlanner.Plan(pool, desired!.ShortVersion, pods, w => workloads.FirstOrDefault(s => s.Ref == w), now, settings.RepairInterval)
+            : new RolloutPlan();
+        await StampAsync(pool, plan, cancellationToken);
+
+        // 4. Retire what no pod needs.
         if (desired is not null)
         {
-            foreach (var retired in RetiredSecrets.ToDelete(name, desired.Short, versionSecrets, podsInNamespace))
-            {
-                await DeleteSecretAsync(retired, cancellationToken);
-                versionSecrets.Remove(retired);
-            }
+            await _secrets.DeleteRetiredAsync(name, desired.ShortVersion, versionSecrets, podsInNamespace, cancellationToken);
         }
 
+        // 5. Status.
         var status = StatusBuilder.Build(new StatusInputs
         {
             Pool = pool,
-            Desired = desired,
+            Desired = desired is null ? null : new DesiredVersion(desired.Version, desired.ConfigRevision),
             Problem = problem,
             Pods = pods,
             Workloads = workloads,
@@ -140,7 +128,7 @@ public sealed class PoolReconciler(
                 s.Metadata.Annotations?.GetValueOrDefault(PoolNames.VersionHashAnnotation),
                 s.Metadata.Annotations?.GetValueOrDefault(PoolNames.ConfigRevisionAnnotation),
                 s.Metadata.CreationTimestamp))],
-            ConflictingPools = Conflicts(pool, podsInNamespace),
+            ConflictingPools = PoolConflicts.Find(pool, view.Pools.Cache.ListByNamespace(ns), podsInNamespace),
             NotRestartable = plan.NotRestartable,
             Now = now,
             StallTimeout = settings.StallTimeout,
@@ -161,76 +149,61 @@ public sealed class PoolReconciler(
             }
         }
 
+        if (desired is not null && !published)
+        {
+            return ReconcileResult.Requeue(AfterPublish);
+        }
+
         var timeBased = status.Versions!.Any(v => v.State == VersionStates.Draining) || pods.Any(p => p.Injected && !p.Ready && !p.Terminating) ||
             (status.Targets?.Missing ?? 0) > 0;
         return timeBased ? ReconcileResult.Requeue(settings.RecheckInterval) : ReconcileResult.Done;
     }
 
-    private async Task<PoolSecrets> EnsureKeySecretAsync(ConnectionPool pool, CancellationToken cancellationToken)
+    /// <summary>The version the pool renders to now, with the backend credentials and key it used, or why there is none.</summary>
+    private async Task<(RenderedPool? Desired, PoolCredentials? Backend, PoolSecrets? Key, (string Reason, string Message)? Problem)> DesiredAsync(ConnectionPool pool, string mode, CancellationToken cancellationToken)
     {
-        var name = PoolNames.KeySecret(pool.Metadata.Name!);
+        var errors = ConnectionPoolValidator.Validate(pool);
+        if (errors.Count > 0)
+        {
+            return (null, null, null, ("InvalidSpec", string.Join("; ", errors.Select(e => e.ToString()))));
+        }
+
         var ns = pool.Metadata.Namespace!;
-        if (PoolSecretsBuilder.ReadKey(view.Secrets.Cache.Get(ns, name)) is { } cached)
-        {
-            return cached;
-        }
-
-        // The cache may lag behind a create of ours: ask the server before creating.
-        var live = await _secrets.TryGetAsync(name, ns, cancellationToken);
-        if (PoolSecretsBuilder.ReadKey(live) is { } existing)
-        {
-            return existing;
-        }
-
-        if (live is not null)
-        {
-            throw new InvalidOperationException($"Secret {ns}/{name} exists without a usable {PoolNames.HashKeyDataKey}; delete it to have a new key generated");
-        }
-
         try
         {
-            var created = await _secrets.CreateAsync(PoolSecretsBuilder.KeySecret(pool, RandomNumberGenerator.GetBytes(32)), cancellationToken: cancellationToken);
-            logger.LogInformation("Created key Secret {Namespace}/{Secret} for pool {Pool}.", ns, name, pool.Metadata.Name);
-            return PoolSecretsBuilder.ReadKey(created)!;
-        }
-        catch (KubernetesAlreadyExistsException)
-        {
-            return PoolSecretsBuilder.ReadKey(await _secrets.GetAsync(name, ns, cancellationToken: cancellationToken))
-                ?? throw new InvalidOperationException($"Secret {ns}/{name} has no usable key");
-        }
-    }
-
-    private async Task EnsureVersionSecretAsync(ConnectionPool pool, RenderedPool rendered, string mode, CancellationToken cancellationToken)
-    {
-        var desired = PoolSecretsBuilder.VersionSecret(pool, rendered, mode);
-        var ns = pool.Metadata.Namespace!;
-        var name = desired.Metadata!.Name!;
-        var live = view.Secrets.Cache.Get(ns, name);
-        switch (PoolSecretsBuilder.Diff(desired, live))
-        {
-            case SecretAction.None:
-                return;
-            case SecretAction.Create:
-                try
+            var key = await _secrets.EnsureKeyAsync(pool, cancellationToken);
+            var clientPassword = await _secrets.EnsureClientPasswordAsync(pool, cancellationToken);
+            var referenced = new Dictionary<string, Secret?>(StringComparer.Ordinal);
+            foreach (var secretName in CredentialsReader.ReferencedSecrets(pool.Spec))
+            {
+                var (known, secret) = await view.Referenced.GetAsync(ns, secretName, TimeSpan.FromSeconds(5), cancellationToken);
+                if (!known)
                 {
-                    await _secrets.CreateAsync(desired, cancellationToken: cancellationToken);
-                    logger.LogInformation("Created version Secret {Namespace}/{Secret} (version {Version}).", ns, name, rendered.ShortVersion);
-                }
-                catch (KubernetesAlreadyExistsException)
-                {
-                    // Created by an earlier run whose event the cache has not seen yet: compare with the live one.
-                    live = await _secrets.GetAsync(name, ns, cancellationToken: cancellationToken);
-                    if (PoolSecretsBuilder.Diff(desired, live) == SecretAction.Rewrite)
-                    {
-                        await _secrets.ReplaceAsync(PoolSecretsBuilder.Rewrite(desired, live), cancellationToken: cancellationToken);
-                    }
+                    return (null, null, key, ("SecretNotWatchedYet", $"Secret {secretName} is not watched yet; retrying"));
                 }
 
-                return;
-            case SecretAction.Rewrite:
-                await _secrets.ReplaceAsync(PoolSecretsBuilder.Rewrite(desired, live!), cancellationToken: cancellationToken);
-                logger.LogInformation("Rewrote version Secret {Namespace}/{Secret} in place (revision {Revision}).", ns, name, rendered.ShortRevision);
-                return;
+                referenced[secretName] = secret;
+            }
+
+            var credentials = CredentialsReader.Read(pool.Spec!, n => referenced.GetValueOrDefault(n));
+            if (credentials.Credentials is not { } backend)
+            {
+                return (null, null, key, (credentials.Reason!, credentials.Message!));
+            }
+
+            try
+            {
+                var rendered = PoolVersionBuilder.Build(pool.Metadata.Name!, pool.Spec!, backend, new ClientCredentials(backend.Username, clientPassword), key, settings.Injection with { SidecarMode = mode }, mode);
+                return (rendered, backend, key, null);
+            }
+            catch (InvalidManifestException ex)
+            {
+                return (null, backend, key, ("InvalidConfiguration", ex.Message));
+            }
+        }
+        catch (PoolProblemException ex)
+        {
+            return (null, null, null, (ex.Reason, ex.Message));
         }
     }
 
@@ -240,29 +213,9 @@ public sealed class PoolReconciler(
         var rollout = new List<string>();
         foreach (var stamp in plan.Stamps)
         {
-            var annotations = new JsonObject();
-            foreach (var (k, v) in stamp.Annotations)
+            if (!await _workloads.PatchTemplateAnnotationsAsync(ns, stamp.Workload, stamp.Annotations.ToDictionary(a => a.Key, a => (string?)a.Value), cancellationToken))
             {
-                annotations[k] = v;
-            }
-
-            var patch = KubernetesPatch.Merge(new JsonObject
-            {
-                ["spec"] = new JsonObject { ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } } },
-            });
-            try
-            {
-                _ = stamp.Workload.Kind switch
-                {
-                    WorkloadRef.Deployment => (object)await client.Resource(KubernetesResources.Deployments).PatchAsync(stamp.Workload.Name, ns, patch, cancellationToken: cancellationToken),
-                    WorkloadRef.StatefulSet => await client.Resource(KubernetesResources.StatefulSets).PatchAsync(stamp.Workload.Name, ns, patch, cancellationToken: cancellationToken),
-                    WorkloadRef.DaemonSet => await client.Resource(KubernetesResources.DaemonSets).PatchAsync(stamp.Workload.Name, ns, patch, cancellationToken: cancellationToken),
-                    _ => throw new InvalidOperationException($"{stamp.Workload} cannot be stamped"),
-                };
-            }
-            catch (KubernetesNotFoundException)
-            {
-                continue; // gone meanwhile; its pods go with it
+                continue;
             }
 
             metrics.Stamped(stamp.Repair);
@@ -279,78 +232,8 @@ public sealed class PoolReconciler(
                     "Normal",
                     repair ? "RepairStarted" : "RolloutStarted",
                     repair ? "RestartWorkloads" : "StampWorkloads",
-                    $"{(repair ? "restarting workloads whose pods lack the sidecar" : "rolling out the current version")}: {string.Join(", ", rollout.Take(10))}{(rollout.Count > 10 ? $" and {rollout.Count - 10} more" : "")}"),
+                    $"{(repair ? "restarting workloads whose pods lack the sidecar or run a version other than the one they were created for" : "rolling out the current version")}: {string.Join(", ", rollout.Take(10))}{(rollout.Count > 10 ? $" and {rollout.Count - 10} more" : "")}"),
                 cancellationToken);
         }
-    }
-
-    private async Task DeleteSecretAsync(Secret secret, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _secrets.DeleteAsync(
-                secret.Metadata!.Name!,
-                secret.Metadata.Namespace,
-                new DeleteOptions { Preconditions = new Preconditions { Uid = secret.Metadata.Uid } },
-                cancellationToken: cancellationToken);
-            logger.LogInformation("Deleted retired version Secret {Namespace}/{Secret}.", secret.Metadata.Namespace, secret.Metadata.Name);
-        }
-        catch (KubernetesNotFoundException)
-        {
-        }
-    }
-
-    private WorkloadState? Workload(string ns, WorkloadRef reference)
-    {
-        (IReadOnlyDictionary<string, string>? Annotations, IEnumerable<(string Type, string? Reason, string? Message)> Conditions)? found = reference.Kind switch
-        {
-            WorkloadRef.Deployment => view.Deployments.Cache.Get(ns, reference.Name) is { } d
-                ? (d.Spec?.Template.Metadata?.Annotations, (d.Status?.Conditions ?? []).Where(c => c.Status == "False" || c.Reason is not null).Select(c => (c.Type, c.Reason, c.Message)))
-                : null,
-            WorkloadRef.StatefulSet => view.StatefulSets.Cache.Get(ns, reference.Name) is { } s
-                ? (s.Spec?.Template.Metadata?.Annotations, (s.Status?.Conditions ?? []).Select(c => (c.Type, c.Reason, c.Message)))
-                : null,
-            WorkloadRef.DaemonSet => view.DaemonSets.Cache.Get(ns, reference.Name) is { } ds
-                ? (ds.Spec?.Template.Metadata?.Annotations, (ds.Status?.Conditions ?? []).Select(c => (c.Type, c.Reason, c.Message)))
-                : null,
-            _ => null,
-        };
-        if (found is not { } f)
-        {
-            return null;
-        }
-
-        var deadline = f.Conditions.FirstOrDefault(c => c.Type == "Progressing" && c.Reason == "ProgressDeadlineExceeded");
-        return new WorkloadState
-        {
-            Ref = reference,
-            TemplateAnnotations = f.Annotations ?? new Dictionary<string, string>(),
-            ProgressDeadlineExceeded = deadline.Type is not null,
-            ProgressMessage = deadline.Message,
-        };
-    }
-
-    /// <summary>Two pools on one pod clash when they want the same port or the same env variable name.</summary>
-    private static bool Clashes(ConnectionPoolSpec spec, ConnectionPoolSpec? other) =>
-        other is not null &&
-        (other.Sidecar.Port == spec.Sidecar.Port ||
-         (spec.Injection.Env.Url.Length > 0 && spec.Injection.Env.Url == other.Injection.Env.Url) ||
-         (spec.Injection.Env.PgVars && other.Injection.Env.PgVars));
-
-    private List<string> Conflicts(ConnectionPool pool, IReadOnlyList<Pod> podsInNamespace)
-    {
-        var mine = podsInNamespace.Where(p => LabelSelectorMatcher.Matches(pool.Spec?.Selector, p.Metadata?.Labels)).ToList();
-        if (mine.Count == 0)
-        {
-            return [];
-        }
-
-        return
-        [
-            .. view.Pools.Cache.ListByNamespace(pool.Metadata.Namespace!)
-                .Where(other => other.Metadata.Name != pool.Metadata.Name && Clashes(pool.Spec!, other.Spec) && mine.Any(p => LabelSelectorMatcher.Matches(other.Spec?.Selector, p.Metadata?.Labels)))
-                .Select(other => other.Metadata.Name!)
-                .Order(StringComparer.Ordinal),
-        ];
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
+using SidePool.Injection;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
@@ -10,11 +11,12 @@ using SidePool.Reconciliation;
 namespace SidePool.Operator.Controller;
 
 /// <summary>
-/// The webhook's pools (every replica): pools and version Secrets from their own informers; a pool's candidate is the
-/// version its status names (<c>status.currentVersion</c>) as published in <c>&lt;pool&gt;-&lt;version&gt;</c>, with the
-/// spec, files and sidecar mode stored there. The webhook therefore never renders and never disagrees with the
-/// operator; a pool without a published version yet is offered without one (pods are admitted without its sidecar
-/// and reported as missing).
+/// The webhook's pools (every replica): pools and version Secrets from their own informers. A pool's candidate is the
+/// version the pod's workload stamp names, when its Secret <c>&lt;pool&gt;-&lt;version&gt;</c> is published (the operator
+/// writes it before it stamps), else the version the pool's status names (<c>status.currentVersion</c>), with the
+/// spec, files and sidecar mode stored in that Secret. The webhook therefore never renders and never disagrees with
+/// the operator; a pool without a published version yet is offered without one (pods are admitted without its
+/// sidecar and reported as missing).
 /// </summary>
 public sealed class PublishedPoolSource : BackgroundService, IPoolSource
 {
@@ -32,7 +34,7 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
 
     public bool HasSynced => _pools.HasSynced && _versions.HasSynced;
 
-    public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
     {
         if (!HasSynced)
         {
@@ -40,23 +42,32 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
             await _versions.WaitForSyncAsync(cancellationToken);
         }
 
-        return [.. _pools.Cache.ListByNamespace(@namespace).Where(p => p.Metadata.DeletionTimestamp is null).Select(Candidate)];
+        return [.. _pools.Cache.ListByNamespace(@namespace).Where(p => p.Metadata.DeletionTimestamp is null).Select(p => Candidate(p, podAnnotations))];
     }
 
     /// <summary>The candidate of one pool from what is published for it.</summary>
-    public PoolCandidate Candidate(ConnectionPool pool)
+    public PoolCandidate Candidate(ConnectionPool pool, IReadOnlyDictionary<string, string>? podAnnotations = null)
     {
-        if (pool.Status?.CurrentVersion is not { } current ||
-            _versions.Cache.Get(pool.Metadata.Namespace, PoolNames.VersionSecret(pool.Metadata.Name!, current)) is not { } secret ||
-            PublishedVersion.Rendered(secret) is not { } rendered)
+        var name = pool.Metadata.Name!;
+        var stamped = PodStamps.TemplateVersionOf(podAnnotations, name) is { } v ? Published(pool, v) : null;
+        if ((stamped ?? (pool.Status?.CurrentVersion is { } current ? Published(pool, current) : null)) is not { } published)
         {
             return new PoolCandidate(pool, null);
         }
+
+        var (secret, rendered) = published;
 
         var spec = PoolSecretsBuilder.SpecOf(secret) ?? pool.Spec;
         // The selector is not part of a version: pods are matched with the live one.
         return new PoolCandidate(pool with { Spec = spec! with { Selector = pool.Spec?.Selector } }, rendered, PublishedVersion.SidecarMode(secret));
     }
+
+    private (Secret Secret, Rendering.RenderedPool Rendered)? Published(ConnectionPool pool, string shortVersion) =>
+        _versions.Cache.Get(pool.Metadata.Namespace, PoolNames.VersionSecret(pool.Metadata.Name!, shortVersion)) is { } secret &&
+        secret.Metadata?.DeletionTimestamp is null &&
+        PublishedVersion.Rendered(secret) is { } rendered
+            ? (secret, rendered)
+            : null;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_pools.RunAsync(stoppingToken), _versions.RunAsync(stoppingToken));

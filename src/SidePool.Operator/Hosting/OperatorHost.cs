@@ -31,11 +31,18 @@ public static class OperatorHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OperatorMetrics>();
         builder.Services.AddSingleton(_ => new PrometheusCollector(PrometheusCollectorOptions.ForMeters(OperatorMetrics.MeterName, WebhookMetrics.MeterName)));
+        // One set of sidecar settings for the controller and the webhook: the version hashes what the webhook injects.
+        var injection = new InjectionSettings
+        {
+            SidecarMode = options.SidecarMode == "classic" ? SidecarModes.Classic : SidecarModes.Native,
+            DefaultImage = options.DefaultImage,
+            AgentPort = options.AgentPort,
+        };
         builder.Services.AddSingleton(new ControllerSettings
         {
             Namespace = options.Namespace,
             SidecarMode = options.SidecarMode,
-            DefaultImage = options.DefaultImage,
+            Injection = injection,
             StallTimeout = options.StallTimeout,
             Workers = options.Workers,
             Identity = options.Identity,
@@ -52,12 +59,7 @@ public static class OperatorHost
             builder.Services.AddSidePoolWebhook(new WebhookOptions
             {
                 // The mode of each version comes with it (PoolCandidate.SidecarMode); this is the fallback.
-                Injection = new InjectionSettings
-                {
-                    SidecarMode = options.SidecarMode == "classic" ? SidecarModes.Classic : SidecarModes.Native,
-                    DefaultImage = options.DefaultImage,
-                    AgentPort = options.AgentPort,
-                },
+                Injection = injection,
                 Certificates = new CertificateOptions
                 {
                     Mode = CertificateModes.Parse(options.CertMode),

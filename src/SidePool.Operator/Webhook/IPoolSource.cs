@@ -19,5 +19,10 @@ public sealed record PoolCandidate(ConnectionPool Pool, RenderedPool? Rendered, 
 /// </summary>
 public interface IPoolSource
 {
-    ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken);
+    /// <summary>
+    /// The pools of a namespace, each with the version a pod with <paramref name="podAnnotations"/> gets: the version
+    /// its workload's stamp names (<see cref="Injection.PodStamps.TemplateAnnotation"/>, copied from the template) when
+    /// that version is published, else the current one.
+    /// </summary>
+    ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken);
 }

@@ -59,7 +59,10 @@ public sealed partial class PodAdmissionHandler(
                 .Where(p => p.Value is JsonValue)
                 .ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
 
-            var candidates = await pools.GetPoolsAsync(namespaceName, timeout.Token).ConfigureAwait(false);
+            var annotations = (metadata?["annotations"] as JsonObject)?
+                .Where(p => p.Value is JsonValue)
+                .ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
+            var candidates = await pools.GetPoolsAsync(namespaceName, annotations, timeout.Token).ConfigureAwait(false);
             var warnings = new List<string>();
             var injections = new List<PoolInjection>();
             var notRendered = 0;
@@ -97,6 +100,7 @@ public sealed partial class PodAdmissionHandler(
                 var (reason, eventReason) = missing.Status switch
                 {
                     PoolInjectionStatus.PortConflict => ("port_conflict", "SidecarPortConflict"),
+                    PoolInjectionStatus.PortInUse => ("port_in_use", "SidecarPortInUse"),
                     PoolInjectionStatus.RefusedHostNetwork => ("host_network", "SidecarRefusedHostNetwork"),
                     _ => ("name_in_use", "SidecarNameInUse"),
                 };

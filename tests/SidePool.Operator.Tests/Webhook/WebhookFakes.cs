@@ -14,8 +14,12 @@ internal sealed class FakePoolSource : IPoolSource
 
     public Exception? Failure { get; set; }
 
-    public ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken)
+    /// <summary>Pod annotations of the last request (the webhook passes them for the stamp-named version).</summary>
+    public IReadOnlyDictionary<string, string>? LastAnnotations { get; private set; }
+
+    public ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
     {
+        LastAnnotations = podAnnotations;
         if (Failure is not null)
         {
             throw Failure;
@@ -79,6 +83,7 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 internal static class WebhookPools
 {
     public const string Password = "webhook-Pa55word";
+    public const string ClientPassword = "webhook-client-password_0123456789abcdefgh";
 
     public static PoolCandidate Candidate(string name, string ns = "shop", int port = 6432, string clientAuth = "trust", DateTimeOffset? created = null, bool deleting = false)
     {
@@ -93,7 +98,7 @@ internal static class WebhookPools
             },
             Sidecar = new SidecarSpec { Port = port, ClientAuth = clientAuth },
         };
-        var rendered = PoolRenderer.Render(name, spec, new PoolCredentials("orders_app", Password), new PoolSecrets(new byte[32]), SidecarLayout.For(name, new InjectionSettings()));
+        var rendered = PoolVersionBuilder.Build(name, spec, new PoolCredentials("orders_app", Password), new ClientCredentials("orders_app", ClientPassword), new PoolSecrets(new byte[32]), new InjectionSettings(), SidecarModes.Native);
         var pool = new ConnectionPool
         {
             Metadata = new ObjectMeta

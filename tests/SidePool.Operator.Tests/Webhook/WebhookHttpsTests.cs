@@ -250,7 +250,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
 
     private sealed class SlowPoolSource : IPoolSource
     {
-        public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
         {
             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
             return [];
