@@ -83,6 +83,19 @@ public sealed class ClusterView
         }
     }
 
+    /// <summary>How many objects each cache holds (Secrets: owned plus referenced).</summary>
+    public IReadOnlyDictionary<string, int> CacheSizes() => new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["connectionpools"] = Pools.Cache.Count,
+        ["secrets"] = Secrets.Cache.Count + Referenced.CachedCount,
+        ["pods"] = Pods.Cache.Count,
+        ["replicasets"] = ReplicaSets.Cache.Count,
+        ["deployments"] = Deployments.Cache.Count,
+        ["statefulsets"] = StatefulSets.Cache.Count,
+        ["daemonsets"] = DaemonSets.Cache.Count,
+        ["nodes"] = Nodes?.Cache.Count ?? 0,
+    };
+
     public bool HasSynced => Pools.HasSynced && Secrets.HasSynced && Pods.HasSynced && ReplicaSets.HasSynced &&
         Deployments.HasSynced && StatefulSets.HasSynced && DaemonSets.HasSynced && (Nodes?.HasSynced ?? true);
 }

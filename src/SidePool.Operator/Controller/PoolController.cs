@@ -18,6 +18,9 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
     /// <summary>True once the caches of the running term are filled (and false between terms).</summary>
     public bool HasSynced => _view?.HasSynced ?? false;
 
+    /// <summary>Objects per informer cache of the running term (empty between terms).</summary>
+    public IReadOnlyDictionary<string, int> CacheSizes => _view?.CacheSizes() ?? new Dictionary<string, int>();
+
     /// <summary>Statistics of the running term's controller.</summary>
     public ControllerStatistics? Statistics { get; private set; }
 
@@ -27,6 +30,7 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
         var modes = new SidecarModeSource(settings.SidecarMode, view);
         using var queue = new RateLimitingWorkQueue<ObjectKey>(RateLimiters.DefaultController<ObjectKey>(), time);
         metrics.ObserveQueue(() => queue.Count);
+        metrics.ObserveCaches(() => CacheSizes);
         var reconciler = new PoolReconciler(
             client,
             view,

@@ -32,6 +32,18 @@ public sealed class ReferencedSecrets(IResourceClient<Secret> client, ILoggerFac
         }
     }
 
+    /// <summary>How many of the tracked Secrets exist (are cached).</summary>
+    public int CachedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tracked.Values.Sum(t => t.Informer.Cache.Count);
+            }
+        }
+    }
+
     public void AddHandler(IResourceEventHandler<Secret> handler)
     {
         lock (_gate)

@@ -15,6 +15,7 @@ public sealed class OperatorMetrics : IDisposable
     private readonly ConcurrentDictionary<string, (int Current, int Draining, int Retired)> _versions = new(StringComparer.Ordinal);
     private Func<int> _queueDepth = static () => 0;
     private Func<bool> _leader = static () => false;
+    private Func<IReadOnlyDictionary<string, int>> _caches = static () => new Dictionary<string, int>();
 
     public OperatorMetrics()
     {
@@ -29,6 +30,10 @@ public sealed class OperatorMetrics : IDisposable
         _meter.CreateObservableGauge("sidepool_operator_queue_depth", () => _queueDepth(), description: "Pool keys waiting in the work queue.");
         _meter.CreateObservableGauge("sidepool_operator_leader", () => _leader() ? 1 : 0, description: "1 while this replica leads (reconciles pools).");
         _meter.CreateObservableGauge("sidepool_operator_pools", () => _versions.Count, description: "Pools reconciled by this replica.");
+        _meter.CreateObservableGauge(
+            "sidepool_operator_cached_objects",
+            () => _caches().Select(c => new Measurement<int>(c.Value, new KeyValuePair<string, object?>("resource", c.Key))),
+            description: "Objects in the leader's informer caches, by resource (Secrets: only those the operator owns or pools reference).");
         _meter.CreateObservableGauge(
             "sidepool_operator_versions",
             () =>
@@ -54,6 +59,8 @@ public sealed class OperatorMetrics : IDisposable
     public void ObserveQueue(Func<int> depth) => _queueDepth = depth;
 
     public void ObserveLeader(Func<bool> leader) => _leader = leader;
+
+    public void ObserveCaches(Func<IReadOnlyDictionary<string, int>> caches) => _caches = caches;
 
     public void Reconciled(string result, TimeSpan duration)
     {
