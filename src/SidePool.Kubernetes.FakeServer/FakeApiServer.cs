@@ -72,6 +72,8 @@ public sealed class FakeApiServer : IAsyncDisposable
             operations.Create(namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, systemWrite);
         }
 
+        var logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        operations.Admission = new Admission.MutatingWebhookDispatcher(store, registry, new Admission.WebhookTransport(options.WebhookServiceResolver), logger);
         var faults = new FaultInjector();
         var stopping = new CancellationTokenSource();
         var handler = new ApiRequestHandler(operations, faults, options, time, stopping.Token);

@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer;
 
@@ -19,4 +21,21 @@ public sealed record FakeApiServerOptions
 
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK event.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Maps a webhook's <c>clientConfig.service</c> to the base address that serves it (there is no cluster network): the
+    /// service's <c>path</c> is appended and the certificate must still be valid for <c>&lt;name&gt;.&lt;namespace&gt;.svc</c>.
+    /// Null, or a null answer: the call fails with <c>service "name" not found</c> (and <c>failurePolicy</c> decides).
+    /// </summary>
+    public Func<ServiceReference, Uri?>? WebhookServiceResolver { get; init; }
+
+    /// <summary>Who requests over HTTP are, as admission webhooks see it (<c>userInfo</c>), when no client certificate is presented.</summary>
+    public UserInfo RequestUser { get; init; } = new()
+    {
+        Username = "kubernetes-admin",
+        Groups = ["kubeadm:cluster-admins", "system:authenticated"],
+    };
+
+    /// <summary>Where the server logs webhook failures and controller errors. Null = nowhere.</summary>
+    public ILogger? Logger { get; init; }
 }
