@@ -7,7 +7,10 @@ namespace SidePool.Kubernetes.FakeServer;
 /// The few built-in defaulting rules the fake applies on writes (and again after a mutating webhook's patch): Secret
 /// <c>type: Opaque</c> and <c>stringData</c> folded into <c>data</c>; the webhook defaults of <c>MutatingWebhookConfiguration</c>
 /// (<c>failurePolicy: Fail</c>, <c>matchPolicy: Equivalent</c>, empty selectors, <c>timeoutSeconds: 10</c>,
-/// <c>reinvocationPolicy: Never</c>, rule <c>scope: "*"</c>, service <c>port: 443</c>).
+/// <c>reinvocationPolicy: Never</c>, rule <c>scope: "*"</c>, service <c>port: 443</c>); the top-level spec defaults of
+/// Deployments (replicas 1, RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600), StatefulSets
+/// (replicas 1, OrderedReady, RollingUpdate with partition 0, revisionHistoryLimit 10) and ReplicaSets (replicas 1).
+/// Pod templates and pods are not defaulted.
 /// </summary>
 internal static class BuiltInDefaults
 {
@@ -17,6 +20,22 @@ internal static class BuiltInDefaults
         {
             DefaultMutatingWebhooks(obj);
             return;
+        }
+
+        if (definition.Group == "apps" && obj["spec"] is JsonObject spec)
+        {
+            switch (definition.Plural)
+            {
+                case "deployments":
+                    DefaultDeployment(spec);
+                    return;
+                case "statefulsets":
+                    DefaultStatefulSet(spec);
+                    return;
+                case "replicasets":
+                    Default(spec, "replicas", () => 1);
+                    return;
+            }
         }
 
         if (definition.Group.Length != 0 || definition.Plural != "secrets")
@@ -44,6 +63,38 @@ internal static class BuiltInDefaults
 
             obj.Remove("stringData");
         }
+    }
+
+    /// <summary>The apps/v1 Deployment defaults (the pod template is not defaulted).</summary>
+    private static void DefaultDeployment(JsonObject spec)
+    {
+        Default(spec, "replicas", () => 1);
+        Default(spec, "strategy", () => new JsonObject { ["type"] = "RollingUpdate" });
+        if (spec["strategy"] is JsonObject strategy && JsonNodes.GetString(strategy, "type") == "RollingUpdate")
+        {
+            Default(strategy, "rollingUpdate", () => new JsonObject());
+            Default(strategy["rollingUpdate"]!.AsObject(), "maxUnavailable", () => "25%");
+            Default(strategy["rollingUpdate"]!.AsObject(), "maxSurge", () => "25%");
+        }
+
+        Default(spec, "revisionHistoryLimit", () => 10);
+        Default(spec, "progressDeadlineSeconds", () => 600);
+    }
+
+    /// <summary>The apps/v1 StatefulSet defaults (the pod template is not defaulted).</summary>
+    private static void DefaultStatefulSet(JsonObject spec)
+    {
+        Default(spec, "replicas", () => 1);
+        Default(spec, "podManagementPolicy", () => "OrderedReady");
+        Default(spec, "updateStrategy", () => new JsonObject { ["type"] = "RollingUpdate" });
+        if (spec["updateStrategy"] is JsonObject strategy && JsonNodes.GetString(strategy, "type") == "RollingUpdate")
+        {
+            Default(strategy, "rollingUpdate", () => new JsonObject());
+            Default(strategy["rollingUpdate"]!.AsObject(), "partition", () => 0);
+        }
+
+        Default(spec, "revisionHistoryLimit", () => 10);
+        Default(spec, "persistentVolumeClaimRetentionPolicy", () => new JsonObject { ["whenDeleted"] = "Retain", ["whenScaled"] = "Retain" });
     }
 
     private static void DefaultMutatingWebhooks(JsonObject configuration)
