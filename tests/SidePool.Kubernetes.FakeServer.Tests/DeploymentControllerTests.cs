@@ -187,9 +187,44 @@ public sealed class DeploymentControllerTests
         var pods = await PodsAsync(api, "app=web");
         Assert.Equal(2, pods.Count(p => Ready(p) && !Terminating(p)));
         Assert.Equal(3, pods.Count(p => !Terminating(p)));
+        var progressing = await Objects.EventuallyAsync(
+            () => api.GetAsync($"{Deployments}/web"),
+            d => Condition(d.Body, "Progressing")?["reason"]?.GetValue<string>() == "ReplicaSetUpdated",
+            "Progressing=ReplicaSetUpdated");
+        Assert.Equal("True", Condition(progressing.Body, "Available")!["status"]!.GetValue<string>());
+        Assert.Equal(1, Status(progressing.Body, "updatedReplicas"));
+        Assert.Equal(1, Status(progressing.Body, "unavailableReplicas"));
         hold.Dispose();
         var done = await kubectl.RunAsync("rollout", "status", "deployment/web", "--timeout=60s");
         Assert.True(done.ExitCode == 0, done.StandardError);
+    }
+
+    [Fact]
+    public async Task A_rollout_that_makes_no_progress_exceeds_its_deadline_and_rollout_status_says_so()
+    {
+        await using var server = await FakeApiServer.StartAsync(Options());
+        using var api = new ApiClient(server);
+        using var kubectl = new Kubectl(server, "default");
+        var deployment = Deployment("slow", 1, RollingUpdate(1, 0));
+        deployment["spec"]!["progressDeadlineSeconds"] = 2;
+        await api.CreateAsync(Deployments, deployment);
+        await RolledOutAsync(api, "slow", 1);
+        using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations?.GetValueOrDefault("sidepool.dev/stamp") == "2");
+
+        await api.PatchAsync($"{Deployments}/slow", "application/strategic-merge-patch+json", StampPatch("2"));
+
+        var timedOut = await Objects.EventuallyAsync(
+            () => api.GetAsync($"{Deployments}/slow"),
+            d => Condition(d.Body, "Progressing")?["reason"]?.GetValue<string>() == "ProgressDeadlineExceeded",
+            "ProgressDeadlineExceeded",
+            TimeSpan.FromSeconds(30));
+        var condition = Condition(timedOut.Body, "Progressing")!;
+        Assert.Equal("False", condition["status"]!.GetValue<string>());
+        Assert.StartsWith("ReplicaSet \"slow-", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith("\" has timed out progressing.", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var status = await kubectl.RunAsync("rollout", "status", "deployment/slow", "--timeout=20s");
+        Assert.NotEqual(0, status.ExitCode);
+        Assert.Contains("deployment \"slow\" exceeded its progress deadline", status.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -236,4 +271,7 @@ public sealed class DeploymentControllerTests
         var healed = await RolledOutAsync(api, "blocked", 2);
         Assert.DoesNotContain(healed.Body["status"]!["conditions"]!.AsArray(), c => c!["type"]!.GetValue<string>() == "ReplicaFailure");
     }
+
+    private static JsonObject? Condition(JsonObject deployment, string type) =>
+        deployment["status"]?["conditions"]?.AsArray().Select(c => c!.AsObject()).FirstOrDefault(c => c["type"]!.GetValue<string>() == type);
 }

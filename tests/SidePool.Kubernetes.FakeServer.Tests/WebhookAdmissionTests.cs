@@ -377,4 +377,63 @@ public sealed class WebhookAdmissionTests
         var stored = await api.GetAsync(Pods + "/web2");
         Assert.Equal("true", stored.Body["metadata"]!["labels"]!["injected"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Kubectl_scale_sends_the_scale_subresource_to_webhooks_that_ask_for_it()
+    {
+        using var ca = new TestCertificateAuthority();
+        await using var webhook = await WebhookServer.StartAsync(ca.IssueServing());
+        webhook.Handle("/scale", review => new WebhookAnswer(Patch: new JsonArray(new JsonObject { ["op"] = "replace", ["path"] = "/spec/replicas", ["value"] = 2 })));
+        await using var server = await FakeApiServer.StartAsync();
+        using var api = new ApiClient(server);
+        using var kubectl = new Kubectl(server, "default");
+        var hook = Hook("cap.sidepool.dev", webhook.Url("/scale"), ca.CaBundle, operations: "UPDATE", resources: "deployments/scale");
+        hook["rules"]![0]!["apiGroups"] = new JsonArray("apps");
+        await api.CreateAsync(Configurations, Configuration("cap", hook));
+        await api.CreateAsync(Workloads.Deployments, Workloads.Deployment("web", 1));
+
+        await kubectl.RunOkAsync("scale", "deployment", "web", "--replicas=9");
+
+        var stored = await api.GetAsync($"{Workloads.Deployments}/web");
+        Assert.Equal(2, stored.Body["spec"]!["replicas"]!.GetValue<int>());
+        var request = Assert.Single(webhook.Received).Review["request"]!;
+        Assert.Equal("""{"group":"autoscaling","version":"v1","kind":"Scale"}""", request["kind"]!.ToJsonString());
+        Assert.Equal("""{"group":"apps","version":"v1","resource":"deployments"}""", request["resource"]!.ToJsonString());
+        Assert.Equal("scale", request["subResource"]!.GetValue<string>());
+        Assert.Equal(9, request["object"]!["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(1, request["oldObject"]!["spec"]!["replicas"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_equivalent_version_of_a_custom_resource_matches_a_rule_for_the_other_version()
+    {
+        using var ca = new TestCertificateAuthority();
+        await using var webhook = await WebhookServer.StartAsync(ca.IssueServing());
+        webhook.Handle("/widgets", review => new WebhookAnswer(Patch: AddLabelPatch(review, "seen", "true")));
+        await using var server = await FakeApiServer.StartAsync();
+        using var api = new ApiClient(server);
+        var crd = Objects.Crd("widgets", "Widget", "example.com");
+        var v2 = crd["spec"]!["versions"]![0]!.DeepClone().AsObject();
+        v2["name"] = "v2";
+        v2["storage"] = false;
+        crd["spec"]!["versions"]!.AsArray().Add(v2);
+        await api.CreateAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        var hook = Hook("widgets.example.com", webhook.Url("/widgets"), ca.CaBundle, resources: "widgets");
+        hook["rules"]![0]!["apiGroups"] = new JsonArray("example.com");
+        var exact = hook.DeepClone().AsObject();
+        exact["name"] = "exact.example.com";
+        exact["matchPolicy"] = "Exact";
+        await api.CreateAsync(Configurations, Configuration("widgets", hook, exact));
+
+        var widget = Objects.Widget("w", 1);
+        widget["apiVersion"] = "example.com/v2";
+        var created = await api.CreateAsync("/apis/example.com/v2/namespaces/default/widgets", widget);
+
+        Assert.Equal("example.com/v2", created["apiVersion"]!.GetValue<string>());
+        Assert.Equal("true", created["metadata"]!["labels"]!["seen"]!.GetValue<string>());
+        var request = Assert.Single(webhook.Received).Review["request"]!;
+        Assert.Equal("v1", request["kind"]!["version"]!.GetValue<string>());
+        Assert.Equal("v2", request["requestKind"]!["version"]!.GetValue<string>());
+        Assert.Equal("example.com/v1", request["object"]!["apiVersion"]!.GetValue<string>());
+    }
 }
