@@ -114,7 +114,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         var clientCertificate = options.RequireClientCertificate ? TestCertificates.CreateClientCertificate() : null;
         var garbageCollector = new GarbageCollector(operations);
         var server = new FakeApiServer(app, operations, garbageCollector, stopping, options, faults, new Uri($"{scheme}://127.0.0.1:{port}/"), clientCertificate);
-        server.StartSimulations(logger);
+        await server.StartSimulationsAsync(logger, cancellationToken);
         return server;
     }
 
@@ -124,14 +124,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// </summary>
     public SimulatedKubelet? Kubelet { get; private set; }
 
-    private void StartSimulations(Microsoft.Extensions.Logging.ILogger logger)
+    private async Task StartSimulationsAsync(Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
     {
         var context = new Controllers.ControllerContext(_operations, _options, logger, _stopping.Token);
         if (_options.SimulatePodLifecycle)
         {
             _operations.GracefulPodDeletion = true;
             var kubelet = new Controllers.PodLifecycleSimulation(context);
-            kubelet.RegisterNode();
+            await kubelet.RegisterNodeAsync(cancellationToken);
             Kubelet = new SimulatedKubelet(kubelet);
             _controllers.Add(kubelet);
         }

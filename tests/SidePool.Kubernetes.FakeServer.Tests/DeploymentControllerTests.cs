@@ -119,7 +119,7 @@ public sealed class DeploymentControllerTests
     [Fact]
     public async Task Recreate_removes_every_old_pod_before_the_first_new_one_exists()
     {
-        await using var server = await FakeApiServer.StartAsync(Options(TimeSpan.FromMilliseconds(100)) with { PodTerminationDelay = TimeSpan.FromMilliseconds(300) });
+        await using var server = await FakeApiServer.StartAsync(Options(TimeSpan.FromMilliseconds(100)) with { PodTerminationDelay = TimeSpan.FromMilliseconds(600) });
         using var api = new ApiClient(server);
         await api.CreateAsync(Deployments, Deployment("db", 3, new JsonObject { ["type"] = "Recreate" }));
         await RolledOutAsync(api, "db", 3);
@@ -184,9 +184,8 @@ public sealed class DeploymentControllerTests
 
         Assert.NotEqual(0, waiting.ExitCode);
         Assert.Contains("Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been updated", waiting.StandardOutput, StringComparison.Ordinal);
-        var pods = await PodsAsync(api, "app=web");
+        var pods = await Objects.EventuallyAsync(() => PodsAsync(api, "app=web"), p => p.Count(x => !Terminating(x)) == 3, "the surge pod");
         Assert.Equal(2, pods.Count(p => Ready(p) && !Terminating(p)));
-        Assert.Equal(3, pods.Count(p => !Terminating(p)));
         var progressing = await Objects.EventuallyAsync(
             () => api.GetAsync($"{Deployments}/web"),
             d => Condition(d.Body, "Progressing")?["reason"]?.GetValue<string>() == "ReplicaSetUpdated",

@@ -86,11 +86,11 @@ public sealed class PodLifecycleSimulationTests
         await using var server = await FakeApiServer.StartAsync();
         using var api = new ApiClient(server);
         await api.CreateAsync(Pods, WebhookConfigurations.Pod(name: "p"));
-        await Task.Delay(200);
         var pod = await api.GetAsync($"{Pods}/p");
         Assert.Equal("Pending", pod.Body["status"]!["phase"]!.GetValue<string>());
         Assert.Null(pod.Body["spec"]!["nodeName"]);
         Assert.Null(server.Kubelet);
+        Assert.Empty((await api.GetAsync("/api/v1/nodes")).Body["items"]!.AsArray());
         await api.DeleteAsync($"{Pods}/p");
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"{Pods}/p")).Status);
     }

@@ -63,7 +63,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
     }
 
     /// <summary>Registers the simulated node (Ready) so that <c>kubectl get nodes</c> and node lookups find it.</summary>
-    public void RegisterNode()
+    public async Task RegisterNodeAsync(CancellationToken cancellationToken)
     {
         var node = new JsonObject
         {
@@ -91,7 +91,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
             ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = "127.0.0.1" }, new JsonObject { ["type"] = "Hostname", ["address"] = NodeName }),
             ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.35.0-simulated", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = "simulated://0" },
         };
-        _ = Context.Operations.UpdateAsync(Context.Nodes, null, NodeName, "status", created, Context.Write("kubelet"), _identity, CancellationToken.None).GetAwaiter().GetResult();
+        await Context.Operations.UpdateAsync(Context.Nodes, null, NodeName, "status", created, Context.Write("kubelet"), _identity, cancellationToken);
     }
 
     protected override IEnumerable<string> KeysFor(StoredEvent stored) => [Key(stored.Namespace, Workloads.Name(stored.Object))];
