@@ -41,6 +41,17 @@ internal sealed class ApiRequestHandler
             }
 
             var request = Route(context, segments);
+            var caller = new RequestContext(UserInfoFor(context), new WarningCollector());
+            context.Items[typeof(RequestContext)] = caller;
+            context.Response.OnStarting(() =>
+            {
+                foreach (var warning in caller.Warnings.All)
+                {
+                    context.Response.Headers.Append("Warning", WarningCollector.HeaderValue(warning));
+                }
+
+                return Task.CompletedTask;
+            });
             var delay = _faults.CurrentDelay();
             if (delay > TimeSpan.Zero)
             {
@@ -150,6 +161,7 @@ internal sealed class ApiRequestHandler
         var table = TableConverter.IsRequested(context.Request.Headers.Accept.ToString());
         var includeObject = query["includeObject"].ToString() is { Length: > 0 } include ? include : "Metadata";
         var now = _time.GetUtcNow();
+        var caller = (RequestContext)context.Items[typeof(RequestContext)]!;
         if (request.Subresource == "scale")
         {
             await ServeScaleAsync(context, request, cancellationToken);
@@ -204,7 +216,7 @@ internal sealed class ApiRequestHandler
             case "create":
                 {
                     var body = await ReadObjectAsync(context, cancellationToken);
-                    var created = _operations.Create(definition, request.Namespace, body, WriteOptionsFrom(context));
+                    var created = await _operations.CreateAsync(definition, request.Namespace, body, WriteOptionsFrom(context), caller, cancellationToken);
                     await JsonOutput.WriteAsync(context, 201, created, cancellationToken);
                     break;
                 }
@@ -212,7 +224,7 @@ internal sealed class ApiRequestHandler
             case "update":
                 {
                     var body = await ReadObjectAsync(context, cancellationToken);
-                    var updated = _operations.Update(definition, request.Namespace, request.Name!, request.Subresource, body, WriteOptionsFrom(context));
+                    var updated = await _operations.UpdateAsync(definition, request.Namespace, request.Name!, request.Subresource, body, WriteOptionsFrom(context), caller, cancellationToken);
                     await JsonOutput.WriteAsync(context, 200, updated, cancellationToken);
                     break;
                 }
@@ -220,7 +232,7 @@ internal sealed class ApiRequestHandler
             case "patch":
                 {
                     var text = await ReadTextAsync(context, cancellationToken);
-                    var (patched, created) = _operations.Patch(definition, request.Namespace, request.Name!, request.Subresource, context.Request.ContentType ?? string.Empty, text, WriteOptionsFrom(context));
+                    var (patched, created) = await _operations.PatchAsync(definition, request.Namespace, request.Name!, request.Subresource, context.Request.ContentType ?? string.Empty, text, WriteOptionsFrom(context), caller, cancellationToken);
                     await JsonOutput.WriteAsync(context, created ? 201 : 200, patched, cancellationToken);
                     break;
                 }
@@ -251,13 +263,32 @@ internal sealed class ApiRequestHandler
     private async Task ServeScaleAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
         var (definition, ns, name) = (request.Definition, request.Namespace, request.Name!);
-        var scale = request.Verb switch
+        var caller = (RequestContext)context.Items[typeof(RequestContext)]!;
+        JsonObject scale;
+        switch (request.Verb)
         {
-            "get" => _operations.GetScale(definition, ns, name),
-            "update" => _operations.UpdateScale(definition, ns, name, await ReadObjectAsync(context, cancellationToken), WriteOptionsFrom(context)),
-            "patch" => _operations.PatchScale(definition, ns, name, context.Request.ContentType ?? string.Empty, await ReadTextAsync(context, cancellationToken), WriteOptionsFrom(context)),
-            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
-        };
+            case "get":
+                scale = _operations.GetScale(definition, ns, name);
+                break;
+            case "update":
+                {
+                    var body = await ReadObjectAsync(context, cancellationToken);
+                    scale = await _operations.UpdateScaleAsync(definition, ns, name, _ => body, WriteOptionsFrom(context), caller, cancellationToken);
+                    break;
+                }
+
+            case "patch":
+                {
+                    var contentType = context.Request.ContentType ?? string.Empty;
+                    var text = await ReadTextAsync(context, cancellationToken);
+                    scale = await _operations.UpdateScaleAsync(definition, ns, name, view => ResourceOperations.PatchedScale(view, contentType, text), WriteOptionsFrom(context), caller, cancellationToken);
+                    break;
+                }
+
+            default:
+                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
         await JsonOutput.WriteAsync(context, 200, scale, cancellationToken);
     }
 
@@ -302,6 +333,7 @@ internal sealed class ApiRequestHandler
         return new WriteOptions(manager, IsTrue(query["force"]), query["dryRun"].Count > 0)
         {
             StrictFieldValidation = query["fieldValidation"].ToString() == "Strict",
+            FieldManagerParameter = query["fieldManager"].ToString(),
         };
     }
 
@@ -312,6 +344,7 @@ internal sealed class ApiRequestHandler
         string? uid = null;
         string? rv = null;
         var dryRun = query["dryRun"].Count > 0;
+        long? grace = long.TryParse(query["gracePeriodSeconds"].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var queryGrace) ? queryGrace : null;
         if (IsTrue(query["orphanDependents"]))
         {
             policy ??= "Orphan";
@@ -325,6 +358,7 @@ internal sealed class ApiRequestHandler
             uid = JsonNodes.GetString(body["preconditions"], "uid");
             rv = JsonNodes.GetString(body["preconditions"], "resourceVersion");
             dryRun |= body["dryRun"] is JsonArray { Count: > 0 };
+            grace = JsonNodes.GetInt64(body["gracePeriodSeconds"]) ?? grace;
             if (body["orphanDependents"] is JsonValue orphan && orphan.GetValueKind() == System.Text.Json.JsonValueKind.True)
             {
                 policy ??= "Orphan";
@@ -336,7 +370,40 @@ internal sealed class ApiRequestHandler
             throw new ApiException(422, "Invalid", $"DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
         }
 
-        return new DeleteOptions(policy, uid, rv, dryRun);
+        return new DeleteOptions(policy, uid, rv, dryRun) { GracePeriodSeconds = grace };
+    }
+
+    /// <summary>
+    /// The requester as admission webhooks see it: the client certificate's CN and O (as the apiserver's x509 authenticator),
+    /// otherwise <see cref="FakeApiServerOptions.RequestUser"/>.
+    /// </summary>
+    private JsonObject UserInfoFor(HttpContext context)
+    {
+        if (context.Connection.ClientCertificate is { } certificate)
+        {
+            var name = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
+            var groups = certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+                .Where(rdn => rdn.GetSingleElementType().Value == "2.5.4.10")
+                .Select(rdn => (JsonNode?)rdn.GetSingleElementValue())
+                .Append("system:authenticated")
+                .ToArray();
+            return new JsonObject { ["username"] = name, ["groups"] = new JsonArray(groups) };
+        }
+
+        var user = _options.RequestUser;
+        var result = new JsonObject { ["username"] = user.Username ?? string.Empty };
+        if (user.Uid is { Length: > 0 } uid)
+        {
+            result["uid"] = uid;
+        }
+
+        result["groups"] = new JsonArray((user.Groups ?? []).Select(g => (JsonNode?)g).ToArray());
+        if (user.Extra is { Count: > 0 } extra)
+        {
+            result["extra"] = new JsonObject(extra.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)new JsonArray(e.Value.Select(v => (JsonNode?)v).ToArray()))));
+        }
+
+        return result;
     }
 
     private static bool IsTrue(StringValues value) => value.ToString() is "true" or "1";

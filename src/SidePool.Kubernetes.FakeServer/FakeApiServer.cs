@@ -22,6 +22,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly GarbageCollector _garbageCollector;
     private readonly CancellationTokenSource _stopping;
     private readonly FakeApiServerOptions _options;
+    private readonly List<Controllers.ControllerLoop> _controllers = [];
 
     private FakeApiServer(WebApplication app, ResourceOperations operations, GarbageCollector garbageCollector, CancellationTokenSource stopping, FakeApiServerOptions options, FaultInjector faults, Uri baseAddress, X509Certificate2? clientCertificate)
     {
@@ -72,6 +73,8 @@ public sealed class FakeApiServer : IAsyncDisposable
             operations.Create(namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, systemWrite);
         }
 
+        var logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        operations.Admission = new Admission.MutatingWebhookDispatcher(store, registry, new Admission.WebhookTransport(options.WebhookServiceResolver), logger);
         var faults = new FaultInjector();
         var stopping = new CancellationTokenSource();
         var handler = new ApiRequestHandler(operations, faults, options, time, stopping.Token);
@@ -110,7 +113,40 @@ public sealed class FakeApiServer : IAsyncDisposable
         var scheme = options.ServerCertificate is null ? "http" : "https";
         var clientCertificate = options.RequireClientCertificate ? TestCertificates.CreateClientCertificate() : null;
         var garbageCollector = new GarbageCollector(operations);
-        return new FakeApiServer(app, operations, garbageCollector, stopping, options, faults, new Uri($"{scheme}://127.0.0.1:{port}/"), clientCertificate);
+        var server = new FakeApiServer(app, operations, garbageCollector, stopping, options, faults, new Uri($"{scheme}://127.0.0.1:{port}/"), clientCertificate);
+        await server.StartSimulationsAsync(logger, cancellationToken);
+        return server;
+    }
+
+    /// <summary>
+    /// The pod lifecycle SIMULATION's test hooks (hold pods not ready, fail pods) when
+    /// <see cref="FakeApiServerOptions.SimulatePodLifecycle"/> is on; otherwise null.
+    /// </summary>
+    public SimulatedKubelet? Kubelet { get; private set; }
+
+    private async Task StartSimulationsAsync(Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
+    {
+        var context = new Controllers.ControllerContext(_operations, _options, logger, _stopping.Token);
+        if (_options.SimulatePodLifecycle)
+        {
+            _operations.GracefulPodDeletion = true;
+            var kubelet = new Controllers.PodLifecycleSimulation(context);
+            await kubelet.RegisterNodeAsync(cancellationToken);
+            Kubelet = new SimulatedKubelet(kubelet);
+            _controllers.Add(kubelet);
+        }
+
+        if (_options.RunControllers)
+        {
+            _controllers.Add(new Controllers.DeploymentController(context));
+            _controllers.Add(new Controllers.ReplicaSetController(context));
+            _controllers.Add(new Controllers.StatefulSetController(context));
+        }
+
+        foreach (var controller in _controllers)
+        {
+            controller.Start();
+        }
     }
 
     /// <summary>Serves another resource type (replaces a registration with the same group, version and plural).</summary>
@@ -139,6 +175,11 @@ public sealed class FakeApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        foreach (var controller in _controllers)
+        {
+            await controller.DisposeAsync();
+        }
+
         await _garbageCollector.DisposeAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token);

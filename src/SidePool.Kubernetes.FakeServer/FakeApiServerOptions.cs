@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer;
 
@@ -19,4 +21,44 @@ public sealed record FakeApiServerOptions
 
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK event.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Maps a webhook's <c>clientConfig.service</c> to the base address that serves it (there is no cluster network): the
+    /// service's <c>path</c> is appended and the certificate must still be valid for <c>&lt;name&gt;.&lt;namespace&gt;.svc</c>.
+    /// Null, or a null answer: the call fails with <c>service "name" not found</c> (and <c>failurePolicy</c> decides).
+    /// </summary>
+    public Func<ServiceReference, Uri?>? WebhookServiceResolver { get; init; }
+
+    /// <summary>Who requests over HTTP are, as admission webhooks see it (<c>userInfo</c>), when no client certificate is presented.</summary>
+    public UserInfo RequestUser { get; init; } = new()
+    {
+        Username = "kubernetes-admin",
+        Groups = ["kubeadm:cluster-admins", "system:authenticated"],
+    };
+
+    /// <summary>Where the server logs webhook failures and controller errors. Null = nowhere.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Run the workload controllers inside the server (Deployment → ReplicaSet, ReplicaSet → Pods, StatefulSet → Pods), as
+    /// kube-controller-manager would. Their writes go through admission (webhooks see the pods they create). Off by default.
+    /// </summary>
+    public bool RunControllers { get; init; }
+
+    /// <summary>
+    /// Run the pod lifecycle SIMULATION (a stand-in for a scheduler and kubelets; no containers run): unscheduled pods are bound
+    /// to <see cref="SimulatedNodeName"/>, bound pods become Running and, after <see cref="PodReadinessDelay"/>, Ready; a pod
+    /// deletion marks the pod terminating (graceful deletion) and the simulated kubelet removes it after
+    /// <see cref="PodTerminationDelay"/>. Off by default (pods then stay Pending and are deleted at once, as before).
+    /// </summary>
+    public bool SimulatePodLifecycle { get; init; }
+
+    /// <summary>How long a simulated pod stays Running but not Ready after it started. Default 0.</summary>
+    public TimeSpan PodReadinessDelay { get; init; }
+
+    /// <summary>How long a simulated kubelet takes to remove a terminating pod after the API server marked it. Default 0.</summary>
+    public TimeSpan PodTerminationDelay { get; init; }
+
+    /// <summary>The name of the simulated node (registered as a Ready Node object). Default <c>fake-node</c>.</summary>
+    public string SimulatedNodeName { get; init; } = "fake-node";
 }

@@ -95,6 +95,11 @@ internal sealed partial class ResourceOperations
             return _store.Put(definition, terminating, current);
         }
 
+        if (GracefulPodDeletion && IsPod(definition) && GracePeriodFor(current, options) is var grace && grace > 0)
+        {
+            return MarkPodTerminatingLocked(definition, current, grace, now);
+        }
+
         if (JsonNodes.Finalizers(current).Count > 0)
         {
             if (current["metadata"]?["deletionTimestamp"] is not null)
@@ -115,6 +120,71 @@ internal sealed partial class ResourceOperations
         }
 
         return RemoveLocked(definition, current);
+    }
+
+    private static bool IsPod(ResourceDefinition definition) => definition.Group.Length == 0 && definition.Plural == "pods";
+
+    /// <summary>
+    /// The pod's grace period as the apiserver decides it: the request's, else <c>terminationGracePeriodSeconds</c> (30);
+    /// 0 for a pod never scheduled or already Succeeded/Failed (deleted at once).
+    /// </summary>
+    private static long GracePeriodFor(JsonObject pod, DeleteOptions options)
+    {
+        if (string.IsNullOrEmpty(JsonNodes.GetString(pod["spec"], "nodeName")) || JsonNodes.GetString(pod["status"], "phase") is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+
+        return Math.Max(0, options.GracePeriodSeconds ?? JsonNodes.GetInt64(pod["spec"]?["terminationGracePeriodSeconds"]) ?? 30);
+    }
+
+    /// <summary>Graceful pod deletion: <c>deletionTimestamp</c> = now + grace, <c>deletionGracePeriodSeconds</c>; the kubelet removes the pod later. A shorter grace period than the current one moves the deadline closer.</summary>
+    private JsonObject MarkPodTerminatingLocked(ResourceDefinition definition, JsonObject current, long grace, DateTimeOffset now)
+    {
+        var currentGrace = JsonNodes.GetInt64(current["metadata"]?["deletionGracePeriodSeconds"]);
+        if (currentGrace is { } existing && existing <= grace)
+        {
+            return current;
+        }
+
+        var terminating = current.DeepClone().AsObject();
+        var metadata = JsonNodes.Metadata(terminating);
+        metadata["deletionTimestamp"] = JsonNodes.Timestamp(now.AddSeconds(grace));
+        metadata["deletionGracePeriodSeconds"] = grace;
+        if (JsonNodes.GetInt64(metadata["generation"]) is { } generation && currentGrace is null)
+        {
+            metadata["generation"] = generation + 1;
+        }
+
+        return _store.Put(definition, terminating, current);
+    }
+
+    /// <summary>The scheduler's binding: sets <c>spec.nodeName</c> and the PodScheduled condition (a direct store write; bindings are not admitted).</summary>
+    public JsonObject? BindPod(ResourceDefinition definition, string @namespace, string name, string nodeName)
+    {
+        lock (_store.SyncRoot)
+        {
+            var current = _store.Get(definition, @namespace, name);
+            if (current is null || current["metadata"]?["deletionTimestamp"] is not null || !string.IsNullOrEmpty(JsonNodes.GetString(current["spec"], "nodeName")))
+            {
+                return null;
+            }
+
+            var bound = current.DeepClone().AsObject();
+            bound["spec"]!["nodeName"] = nodeName;
+            var status = bound["status"] as JsonObject ?? [];
+            var conditions = status["conditions"] as JsonArray ?? [];
+            conditions.Add(new JsonObject
+            {
+                ["type"] = "PodScheduled",
+                ["status"] = "True",
+                ["lastProbeTime"] = null,
+                ["lastTransitionTime"] = JsonNodes.Timestamp(_time.GetUtcNow()),
+            });
+            status["conditions"] = conditions;
+            bound["status"] = status;
+            return _store.Put(definition, bound, current);
+        }
     }
 
     private JsonObject RemoveLocked(ResourceDefinition definition, JsonObject current)

@@ -14,30 +14,17 @@ internal sealed partial class ResourceOperations
         }
     }
 
-    public JsonObject UpdateScale(ResourceDefinition definition, string? @namespace, string name, JsonObject scale, WriteOptions options)
-    {
-        lock (_store.SyncRoot)
-        {
-            var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
-            return UpdateScaleLocked(definition, current, scale, options);
-        }
-    }
-
-    public JsonObject PatchScale(ResourceDefinition definition, string? @namespace, string name, string contentType, string body, WriteOptions options)
+    /// <summary>The Scale after a merge or JSON patch of the current Scale view.</summary>
+    public static JsonObject PatchedScale(JsonObject view, string contentType, string body)
     {
         var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
-        lock (_store.SyncRoot)
+        var patched = mediaType switch
         {
-            var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
-            var view = definition.Scale!.ToScale(current);
-            var patched = mediaType switch
-            {
-                "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch.Apply(view, MergePatch.StripStrategicDirectives(ParsePatch(body))),
-                "application/json-patch+json" => JsonPatch.Apply(view, ParsePatch(body)),
-                _ => throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
-            };
-            return UpdateScaleLocked(definition, current, patched as JsonObject ?? throw ApiException.BadRequest("the patched Scale is not an object"), options);
-        }
+            "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch.Apply(view, MergePatch.StripStrategicDirectives(ParsePatch(body))),
+            "application/json-patch+json" => JsonPatch.Apply(view, ParsePatch(body)),
+            _ => throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
+        };
+        return patched as JsonObject ?? throw ApiException.BadRequest("the patched Scale is not an object");
     }
 
     private JsonObject UpdateScaleLocked(ResourceDefinition definition, JsonObject current, JsonObject scale, WriteOptions options)

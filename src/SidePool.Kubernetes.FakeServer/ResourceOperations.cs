@@ -26,6 +26,14 @@ internal sealed partial class ResourceOperations
         _crds = new CustomResourceDefinitions(registry, store);
     }
 
+    /// <summary>The mutating admission webhooks; null = no admission (only for the server's own bootstrap writes).</summary>
+    public Admission.MutatingWebhookDispatcher? Admission { get; set; }
+
+    /// <summary>Graceful pod deletion (deletionTimestamp first, a kubelet removes the pod) is on when the kubelet simulation runs.</summary>
+    public bool GracefulPodDeletion { get; set; }
+
+    public TimeProvider Time => _time;
+
     /// <summary>Raised (outside no particular lock) when a deletion may have orphaned dependents.</summary>
     public event Action? DeletionHappened;
 
@@ -49,82 +57,19 @@ internal sealed partial class ResourceOperations
         }
     }
 
-    public JsonObject Create(ResourceDefinition definition, string? @namespace, JsonObject body, WriteOptions options)
+    /// <summary>Creates without admission (the server's own bootstrap objects, and the commit step after admission).</summary>
+    public JsonObject Create(ResourceDefinition definition, string? @namespace, JsonObject body, WriteOptions options, bool recordManagedFields = true)
     {
         lock (_store.SyncRoot)
         {
             var obj = PrepareCreate(definition, @namespace, body);
             ApplySchema(definition, obj, options);
-            ManagedFields.RecordUpdate(null, obj, options.FieldManager, string.Empty, ScopeFor(definition, string.Empty), definition.ApiVersion, _time.GetUtcNow());
+            if (recordManagedFields)
+            {
+                ManagedFields.RecordUpdate(null, obj, options.FieldManager, string.Empty, ScopeFor(definition, string.Empty), definition.ApiVersion, _time.GetUtcNow());
+            }
+
             return Output(definition, CommitCreate(definition, obj, options.DryRun));
-        }
-    }
-
-    public JsonObject Update(ResourceDefinition definition, string? @namespace, string name, string subresource, JsonObject body, WriteOptions options)
-    {
-        lock (_store.SyncRoot)
-        {
-            var current = _store.Get(definition, @namespace, name) ?? throw ApiException.NotFound(definition, name);
-            var bodyName = JsonNodes.MetaString(body, "name");
-            if (bodyName is not null && bodyName != name)
-            {
-                throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
-            }
-
-            var rv = JsonNodes.MetaString(body, "resourceVersion");
-            if (string.IsNullOrEmpty(rv))
-            {
-                if (definition.IsCustomResource)
-                {
-                    throw ApiException.Invalid(definition, name, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
-                }
-            }
-            else if (rv != JsonNodes.MetaString(current, "resourceVersion"))
-            {
-                throw ApiException.StaleResourceVersion(definition, name);
-            }
-
-            return Output(definition, CommitUpdate(definition, current, body, subresource, options, managedFieldsDone: false));
-        }
-    }
-
-    public (JsonObject Object, bool Created) Patch(ResourceDefinition definition, string? @namespace, string name, string subresource, string contentType, string body, WriteOptions options)
-    {
-        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
-        lock (_store.SyncRoot)
-        {
-            var current = _store.Get(definition, @namespace, name);
-            if (mediaType == "application/apply-patch+yaml")
-            {
-                return ApplyLocked(definition, @namespace, name, subresource, body, options, current);
-            }
-
-            if (current is null)
-            {
-                throw ApiException.NotFound(definition, name);
-            }
-
-            JsonNode patched = mediaType switch
-            {
-                "application/merge-patch+json" => MergePatch.Apply(current, ParsePatch(body))!,
-                "application/json-patch+json" => JsonPatch.Apply(current, ParsePatch(body)),
-                "application/strategic-merge-patch+json" when !definition.IsCustomResource =>
-                    StrategicMergePatch.Apply(current, ParsePatch(body) as JsonObject ?? throw ApiException.BadRequest("a strategic merge patch must be a JSON object")),
-                _ => throw ApiException.UnsupportedMediaType(
-                    $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{(definition.IsCustomResource ? string.Empty : ", application/strategic-merge-patch+json")}"),
-            };
-            if (patched is not JsonObject patchedObject)
-            {
-                throw ApiException.BadRequest("the patched object is not a JSON object");
-            }
-
-            var rv = JsonNodes.MetaString(patchedObject, "resourceVersion");
-            if (!string.IsNullOrEmpty(rv) && rv != JsonNodes.MetaString(current, "resourceVersion"))
-            {
-                throw ApiException.StaleResourceVersion(definition, name);
-            }
-
-            return (Output(definition, CommitUpdate(definition, current, patchedObject, subresource, options, managedFieldsDone: false)), false);
         }
     }
 
@@ -160,46 +105,6 @@ internal sealed partial class ResourceOperations
         }
 
         return new ListPage(items, listResourceVersion.ToString(CultureInfo.InvariantCulture), next, remaining);
-    }
-
-    private (JsonObject Object, bool Created) ApplyLocked(ResourceDefinition definition, string? @namespace, string name, string subresource, string body, WriteOptions options, JsonObject? current)
-    {
-        if (string.IsNullOrEmpty(options.FieldManager))
-        {
-            throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
-        }
-
-        var applied = YamlToJson.ParseObject(body);
-        var appliedName = JsonNodes.MetaString(applied, "name");
-        if (appliedName is not null && appliedName != name)
-        {
-            throw ApiException.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({name})");
-        }
-
-        var scope = ScopeFor(definition, subresource);
-        var now = _time.GetUtcNow();
-        if (current is null)
-        {
-            if (subresource.Length > 0)
-            {
-                throw ApiException.NotFound(definition, name);
-            }
-
-            var merged = ServerSideApply.Apply(null, applied, options.FieldManager, options.Force, subresource, scope, definition.ApiVersion, definition, name, now);
-            JsonNodes.Metadata(merged)["name"] = name;
-            var obj = PrepareCreate(definition, @namespace, merged);
-            ApplySchema(definition, obj, options);
-            return (Output(definition, CommitCreate(definition, obj, options.DryRun)), true);
-        }
-
-        var rv = JsonNodes.MetaString(applied, "resourceVersion");
-        if (!string.IsNullOrEmpty(rv) && rv != JsonNodes.MetaString(current, "resourceVersion"))
-        {
-            throw ApiException.StaleResourceVersion(definition, name);
-        }
-
-        var result = ServerSideApply.Apply(current, applied, options.FieldManager, options.Force, subresource, scope, definition.ApiVersion, definition, name, now);
-        return (Output(definition, CommitUpdate(definition, current, result, subresource, options, managedFieldsDone: true)), false);
     }
 
     private JsonObject PrepareCreate(ResourceDefinition definition, string? @namespace, JsonObject body)
