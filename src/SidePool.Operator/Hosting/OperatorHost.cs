@@ -93,23 +93,41 @@ public static class OperatorHost
         var controller = app.Services.GetRequiredService<PoolController>();
         var pools = app.Services.GetService<PublishedPoolSource>();
         var metricsPort = options.MetricsPort;
+
+        // Endpoints are told apart by the port the connection came in on, never by the Host header: the API server
+        // calls the webhook through its Service (Host: <service>.<namespace>.svc:443) while the pod listens on
+        // --webhook-port, and scrapers may come through a Service too.
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<LocalPortMetadata>() is { } port && port.Port != context.Connection.LocalPort)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+
         app.MapGet("/metrics", (HttpContext context) =>
         {
             context.Response.ContentType = collector.ContentType;
             return context.Response.WriteAsync(collector.Collect(), context.RequestAborted);
-        }).RequireHost($"*:{metricsPort}");
+        }).WithMetadata(new LocalPortMetadata(metricsPort));
         app.MapGet("/healthz", () => service.ExecuteTask is { IsCompleted: true } ? Results.Text("controller stopped\n", statusCode: 500) : Results.Text("ok\n"))
-            .RequireHost($"*:{metricsPort}");
+            .WithMetadata(new LocalPortMetadata(metricsPort));
 
         // Every replica serves the webhook: ready once its pool caches are filled; the leader also once the controller's are.
         app.MapGet("/readyz", () =>
                 (pools?.HasSynced ?? true) && (!service.IsLeader || controller.HasSynced)
                     ? Results.Text("ok\n")
                     : Results.Text("caches not synced\n", statusCode: 503))
-            .RequireHost($"*:{metricsPort}");
+            .WithMetadata(new LocalPortMetadata(metricsPort));
         if (options.Webhook)
         {
-            app.MapGroup("").RequireHost($"*:{options.WebhookPort}").MapSidePoolWebhook();
+            app.MapGroup("").WithMetadata(new LocalPortMetadata(options.WebhookPort)).MapSidePoolWebhook();
         }
     }
+
+    /// <summary>The local port an endpoint answers on.</summary>
+    private sealed record LocalPortMetadata(int Port);
 }
