@@ -193,6 +193,10 @@ public sealed record SidecarSpec
     [Description("How app containers authenticate to the pooler: trust (loopback and socket only) or scram.")]
     public string ClientAuth { get; set; } = "trust";
 
+    [AllowedValues("pooler", "backend")]
+    [Description("What the sidecar's readiness means: pooler (PgBouncer accepts connections; a database outage does not make pods NotReady) or backend (also the database answers through it).")]
+    public string Readiness { get; set; } = "pooler";
+
     [Description("Sidecar resources.")]
     public ResourceRequirements Resources { get; set; } = new();
 }
@@ -227,8 +231,8 @@ public sealed record EnvInjection
     public string Url { get; set; } = "DATABASE_URL";
 
     [RegularExpression(Naming.EnvNamePattern)]
-    [Description("Connection URL straight to the backend (migrations).")]
-    public string DirectUrl { get; set; } = "DATABASE_URL_DIRECT";
+    [Description("Connection URL straight to the backend with the backend password (e.g. for migrations); empty (the default) gives apps no backend password.")]
+    public string DirectUrl { get; set; } = "";
 
     [Description("Also set PGHOST, PGPORT, PGDATABASE and PGUSER.")]
     public bool PgVars { get; set; } = true;

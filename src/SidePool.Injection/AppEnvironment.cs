@@ -6,65 +6,90 @@ using SidePool.Rendering;
 namespace SidePool.Injection;
 
 /// <summary>
-/// The env app containers get for one pool, in dependency order (a variable used through <c>$(NAME)</c>
-/// interpolation comes before its users). Passwords only ever appear as secretKeyRef.
+/// What app containers get for one pool: env variables and the files of the version Secret they refer to.
+/// Secrets (client password, URLs with passwords) only ever appear as secretKeyRef to the version's own Secret, so an
+/// app container restarted in an old pod reads what its own sidecar serves. Literal values escape <c>$</c> as
+/// <c>$$</c> (Kubernetes expands <c>$(VAR)</c> in env values).
 /// </summary>
-internal static class AppEnvironment
+public static class AppEnvironment
 {
     public const string LoopbackAddress = "127.0.0.1";
 
-    public static IReadOnlyList<(string Name, JsonObject Var)> Build(PoolInjection pool)
+    /// <summary>The env of one pool, as one set (see <see cref="InjectionBuilder"/> for how sets of several pools meet).</summary>
+    public static IReadOnlyList<(string Name, JsonObject Var)> Build(ContractInputs inputs, string versionSecret)
     {
-        var spec = pool.Spec;
-        var backend = spec.Backend!;
+        var spec = inputs.Spec;
         var env = spec.Injection.Env;
         var scram = spec.Sidecar.ClientAuth == "scram";
-        var user = Uri.EscapeDataString(UserOf(pool.Rendered));
-        var database = backend.Database!;
-        var port = spec.Sidecar.Port.ToString(CultureInfo.InvariantCulture);
-        var passwordVar = SidecarNames.PasswordVariable(pool.Name);
-        var password = "$(" + passwordVar + ")";
-        var secretRef = new JsonObject
-        {
-            ["name"] = backend.CredentialsSecret!.Name,
-            ["key"] = backend.CredentialsSecret.PasswordKey,
-        };
-
         var result = new List<(string, JsonObject)>();
-        if (env.DirectUrl.Length > 0 || (scram && env.Url.Length > 0))
-        {
-            result.Add(SecretVar(passwordVar, secretRef));
-        }
-
         if (env.Url.Length > 0)
         {
-            var credentials = scram ? $"{user}:{password}" : user;
-            result.Add(Value(env.Url, $"postgresql://{credentials}@{LoopbackAddress}:{port}/{Uri.EscapeDataString(database)}"));
+            result.Add(scram
+                ? SecretVar(env.Url, versionSecret, RenderedPool.DatabaseUrlFile)
+                : Value(env.Url, PoolUrl(inputs, password: null)));
         }
 
         if (env.DirectUrl.Length > 0)
         {
-            var host = backend.Host!.Contains(':', StringComparison.Ordinal) ? $"[{backend.Host}]" : backend.Host;
-            var backendPort = backend.Port.ToString(CultureInfo.InvariantCulture);
-            result.Add(Value(env.DirectUrl, $"postgresql://{user}:{password}@{host}:{backendPort}/{Uri.EscapeDataString(database)}?sslmode={backend.Tls.Mode}"));
+            result.Add(SecretVar(env.DirectUrl, versionSecret, RenderedPool.DirectUrlFile));
         }
 
         if (env.PgVars)
         {
             result.Add(Value("PGHOST", LoopbackAddress));
-            result.Add(Value("PGPORT", port));
-            result.Add(Value("PGDATABASE", database));
-            result.Add(Value("PGUSER", UserOf(pool.Rendered)));
+            result.Add(Value("PGPORT", spec.Sidecar.Port.ToString(CultureInfo.InvariantCulture)));
+            result.Add(Value("PGDATABASE", spec.Backend!.Database!));
+            result.Add(Value("PGUSER", inputs.ClientUser));
             if (scram)
             {
-                result.Add(SecretVar("PGPASSWORD", secretRef));
+                result.Add(SecretVar("PGPASSWORD", versionSecret, RenderedPool.ClientPasswordFile));
             }
         }
 
         return result;
     }
 
-    /// <summary>The pool's database user, from the rendered <c>sidepool.json</c> (the user the sidecar serves).</summary>
+    /// <summary>The version Secret's files that app env refers to (they hold passwords).</summary>
+    public static IReadOnlyDictionary<string, string> Files(ContractInputs inputs, ClientCredentials client, PoolCredentials backend)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RenderedPool.ClientPasswordFile] = client.Password,
+        };
+        var env = inputs.Spec.Injection.Env;
+        if (env.Url.Length > 0 && inputs.Spec.Sidecar.ClientAuth == "scram")
+        {
+            files[RenderedPool.DatabaseUrlFile] = PoolUrl(inputs, client.Password);
+        }
+
+        if (env.DirectUrl.Length > 0)
+        {
+            files[RenderedPool.DirectUrlFile] = DirectUrl(inputs, backend);
+        }
+
+        return files;
+    }
+
+    /// <summary>The URL to the sidecar on loopback (the client password is URL-safe by construction).</summary>
+    public static string PoolUrl(ContractInputs inputs, string? password)
+    {
+        var user = Uri.EscapeDataString(inputs.ClientUser);
+        var credentials = password is null ? user : $"{user}:{Uri.EscapeDataString(password)}";
+        var port = inputs.Spec.Sidecar.Port.ToString(CultureInfo.InvariantCulture);
+        return $"postgresql://{credentials}@{LoopbackAddress}:{port}/{Uri.EscapeDataString(inputs.Spec.Backend!.Database!)}";
+    }
+
+    /// <summary>The URL straight to the backend, every part URL-encoded; verified TLS names the CA mounted in app containers.</summary>
+    public static string DirectUrl(ContractInputs inputs, PoolCredentials backend)
+    {
+        var spec = inputs.Spec.Backend!;
+        var host = spec.Host!.Contains(':', StringComparison.Ordinal) ? $"[{spec.Host}]" : spec.Host;
+        var port = spec.Port.ToString(CultureInfo.InvariantCulture);
+        var url = $"postgresql://{Uri.EscapeDataString(backend.Username)}:{Uri.EscapeDataString(backend.Password)}@{host}:{port}/{Uri.EscapeDataString(spec.Database!)}?sslmode={spec.Tls.Mode}";
+        return inputs.AppsNeedCa ? url + "&sslrootcert=" + Uri.EscapeDataString(inputs.Layout.AppCaFile) : url;
+    }
+
+    /// <summary>The client user of a rendered version, from its <c>sidepool.json</c> (the user the sidecar serves).</summary>
     public static string UserOf(RenderedPool rendered)
     {
         if (!rendered.Files.TryGetValue(RenderedPool.AgentFile, out var json))
@@ -77,8 +102,10 @@ internal static class AppEnvironment
             ?? throw new InvalidOperationException($"{RenderedPool.AgentFile} has no probe user");
     }
 
-    private static (string, JsonObject) Value(string name, string value) => (name, new JsonObject { ["name"] = name, ["value"] = value });
+    /// <summary>A literal value, <c>$</c> escaped so Kubernetes passes it through unexpanded.</summary>
+    private static (string, JsonObject) Value(string name, string value) =>
+        (name, new JsonObject { ["name"] = name, ["value"] = value.Replace("$", "$$", StringComparison.Ordinal) });
 
-    private static (string, JsonObject) SecretVar(string name, JsonObject secretRef) =>
-        (name, new JsonObject { ["name"] = name, ["valueFrom"] = new JsonObject { ["secretKeyRef"] = secretRef.DeepClone() } });
+    private static (string, JsonObject) SecretVar(string name, string secret, string key) =>
+        (name, new JsonObject { ["name"] = name, ["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = secret, ["key"] = key } } });
 }

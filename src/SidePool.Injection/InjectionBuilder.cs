@@ -23,7 +23,8 @@ public static class InjectionBuilder
 
         var existingContainerNames = Names(containers).Concat(Names(initContainers)).ToHashSet(StringComparer.Ordinal);
         var volumeNames = Names(volumes).ToHashSet(StringComparer.Ordinal);
-        var usedPorts = DeclaredPorts(containers).Concat(DeclaredPorts(initContainers)).ToHashSet();
+        var declaredPorts = DeclaredPorts(containers).Concat(DeclaredPorts(initContainers)).ToList();
+        var usedPorts = declaredPorts.Select(p => p.Port).ToHashSet();
         var sidecarNames = pools.Select(p => SidecarNames.Container(p.Name)).ToHashSet(StringComparer.Ordinal);
 
         var warnings = new List<string>();
@@ -70,6 +71,14 @@ public static class InjectionBuilder
             }
 
             var port = pool.Spec.Sidecar.Port;
+            if (declaredPorts.FirstOrDefault(p => p.Port == port) is { Container: not null } declared)
+            {
+                warnings.Add($"sidepool: pool {pool.Name} not injected: container {declared.Container} already declares port {port} ({declared.Field}{(hostNetwork ? ", hostNetwork" : "")}); give the pool another sidecar.port");
+                conflicts.Add(new PortConflict(pool.Name, $"container {declared.Container}", port));
+                outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.PortInUse, shortVersion));
+                continue;
+            }
+
             if (portOwners.TryGetValue(port, out var owner))
             {
                 warnings.Add($"sidepool: pool {pool.Name} not injected: port {port} is taken by the older pool {owner}");
@@ -84,68 +93,50 @@ public static class InjectionBuilder
                 throw new ArgumentException($"pool {pool.Name}: unknown sidecar mode '{mode}'", nameof(pools));
             }
 
-            var layout = SidecarLayout.For(pool.Name, mode, settings.DefaultImage);
-            var configVolume = SidecarNames.ConfigVolume(pool.Name);
-            var socketVolume = SidecarNames.SocketVolume(pool.Name);
+            var candidateAgentPort = agentPort;
+            while (usedPorts.Contains(candidateAgentPort) || portOwners.ContainsKey(candidateAgentPort) || ordered.Any(p => p.Spec.Sidecar.Port == candidateAgentPort))
+            {
+                candidateAgentPort++;
+            }
+
+            var contract = PodContract.Build(pool.Inputs(settings), settings, SidecarNames.VersionSecret(pool.Name, pool.Rendered.Version), candidateAgentPort);
             var selected = targets.Select(pool.Spec.Injection.Containers, out var unknown);
             foreach (var name in unknown)
             {
                 warnings.Add($"sidepool: pool {pool.Name}: spec.injection.containers names {name}, which this pod does not have");
             }
 
-            var clash = volumeNames.Contains(configVolume) || volumeNames.Contains(socketVolume)
-                || (pool.Spec.Sidecar.UnixSocket && selected.Any(t => MountPaths(t.Node).Contains(layout.SocketDirectory)));
-            if (clash)
+            var mountPaths = contract.AppMounts.Select(m => m["mountPath"]!.GetValue<string>()).ToList();
+            var clash = contract.Volumes.Select(v => v["name"]!.GetValue<string>()).FirstOrDefault(volumeNames.Contains)
+                ?? selected.SelectMany(t => MountPaths(t.Node)).FirstOrDefault(mountPaths.Contains);
+            if (clash is not null)
             {
-                warnings.Add($"sidepool: pool {pool.Name} not injected: the pod already uses volume {configVolume}, {socketVolume} or mount path {layout.SocketDirectory}");
+                warnings.Add($"sidepool: pool {pool.Name} not injected: the pod already uses the volume or mount path {clash}");
                 outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.NameInUse, shortVersion));
                 continue;
             }
 
+            agentPort = candidateAgentPort;
             portOwners[port] = pool.Name;
             usedPorts.Add(port);
-            while (usedPorts.Contains(agentPort) || portOwners.ContainsKey(agentPort) || ordered.Any(p => p.Spec.Sidecar.Port == agentPort))
+            usedPorts.Add(agentPort);
+            (mode == SidecarModes.Native ? nativeSidecars : classicSidecars).Add(contract.Sidecar);
+            foreach (var volume in contract.Volumes)
             {
-                agentPort++;
+                newVolumes.Add(volume);
+                volumeNames.Add(volume["name"]!.GetValue<string>());
             }
 
-            usedPorts.Add(agentPort);
-            (mode == SidecarModes.Native ? nativeSidecars : classicSidecars).Add(SidecarContainer.Build(pool, settings, layout, agentPort));
-            newVolumes.Add(new JsonObject
-            {
-                ["name"] = configVolume,
-                ["secret"] = new JsonObject { ["secretName"] = SidecarNames.VersionSecret(pool.Name, pool.Rendered.Version) },
-            });
-            newVolumes.Add(new JsonObject { ["name"] = socketVolume, ["emptyDir"] = new JsonObject() });
-            volumeNames.Add(configVolume);
-            volumeNames.Add(socketVolume);
-
-            var env = AppEnvironment.Build(pool);
             foreach (var target in selected)
             {
-                var names = envNames[target];
-                foreach (var (name, variable) in env)
+                AddEnvSet(pool.Name, target, contract.AppEnv, envNames[target], envOwners, List(envAdds, target), warnings);
+                foreach (var mount in contract.AppMounts)
                 {
-                    if (names.Add(name))
-                    {
-                        List(envAdds, target).Add(variable.DeepClone());
-                        envOwners[(target, name)] = pool.Name;
-                    }
-                    else
-                    {
-                        var by = envOwners.TryGetValue((target, name), out var other) ? $"pool {other}" : "the pod";
-                        warnings.Add($"sidepool: pool {pool.Name}: container {target.Name} already sets {name} ({by}); it is left as it is");
-                    }
-                }
-
-                if (pool.Spec.Sidecar.UnixSocket)
-                {
-                    List(mountAdds, target).Add(new JsonObject { ["name"] = socketVolume, ["mountPath"] = layout.SocketDirectory });
+                    List(mountAdds, target).Add(mount.DeepClone());
                 }
             }
 
-            var needed = Duration.Parse(pool.Spec.Rollout.DrainTimeout) + settings.AgentShutdownTimeout + settings.GracePeriodMargin;
-            gracePeriod = needed > gracePeriod ? needed : gracePeriod;
+            gracePeriod = contract.GracePeriod > gracePeriod ? contract.GracePeriod : gracePeriod;
             stamps[pool.Name] = shortVersion;
             outcomes.Add(new PoolOutcome(pool.Name, PoolInjectionStatus.Injected, shortVersion));
         }
@@ -249,6 +240,41 @@ public static class InjectionBuilder
         }
     }
 
+    /// <summary>
+    /// A pool's env goes into a container as one set, so variables of two pools never mix (PGPASSWORD of one next to
+    /// PGHOST of another): when another (older) pool already gave this container any of the names, the whole set of
+    /// this pool is left out. Names the pod itself sets are kept as the pod has them, each with a warning.
+    /// </summary>
+    private static void AddEnvSet(
+        string pool,
+        ContainerRef target,
+        IReadOnlyList<(string Name, JsonObject Var)> set,
+        HashSet<string> names,
+        Dictionary<(ContainerRef, string), string> owners,
+        List<JsonNode> adds,
+        List<string> warnings)
+    {
+        var taken = set.Where(v => owners.ContainsKey((target, v.Name))).Select(v => (v.Name, Pool: owners[(target, v.Name)])).ToList();
+        if (taken.Count > 0)
+        {
+            warnings.Add($"sidepool: pool {pool}: container {target.Name} gets no variables of this pool: {string.Join(", ", taken.Select(t => t.Name))} already come from pool {taken[0].Pool} (a pool's variables are set together or not at all; give the pools different injection.env names)");
+            return;
+        }
+
+        foreach (var (name, variable) in set)
+        {
+            if (names.Add(name))
+            {
+                adds.Add(variable.DeepClone());
+                owners[(target, name)] = pool;
+            }
+            else
+            {
+                warnings.Add($"sidepool: pool {pool}: container {target.Name} already sets {name}; it is left as it is");
+            }
+        }
+    }
+
     private static List<JsonNode> List(Dictionary<ContainerRef, List<JsonNode>> map, ContainerRef key)
     {
         if (!map.TryGetValue(key, out var list))
@@ -263,11 +289,14 @@ public static class InjectionBuilder
     private static IEnumerable<string> Names(JsonArray array) =>
         array.OfType<JsonObject>().Select(o => o["name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>();
 
-    private static IEnumerable<int> DeclaredPorts(JsonArray containers) =>
-        containers.OfType<JsonObject>()
-            .SelectMany(c => (c["ports"] as JsonArray ?? []).OfType<JsonObject>())
-            .Select(p => p["containerPort"] is JsonValue v && v.TryGetValue<int>(out var port) ? port : 0)
-            .Where(p => p > 0);
+    /// <summary>Every containerPort and hostPort the pod's containers declare, with the container that declares it.</summary>
+    private static IEnumerable<(int Port, string? Container, string Field)> DeclaredPorts(JsonArray containers) =>
+        from container in containers.OfType<JsonObject>()
+        from port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>()
+        from field in new[] { "containerPort", "hostPort" }
+        let number = port[field] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0
+        where number > 0
+        select (number, container["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : "(unnamed)", field);
 
     private static HashSet<string> ExistingEnv(JsonObject container) =>
         (container["env"] as JsonArray ?? []).OfType<JsonObject>()

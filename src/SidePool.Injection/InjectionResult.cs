@@ -14,6 +14,9 @@ public enum PoolInjectionStatus
     /// <summary>Another (older) pool uses the same port in this pod; this pool's sidecar is not added.</summary>
     PortConflict,
 
+    /// <summary>A container of the pod itself declares the sidecar's port (containerPort or hostPort): not added.</summary>
+    PortInUse,
+
     /// <summary><c>clientAuth: trust</c> on a <c>hostNetwork</c> pod (loopback is the node's): not added.</summary>
     RefusedHostNetwork,
 
@@ -24,8 +27,8 @@ public enum PoolInjectionStatus
 /// <summary>The outcome for one pool. <see cref="ShortVersion"/> is the version injected (or found).</summary>
 public sealed record PoolOutcome(string Pool, PoolInjectionStatus Status, string? ShortVersion);
 
-/// <summary><see cref="Pool"/> lost the port <see cref="Port"/> to the older <see cref="WinningPool"/>.</summary>
-public sealed record PortConflict(string Pool, string WinningPool, int Port);
+/// <summary><see cref="Pool"/> could not have port <see cref="Port"/>: <see cref="TakenBy"/> (an older pool, or a container of the pod) has it.</summary>
+public sealed record PortConflict(string Pool, string TakenBy, int Port);
 
 /// <summary>
 /// The RFC 6902 JSON patch for the pod (empty when nothing changes), warnings for the AdmissionReview

@@ -1,5 +1,3 @@
-using SidePool.Rendering;
-
 namespace SidePool.Injection;
 
 /// <summary>Operator-wide settings of the injected sidecar (flags of the operator, not of a pool).</summary>
@@ -12,7 +10,10 @@ public sealed record InjectionSettings
     public int AgentPort { get; init; } = 9127;
 
     /// <summary>Image used when a pool's <c>spec.sidecar.image</c> is empty.</summary>
-    public string DefaultImage { get; init; } = new RenderLayout().DefaultImage;
+    public string DefaultImage { get; init; } = DefaultSidecarImage;
+
+    /// <summary>The image the operator injects unless told otherwise.</summary>
+    public const string DefaultSidecarImage = "ghcr.io/sidepool/sidecar:0.1.0";
 
     /// <summary>The agent's <c>--shutdown-timeout</c> (PAUSE plus PgBouncer's exit after the drain).</summary>
     public TimeSpan AgentShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -4,9 +4,8 @@ using SidePool.Rendering;
 namespace SidePool.Injection;
 
 /// <summary>
-/// A pool whose selector matches the pod, with the version new pods get. <see cref="Rendered"/> must have been
-/// rendered with <see cref="SidecarLayout.For(string, InjectionSettings)"/> of the same pool and settings, so that
-/// the paths in <c>pgbouncer.ini</c> are where the sidecar mounts them.
+/// A pool whose selector matches the pod, with the version new pods get (<see cref="Rendered"/>, as published by
+/// <see cref="PoolVersionBuilder"/>).
 /// </summary>
 public sealed record PoolInjection
 {
@@ -24,6 +23,16 @@ public sealed record PoolInjection
     /// settings' mode.
     /// </summary>
     public string? SidecarMode { get; init; }
+
+    /// <summary>What this published version's contract is built from (the client user is the one its files serve).</summary>
+    public ContractInputs Inputs(InjectionSettings settings) => new()
+    {
+        PoolName = Name,
+        Spec = Spec,
+        ClientUser = AppEnvironment.UserOf(Rendered),
+        Image = Rendered.Image,
+        SidecarMode = SidecarMode ?? settings.SidecarMode,
+    };
 
     public override string ToString() => $"PoolInjection {{ Name = {Name}, Version = {Rendered.ShortVersion} }}";
 }

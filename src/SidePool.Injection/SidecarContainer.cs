@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Rendering;
 
 namespace SidePool.Injection;
 
@@ -10,21 +9,25 @@ internal static class SidecarContainer
 {
     public const string ReadinessPath = "/readyz";
     public const string LivenessPath = "/healthz";
+    public const string StartupPath = "/startupz";
 
-    public static JsonObject Build(PoolInjection pool, InjectionSettings settings, RenderLayout layout, int agentPort)
+    public static JsonObject Build(ContractInputs inputs, InjectionSettings settings, int agentPort)
     {
-        var native = layout.SidecarMode == SidecarModes.Native;
-        var sidecar = pool.Spec.Sidecar;
+        var native = inputs.SidecarMode == SidecarModes.Native;
+        var layout = inputs.Layout;
+        var sidecar = inputs.Spec.Sidecar;
         var container = new JsonObject
         {
-            ["name"] = SidecarNames.Container(pool.Name),
-            ["image"] = pool.Rendered.Image,
+            ["name"] = SidecarNames.Container(inputs.PoolName),
+            ["image"] = inputs.Image,
             ["imagePullPolicy"] = "IfNotPresent",
             ["args"] = new JsonArray(
                 "--config-dir", layout.ConfigDirectory,
+                "--runtime-dir", layout.RuntimeDirectory,
                 "--drain-mode", native ? SidecarModes.Native : SidecarModes.Classic,
-                "--drain-timeout", AgentDuration(Duration.Parse(pool.Spec.Rollout.DrainTimeout)),
+                "--drain-timeout", AgentDuration(Duration.Parse(inputs.Spec.Rollout.DrainTimeout)),
                 "--shutdown-timeout", AgentDuration(settings.AgentShutdownTimeout),
+                "--readiness", sidecar.Readiness,
                 "--http-port", agentPort.ToString(CultureInfo.InvariantCulture)),
         };
         if (native)
@@ -35,8 +38,8 @@ internal static class SidecarContainer
         container["ports"] = new JsonArray(new JsonObject { ["containerPort"] = agentPort, ["protocol"] = "TCP" });
         // With a read-only root file system the .NET runtime must not try to create its diagnostics socket in /tmp.
         container["env"] = new JsonArray(new JsonObject { ["name"] = "DOTNET_EnableDiagnostics", ["value"] = "0" });
-        // Startup: up to 5 minutes for the first query through the pooler (native: the app waits for it).
-        container["startupProbe"] = Probe(ReadinessPath, agentPort, periodSeconds: 1, failureThreshold: 300);
+        // Startup: PgBouncer accepts connections (never the database: native sidecars gate the app's start on it).
+        container["startupProbe"] = Probe(StartupPath, agentPort, periodSeconds: 1, failureThreshold: 60);
         container["readinessProbe"] = Probe(ReadinessPath, agentPort, periodSeconds: 5, failureThreshold: 2);
         container["livenessProbe"] = Probe(LivenessPath, agentPort, periodSeconds: 10, failureThreshold: 3);
         var resources = Resources(sidecar.Resources);
@@ -56,8 +59,9 @@ internal static class SidecarContainer
             ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
         };
         container["volumeMounts"] = new JsonArray(
-            new JsonObject { ["name"] = SidecarNames.ConfigVolume(pool.Name), ["mountPath"] = layout.ConfigDirectory, ["readOnly"] = true },
-            new JsonObject { ["name"] = SidecarNames.SocketVolume(pool.Name), ["mountPath"] = layout.SocketDirectory });
+            new JsonObject { ["name"] = SidecarNames.ConfigVolume(inputs.PoolName), ["mountPath"] = layout.ConfigDirectory, ["readOnly"] = true },
+            new JsonObject { ["name"] = SidecarNames.SocketVolume(inputs.PoolName), ["mountPath"] = layout.SocketDirectory },
+            new JsonObject { ["name"] = SidecarNames.StateVolume(inputs.PoolName), ["mountPath"] = layout.RuntimeDirectory });
         return container;
     }
 

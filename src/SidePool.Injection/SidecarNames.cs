@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SidePool.Injection;
 
 /// <summary>Names of what the webhook adds to a pod for one pool (all deterministic, all ≤ 63 characters).</summary>
@@ -14,20 +12,12 @@ public static class SidecarNames
     /// <summary>The emptyDir with PgBouncer's unix socket.</summary>
     public static string SocketVolume(string poolName) => DnsLabel.From("sidepool-" + poolName + "-socket");
 
+    /// <summary>The sidecar's private emptyDir: the validated copy PgBouncer runs on.</summary>
+    public static string StateVolume(string poolName) => DnsLabel.From("sidepool-" + poolName + "-state");
+
+    /// <summary>The server CA for app containers (one key of the version Secret).</summary>
+    public static string CaVolume(string poolName) => DnsLabel.From("sidepool-" + poolName + "-ca");
+
     /// <summary>The version Secret: <c>&lt;pool&gt;-&lt;shortVersion&gt;</c>.</summary>
     public static string VersionSecret(string poolName, string version) => poolName + "-" + Api.Naming.Short(version);
-
-    /// <summary>Env var holding the pool's backend password (secretKeyRef), used by <c>$(…)</c> interpolation.</summary>
-    public static string PasswordVariable(string poolName) => "SIDEPOOL_" + EnvPart(poolName) + "_PASSWORD";
-
-    private static string EnvPart(string poolName)
-    {
-        var builder = new StringBuilder(poolName.Length);
-        foreach (var c in poolName.ToUpperInvariant())
-        {
-            builder.Append(c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') ? c : '_');
-        }
-
-        return builder.ToString();
-    }
 }

@@ -27,6 +27,12 @@ public static partial class CredentialsValidator
         {
             errors.Add(new($"data.{secret.PasswordKey}", "must not contain newline, carriage return or NUL"));
         }
+        else if (credentials.Password.Contains("\\'", StringComparison.Ordinal))
+        {
+            // Inside a quoted connection-string value PgBouncer 1.18 reads a backslash literally; some builds read
+            // backslash-quote as an escaped quote. No quoting means the same to both, so such a password is refused.
+            errors.Add(new($"data.{secret.PasswordKey}", "must not contain a backslash directly followed by a single quote (PgBouncer versions read it differently)"));
+        }
 
         if (credentials.CaCertificate is { } ca && !ca.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {

@@ -5,7 +5,8 @@ using SidePool.Api;
 namespace SidePool.Rendering;
 
 /// <summary>
-/// Pure rendering: (pool, credentials, secrets, layout) → the sidecar's files, version and config revision.
+/// Pure rendering: (pool, backend and client credentials, secrets, layout) → PgBouncer's files; <see cref="Finish"/>
+/// seals them into a version with its config revision and the agent's <c>sidepool.json</c>.
 /// No I/O. See docs/configuration.md for the field → PgBouncer setting mapping.
 /// </summary>
 public static class PoolRenderer
@@ -13,7 +14,7 @@ public static class PoolRenderer
     private const string Databases = "databases";
     private const string PgBouncer = "pgbouncer";
 
-    public static RenderedPool Render(ConnectionPool pool, PoolCredentials credentials, PoolSecrets secrets, RenderLayout? layout = null)
+    public static RenderedConfig Render(ConnectionPool pool, PoolCredentials backend, ClientCredentials client, PoolSecrets secrets, RenderLayout? layout = null)
     {
         var errors = ConnectionPoolValidator.Validate(pool);
         if (errors.Count > 0)
@@ -21,50 +22,89 @@ public static class PoolRenderer
             throw new InvalidManifestException($"ConnectionPool {pool.Metadata.Name}", errors);
         }
 
-        return Render(pool.Metadata.Name!, pool.Spec!, credentials, secrets, layout ?? new RenderLayout());
+        return Render(pool.Metadata.Name!, pool.Spec!, backend, client, secrets, layout ?? new RenderLayout());
     }
 
-    /// <summary>Renders a spec that already passed <see cref="ConnectionPoolValidator"/>.</summary>
-    public static RenderedPool Render(string poolName, ConnectionPoolSpec spec, PoolCredentials credentials, PoolSecrets secrets, RenderLayout layout)
+    /// <summary>
+    /// Renders a spec that already passed <see cref="ConnectionPoolValidator"/>: PgBouncer's files for the backend
+    /// credentials in force and the client credentials of the version (see <see cref="ClientCredentials"/>).
+    /// </summary>
+    public static RenderedConfig Render(string poolName, ConnectionPoolSpec spec, PoolCredentials backend, ClientCredentials client, PoolSecrets secrets, RenderLayout layout)
     {
-        var credentialErrors = CredentialsValidator.Validate(credentials, spec.Backend!);
+        var credentialErrors = CredentialsValidator.Validate(backend, spec.Backend!);
         if (credentialErrors.Count > 0)
         {
             throw new InvalidManifestException($"Secret {spec.Backend!.CredentialsSecret!.Name}", credentialErrors);
         }
 
-        var ini = RenderIni(poolName, spec, credentials, layout);
+        if (!ClientCredentials.IsValidPassword(client.Password))
+        {
+            throw new InvalidManifestException($"the client password of pool {poolName}", [new FieldError("password", $"must match {ClientCredentials.PasswordPattern}")]);
+        }
+
+        var ini = RenderIni(poolName, spec, backend, layout);
         var restartSettings = PgBouncerSettings.NonReloadable
             .Select(key => (key, value: ini.Get(PgBouncer, key)))
             .Where(p => p.value is not null)
             .OrderBy(p => p.key, StringComparer.Ordinal)
             .ToDictionary(p => p.key, p => p.value!, StringComparer.Ordinal);
-        var image = spec.Sidecar.Image.Length > 0 ? spec.Sidecar.Image : layout.DefaultImage;
-        var version = VersionHash(spec, layout, image, restartSettings);
 
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [RenderedPool.IniFile] = ini.ToString(),
             [RenderedPool.HbaFile] = HbaFile.Render(Naming.AdminUser, spec.Sidecar.ClientAuth),
-            [RenderedPool.UserListFile] = UserList.Render(Users(credentials, secrets, mask: null)),
+            [RenderedPool.UserListFile] = UserList.Render([(Naming.AdminUser, secrets.AdminPassword), (client.Username, client.Password)]),
         };
-        if (credentials.CaCertificate is { } ca)
+        if (backend.CaCertificate is { } ca)
         {
             files[RenderedPool.CaFile] = ca;
         }
 
-        var revision = RevisionHash(version, files, credentials, secrets);
+        return new RenderedConfig
+        {
+            PoolName = poolName,
+            Files = files,
+            RestartSettings = restartSettings,
+            ListenPort = spec.Sidecar.Port,
+            SocketDirectory = layout.SocketDirectory,
+            Probe = new AgentProbe(spec.Backend!.Database!, client.Username),
+        };
+    }
+
+    /// <summary>
+    /// Seals a rendered configuration into a version: adds the application's files (<paramref name="appFiles"/>,
+    /// e.g. connection URLs), computes the config revision over every file (each as an HMAC keyed with the pool's
+    /// key, so no secret enters a hash bare) and writes <c>sidepool.json</c>, the agent's contract.
+    /// </summary>
+    public static RenderedPool Finish(RenderedConfig config, string version, string image, PoolSecrets secrets, IReadOnlyDictionary<string, string>? appFiles = null)
+    {
+        var files = new SortedDictionary<string, string>(config.Files.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (name, content) in appFiles ?? new Dictionary<string, string>())
+        {
+            if (!files.TryAdd(name, content) || name == RenderedPool.AgentFile)
+            {
+                throw new ArgumentException($"file {name} is rendered twice", nameof(appFiles));
+            }
+        }
+
+        var hash = new CanonicalHash("sidepool.dev/revision/v2").Add("version", version);
+        foreach (var (name, content) in files)
+        {
+            hash.Add($"file.{name}", secrets.Mask(content));
+        }
+
+        var revision = hash.ComputeHex();
         files[RenderedPool.AgentFile] = JsonSerializer.Serialize(
             new AgentConfig
             {
-                PoolName = poolName,
+                PoolName = config.PoolName,
                 Version = version,
                 ConfigRevision = revision,
-                ListenPort = spec.Sidecar.Port,
-                SocketDirectory = layout.SocketDirectory,
+                ListenPort = config.ListenPort,
+                SocketDirectory = config.SocketDirectory,
                 AdminUser = Naming.AdminUser,
-                Probe = new AgentProbe(spec.Backend!.Database!, credentials.Username),
-                RestartSettings = restartSettings,
+                Probe = config.Probe,
+                RestartSettings = config.RestartSettings,
             },
             RenderingJsonContext.Default.AgentConfig) + "\n";
 
@@ -73,23 +113,25 @@ public static class PoolRenderer
             Files = files,
             Version = version,
             ConfigRevision = revision,
-            RestartSettings = restartSettings,
+            RestartSettings = config.RestartSettings,
             Image = image,
         };
     }
 
-    private static IniDocument RenderIni(string poolName, ConnectionPoolSpec spec, PoolCredentials credentials, RenderLayout layout)
+    private static IniDocument RenderIni(string poolName, ConnectionPoolSpec spec, PoolCredentials backend, RenderLayout layout)
     {
-        var backend = spec.Backend!;
         var pool = spec.Pool;
         var ini = new IniDocument()
             .Comment($"Rendered by SidePool for ConnectionPool {poolName}. The operator rewrites this file: edit the pool instead.");
 
-        var port = Invariant(backend.Port);
-        ini.Set(Databases, backend.Database!, $"host={backend.Host} port={port} dbname={backend.Database} user={credentials.Username}");
-        if (backend.ReadOnlyHost is { } readOnlyHost)
+        // The server login: the backend user and password (quoted; '' escapes a quote). Applications log in to
+        // the sidecar with the client credentials in userlist.txt, never with these.
+        var port = Invariant(spec.Backend!.Port);
+        var login = $"user={backend.Username} password={QuoteConnectionValue(backend.Password)}";
+        ini.Set(Databases, spec.Backend.Database!, $"host={spec.Backend.Host} port={port} dbname={spec.Backend.Database} {login}");
+        if (spec.Backend.ReadOnlyHost is { } readOnlyHost)
         {
-            ini.Set(Databases, backend.Database + "_ro", $"host={readOnlyHost} port={port} dbname={backend.Database} user={credentials.Username}");
+            ini.Set(Databases, spec.Backend.Database + "_ro", $"host={readOnlyHost} port={port} dbname={spec.Backend.Database} {login}");
         }
 
         // Owned by SidePool: where the pooler listens, how clients and the agent authenticate.
@@ -133,8 +175,8 @@ public static class PoolRenderer
             ini.Set(PgBouncer, "log_disconnections", "0");
         }
 
-        ini.Set(PgBouncer, "server_tls_sslmode", backend.Tls.Mode);
-        if (credentials.CaCertificate is not null)
+        ini.Set(PgBouncer, "server_tls_sslmode", spec.Backend.Tls.Mode);
+        if (backend.CaCertificate is not null)
         {
             ini.Set(PgBouncer, "server_tls_ca_file", Path.Combine(layout.ConfigDirectory, RenderedPool.CaFile));
         }
@@ -147,71 +189,8 @@ public static class PoolRenderer
         return ini;
     }
 
-    private static string VersionHash(ConnectionPoolSpec spec, RenderLayout layout, string image, IReadOnlyDictionary<string, string> restartSettings)
-    {
-        var sidecar = spec.Sidecar;
-        var env = spec.Injection.Env;
-        var hash = new CanonicalHash("sidepool.dev/version/v1")
-            .Add("sidecar.image", image)
-            .Add("sidecar.mode", layout.SidecarMode)
-            .Add("sidecar.port", Invariant(sidecar.Port))
-            .Add("sidecar.unixSocket", sidecar.UnixSocket ? "true" : "false")
-            .Add("sidecar.clientAuth", sidecar.ClientAuth)
-            .Add("layout.configDirectory", layout.ConfigDirectory)
-            .Add("layout.socketDirectory", layout.SocketDirectory)
-            .Add("rollout.drainTimeout", Seconds(spec.Rollout.DrainTimeout))
-            .Add("injection.env.url", env.Url)
-            .Add("injection.env.directUrl", env.DirectUrl)
-            .Add("injection.env.pgVars", env.PgVars ? "true" : "false")
-            .Add("injection.containers", string.Join(",", spec.Injection.Containers));
-
-        // Values the pod spec itself carries (env of app containers) need new pods to change.
-        if (env.DirectUrl.Length > 0)
-        {
-            hash.Add("injection.directTarget", $"{spec.Backend!.Host}:{Invariant(spec.Backend.Port)}/{spec.Backend.Database}");
-        }
-
-        if (env.PgVars || env.Url.Length > 0)
-        {
-            hash.Add("injection.database", spec.Backend!.Database!);
-        }
-
-        foreach (var (kind, map) in new[] { ("requests", sidecar.Resources.Requests), ("limits", sidecar.Resources.Limits) })
-        {
-            foreach (var (name, quantity) in map ?? new Dictionary<string, string>())
-            {
-                hash.Add($"sidecar.resources.{kind}.{name}", quantity);
-            }
-        }
-
-        foreach (var (key, value) in restartSettings)
-        {
-            hash.Add($"pgbouncer.{key}", value);
-        }
-
-        return hash.ComputeHex();
-    }
-
-    private static string RevisionHash(string version, IReadOnlyDictionary<string, string> files, PoolCredentials credentials, PoolSecrets secrets)
-    {
-        var hash = new CanonicalHash("sidepool.dev/revision/v1").Add("version", version);
-        foreach (var (name, content) in files)
-        {
-            // Passwords enter only as HMACs keyed with the pool's secret key, never as bare hashes.
-            hash.Add($"file.{name}", name == RenderedPool.UserListFile
-                ? UserList.Render(Users(credentials, secrets, secrets.Mask))
-                : content);
-        }
-
-        return hash.ComputeHex();
-    }
-
-    private static IEnumerable<(string User, string Password)> Users(PoolCredentials credentials, PoolSecrets secrets, Func<string, string>? mask)
-    {
-        mask ??= p => p;
-        yield return (Naming.AdminUser, mask(secrets.AdminPassword));
-        yield return (credentials.Username, mask(credentials.Password));
-    }
+    /// <summary>A value in PgBouncer's connection string syntax: single quotes, a quote doubled.</summary>
+    internal static string QuoteConnectionValue(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string Seconds(string duration) => Duration.ToPgBouncerSeconds(Duration.Parse(duration));
 

@@ -12,7 +12,16 @@ public sealed record RenderedPool
     public const string AgentFile = "sidepool.json";
     public const string CaFile = "server-ca.crt";
 
-    /// <summary>File name → content. <see cref="UserListFile"/> holds passwords.</summary>
+    /// <summary>The client password applications log in with (secretKeyRef of PGPASSWORD under clientAuth scram).</summary>
+    public const string ClientPasswordFile = "client-password";
+
+    /// <summary>The URL to the sidecar with the client password (secretKeyRef of the URL variable under clientAuth scram).</summary>
+    public const string DatabaseUrlFile = "database-url";
+
+    /// <summary>The URL straight to the backend with the backend password (secretKeyRef of the direct URL variable).</summary>
+    public const string DirectUrlFile = "database-url-direct";
+
+    /// <summary>File name → content (the version Secret's data). Several hold passwords: never print them.</summary>
     public required IReadOnlyDictionary<string, string> Files { get; init; }
 
     public required string Version { get; init; }
