@@ -22,7 +22,7 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
         try
         {
             var published = System.Diagnostics.Stopwatch.GetTimestamp();
-            var after = agent.Publish(password: newPassword, poolSize: 7);
+            var after = agent.Publish(backendPassword: newPassword, poolSize: 7);
             await WaitForSettingAsync(admin, "default_pool_size", "7");
             output.WriteLine($"pool size change visible in SHOW CONFIG {System.Diagnostics.Stopwatch.GetElapsedTime(published).TotalMilliseconds:0} ms after the ..data swap");
             await agent.Process.WaitForLineAsync(l => l.Contains($"configuration revision {after.ConfigRevision[..12]} applied", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
