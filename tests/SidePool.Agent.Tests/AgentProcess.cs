@@ -15,6 +15,14 @@ internal sealed class AgentProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
+    /// <summary>
+    /// SIDEPOOL_AGENT_BINARY runs the tests against another build of the agent (e.g. the previous commit's, to see a
+    /// new test fail on the old behaviour). Such a binary may predate <c>--runtime-dir</c>, so it is not passed then.
+    /// </summary>
+    private static readonly string? BinaryOverride = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } path ? path : null;
+
+    public static string Binary => BinaryOverride ?? Path.Combine(AppContext.BaseDirectory, "sidepool-agent");
+
     private AgentProcess(TestDirectory directory, PoolMount mount, string socketDirectory, int listenPort, int httpPort, int backendPort, ManagedProcess process, RenderedPool rendered, string clientAuth)
     {
         ClientAuth = clientAuth;
@@ -41,6 +49,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     public int BackendPort { get; }
 
     public ManagedProcess Process { get; }
+
+    /// <summary>The agent's private copy of the configuration (<c>--runtime-dir</c>; created by the agent).</summary>
+    public string RuntimeDirectory => Directory.PathOf("runtime");
 
     /// <summary>How applications authenticate to the sidecar (trust or scram).</summary>
     public string ClientAuth { get; }
@@ -78,9 +89,14 @@ internal sealed class AgentProcess : IAsyncDisposable
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--config-poll", "1s",
         };
+        if (BinaryOverride is null)
+        {
+            args.AddRange(["--runtime-dir", directory.PathOf("runtime")]);
+        }
+
         args.AddRange(extraArgs ?? []);
         var started = Stopwatch.GetTimestamp();
-        var process = ManagedProcess.Start(Path.Combine(AppContext.BaseDirectory, "sidepool-agent"), args, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+        var process = ManagedProcess.Start(Binary, args, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
         var agent = new AgentProcess(directory, mount, socketDirectory, listenPort, httpPort, backend.Port, process, rendered, clientAuth);
         if (waitHealthy)
         {
@@ -110,6 +126,28 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     public void PublishRaw(IReadOnlyDictionary<string, string> files) => Mount.Publish(files);
+
+    /// <summary>The value of one series in a fresh /metrics scrape (null when absent).</summary>
+    public async Task<double?> MetricAsync(string series) => Sample((await GetAsync("/metrics")).Body, series);
+
+    /// <summary>Polls /metrics until <paramref name="series"/> has <paramref name="value"/>.</summary>
+    public async Task WaitForMetricAsync(string series, double value, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        double? last = null;
+        while (DateTime.UtcNow < deadline && !Process.HasExited)
+        {
+            last = await MetricAsync(series);
+            if (last == value)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{series} is {last?.ToString(CultureInfo.InvariantCulture) ?? "absent"}, expected {value} within {timeout}. Agent output:\n{Process.Output}");
+    }
 
     public async Task<(int Status, string Body)> GetAsync(string path)
     {
