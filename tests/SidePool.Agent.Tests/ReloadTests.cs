@@ -10,44 +10,91 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
     [Fact]
     public async Task Pool_size_and_password_changes_apply_live_and_connected_clients_keep_working()
     {
-        const string newPassword = "app-password-2";
-        await using var agent = await AgentProcess.StartAsync(backend.Server, poolSize: 10);
+        const string newBackendPassword = "app-password-2";
+        await using var agent = await AgentProcess.StartAsync(backend.Server, poolSize: 10, clientAuth: "scram");
         var admin = agent.Admin();
         var before = agent.Rendered;
+        var oldClientPassword = agent.ClientPassword;
+        var newClientPassword = SidePool.Rendering.ClientCredentials.GeneratePassword();
         await using var connectedBefore = new NpgsqlConnection(agent.AppConnectionString("connected-before"));
         await connectedBefore.OpenAsync();
         Assert.Equal(1, await ScalarAsync(connectedBefore, "SELECT 1"));
 
-        await backend.Server.ExecuteAsync($"ALTER ROLE {TestBackend.User} PASSWORD '{newPassword}'");
+        await backend.Server.ExecuteAsync($"ALTER ROLE {TestBackend.User} PASSWORD '{newBackendPassword}'");
         try
         {
             var published = System.Diagnostics.Stopwatch.GetTimestamp();
-            var after = agent.Publish(backendPassword: newPassword, poolSize: 7);
+            var after = agent.Publish(backendPassword: newBackendPassword, poolSize: 7, clientPassword: newClientPassword);
             await WaitForSettingAsync(admin, "default_pool_size", "7");
             output.WriteLine($"pool size change visible in SHOW CONFIG {System.Diagnostics.Stopwatch.GetElapsedTime(published).TotalMilliseconds:0} ms after the ..data swap");
             await agent.Process.WaitForLineAsync(l => l.Contains($"configuration revision {after.ConfigRevision[..12]} applied", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
+            // a client connected before the change keeps working
             Assert.Equal(1, await ScalarAsync(connectedBefore, "SELECT 1"));
             Assert.Contains(await admin.ShowUsersAsync(), u => u.Name == TestBackend.User);
 
-            // new server logins must use the new password: drop the pooled server connections and query again
-            await backend.Server.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{TestBackend.User}'");
-            await using var connectedAfter = new NpgsqlConnection(agent.AppConnectionString("connected-after"));
+            // new server logins must use the new BACKEND password: drop the server connections, wait until PgBouncer
+            // has seen them go (see Terminated_server_connections_are_waited_out_before_the_next_client_uses_the_pool),
+            // then query again through a new login with the new CLIENT password
+            await TerminateServerConnectionsAsync(agent, waitForPgBouncer: true);
+            await using var connectedAfter = new NpgsqlConnection(agent.AppConnectionString("connected-after", password: newClientPassword));
             await connectedAfter.OpenAsync();
             Assert.Equal(1, await ScalarAsync(connectedAfter, "SELECT 1"));
+
+            // the old client password no longer logs in; the connection opened with it before the change is still served
+            var refused = await Assert.ThrowsAsync<PostgresException>(async () =>
+            {
+                await using var oldLogin = new NpgsqlConnection(agent.AppConnectionString("old-client-password", password: oldClientPassword));
+                await oldLogin.OpenAsync();
+            });
+            Assert.Contains("authentication failed", refused.MessageText, StringComparison.Ordinal);
+            Assert.Equal(1, await ScalarAsync(connectedBefore, "SELECT 1"));
 
             var metrics = (await agent.GetAsync("/metrics")).Body;
             Assert.Equal(1, AgentProcess.Sample(metrics, "sidepool_agent_reloads_total{result=\"applied\"}"));
             Assert.Equal(1, AgentProcess.Sample(metrics, $"sidepool_agent_config_info{{pool=\"orders-db\",revision=\"{after.ConfigRevision}\",version=\"{after.Version}\"}}"));
             Assert.DoesNotContain(before.ConfigRevision, metrics, StringComparison.Ordinal);
             Assert.Equal(0, AgentProcess.Sample(metrics, "sidepool_agent_restart_pending"));
-            Assert.DoesNotContain(agent.Process.Lines, l => l.Contains(newPassword, StringComparison.Ordinal) || l.Contains(TestBackend.Password, StringComparison.Ordinal));
-            Assert.DoesNotContain(newPassword, metrics, StringComparison.Ordinal);
+            foreach (var secret in new[] { newBackendPassword, TestBackend.Password, oldClientPassword, newClientPassword })
+            {
+                Assert.DoesNotContain(agent.Process.Lines, l => l.Contains(secret, StringComparison.Ordinal));
+                Assert.DoesNotContain(secret, metrics, StringComparison.Ordinal);
+            }
         }
         finally
         {
             await backend.Server.ExecuteAsync($"ALTER ROLE {TestBackend.User} PASSWORD '{TestBackend.Password}'");
         }
+    }
+
+    /// <summary>
+    /// Root cause of the old flake ("08P01 invalid server parameter", about 1 run in 9): pg_terminate_backend only
+    /// signals the backend. Until the backend has died and PgBouncer has read its FATAL and EOF, the server
+    /// connection sits in PgBouncer's idle list; a client that arrives then is linked to it, PgBouncer first sends
+    /// <c>SET application_name</c> (the client's differs from the one the connection last served) and reads the
+    /// backend's FATAL 57P01 while setting parameters, which PgBouncer 1.18 reports to the client as
+    /// "invalid server parameter" (server.c, ErrorResponse while setting_vars). Here the backend's death is delayed
+    /// on purpose (SIGSTOP before pg_terminate_backend, SIGCONT 300 ms later), which makes the race certain:
+    /// the old test sequence fails every time, the fixed one (wait until PgBouncer has dropped the terminated
+    /// connections) never does.
+    /// </summary>
+    [Fact]
+    public async Task Terminated_server_connections_are_waited_out_before_the_next_client_uses_the_pool()
+    {
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"]);
+
+        await WarmIdleServerConnectionAsync(agent, "first");
+        await TerminateServerConnectionsAsync(agent, waitForPgBouncer: false, slowDeath: TimeSpan.FromMilliseconds(300));
+        var oldSequence = await Assert.ThrowsAsync<PostgresException>(() => QueryOnceAsync(agent, "second"));
+
+        await WarmIdleServerConnectionAsync(agent, "third");
+        await TerminateServerConnectionsAsync(agent, waitForPgBouncer: true, slowDeath: TimeSpan.FromMilliseconds(300));
+        var fixedSequence = await QueryOnceAsync(agent, "fourth");
+
+        output.WriteLine($"old sequence: {oldSequence.SqlState} {oldSequence.MessageText}");
+        Assert.Equal("08P01", oldSequence.SqlState);
+        Assert.Equal("invalid server parameter", oldSequence.MessageText);
+        Assert.Equal(1, fixedSequence);
     }
 
     [Fact]
@@ -100,21 +147,76 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
         Assert.Equal(200, (await agent.GetAsync("/readyz")).Status);
     }
 
-    [Fact]
-    public async Task A_change_pgbouncer_cannot_reload_is_reported_as_a_pending_restart()
+    /// <summary>One server connection of the pool, idle in PgBouncer, that last served <paramref name="applicationName"/>.</summary>
+    private static async Task WarmIdleServerConnectionAsync(AgentProcess agent, string applicationName)
     {
-        await using var agent = await AgentProcess.StartAsync(backend.Server);
-        var otherPort = SidePool.Testing.FreePort.Next();
+        Assert.Equal(1, await QueryOnceAsync(agent, applicationName));
+    }
 
-        var rendered = agent.Publish(listenPort: otherPort);
-        var logged = await agent.Process.WaitForLineAsync(l => l.Contains("restart pending", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-        await agent.Process.WaitForLineAsync(l => l.Contains($"mounted configuration rejected", StringComparison.Ordinal) || l.Contains($"revision {rendered.ConfigRevision[..12]}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-        var metrics = (await agent.GetAsync("/metrics")).Body;
+    private static async Task<object?> QueryOnceAsync(AgentProcess agent, string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(agent.AppConnectionString(applicationName));
+        await connection.OpenAsync();
+        return await ScalarAsync(connection, "SELECT 1");
+    }
 
-        Assert.Contains("listen_port", logged, StringComparison.Ordinal);
-        Assert.Equal(1, AgentProcess.Sample(metrics, "sidepool_agent_restart_pending"));
-        Assert.Equal(1, AgentProcess.Sample(metrics, "sidepool_agent_pending_restarts_total"));
-        Assert.Equal(200, (await agent.GetAsync("/healthz")).Status);
+    /// <summary>
+    /// Terminates the app user's backends (the pool's server connections). With <paramref name="waitForPgBouncer"/>
+    /// returns only once PgBouncer no longer lists any of them (SHOW SERVERS remote_pid): pg_terminate_backend just
+    /// sends a signal. <paramref name="slowDeath"/> stops each backend before signalling it and resumes it after that
+    /// long, as a busy machine would delay its exit.
+    /// </summary>
+    private async Task TerminateServerConnectionsAsync(AgentProcess agent, bool waitForPgBouncer, TimeSpan? slowDeath = null)
+    {
+        var pids = new List<int>();
+        await using (var connection = new NpgsqlConnection(backend.Server.SuperuserConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE usename = '{TestBackend.User}' AND backend_type = 'client backend'", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                pids.Add(reader.GetInt32(0));
+            }
+        }
+
+        Assert.NotEmpty(pids);
+        Task resumed = Task.CompletedTask;
+        if (slowDeath is { } delay)
+        {
+            pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)19)); // SIGSTOP
+            resumed = Task.Run(async () =>
+            {
+                await Task.Delay(delay);
+                pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)18)); // SIGCONT
+            });
+        }
+
+        await backend.Server.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[{string.Join(',', pids)}]) AS pid");
+        if (waitForPgBouncer)
+        {
+            var admin = agent.Admin();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (true)
+            {
+                var servers = await admin.QueryAsync("SHOW SERVERS");
+                var left = servers.Rows.Select(r => (int)r.GetInt64("remote_pid")).Where(pids.Contains).ToList();
+                if (left.Count == 0)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"pgbouncer still lists terminated server connections {string.Join(", ", left)}");
+                await Task.Delay(20);
+            }
+        }
+
+        if (waitForPgBouncer)
+        {
+            await resumed;
+        }
+
+        // otherwise the backends resume in the background while the caller races against their death
     }
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
