@@ -16,10 +16,13 @@ internal sealed class AgentProcess : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>
-    /// SIDEPOOL_AGENT_BINARY runs the tests against another build of the agent (e.g. the previous commit's, to see a
-    /// new test fail on the old behaviour). Such a binary may predate <c>--runtime-dir</c>, so it is not passed then.
+    /// SIDEPOOL_AGENT_BINARY runs the tests against another build of the agent: the Native AOT one, or a previous
+    /// commit's to see a new test fail on the old behaviour (set SIDEPOOL_AGENT_WITHOUT_RUNTIME_DIR=1 for a build that
+    /// predates <c>--runtime-dir</c>).
     /// </summary>
     private static readonly string? BinaryOverride = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } path ? path : null;
+
+    private static readonly bool WithoutRuntimeDirectory = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_WITHOUT_RUNTIME_DIR") == "1";
 
     public static string Binary => BinaryOverride ?? Path.Combine(AppContext.BaseDirectory, "sidepool-agent");
 
@@ -89,7 +92,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--config-poll", "1s",
         };
-        if (BinaryOverride is null)
+        if (!WithoutRuntimeDirectory)
         {
             args.AddRange(["--runtime-dir", directory.PathOf("runtime")]);
         }

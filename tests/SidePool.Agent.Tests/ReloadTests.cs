@@ -36,7 +36,7 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
             // new server logins must use the new BACKEND password: drop the server connections, wait until PgBouncer
             // has seen them go (see Terminated_server_connections_are_waited_out_before_the_next_client_uses_the_pool),
             // then query again through a new login with the new CLIENT password
-            await TerminateServerConnectionsAsync(agent, waitForPgBouncer: true);
+            await TerminateServerConnectionsAsync(agent);
             await using var connectedAfter = new NpgsqlConnection(agent.AppConnectionString("connected-after", password: newClientPassword));
             await connectedAfter.OpenAsync();
             Assert.Equal(1, await ScalarAsync(connectedAfter, "SELECT 1"));
@@ -73,27 +73,39 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
     /// connection sits in PgBouncer's idle list; a client that arrives then is linked to it, PgBouncer first sends
     /// <c>SET application_name</c> (the client's differs from the one the connection last served) and reads the
     /// backend's FATAL 57P01 while setting parameters, which PgBouncer 1.18 reports to the client as
-    /// "invalid server parameter" (server.c, ErrorResponse while setting_vars). Here the backend's death is delayed
-    /// on purpose (SIGSTOP before pg_terminate_backend, SIGCONT 300 ms later), which makes the race certain:
-    /// the old test sequence fails every time, the fixed one (wait until PgBouncer has dropped the terminated
-    /// connections) never does.
+    /// "invalid server parameter" (server.c, ErrorResponse while setting_vars). Here the race is made certain: the
+    /// backends are stopped (SIGSTOP) before pg_terminate_backend and resumed only once PgBouncer has linked the next
+    /// client to one of them; the old test sequence then fails every time. The fixed sequence (wait until PgBouncer
+    /// has dropped the terminated connections) passes with the same slow death.
     /// </summary>
     [Fact]
     public async Task Terminated_server_connections_are_waited_out_before_the_next_client_uses_the_pool()
     {
         await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"]);
+        var admin = agent.Admin();
 
         await WarmIdleServerConnectionAsync(agent, "first");
-        await TerminateServerConnectionsAsync(agent, waitForPgBouncer: false, slowDeath: TimeSpan.FromMilliseconds(300));
-        var oldSequence = await Assert.ThrowsAsync<PostgresException>(() => QueryOnceAsync(agent, "second"));
+        var dying = await StopAndTerminateServerConnectionsAsync();
+        var oldSequence = QueryOnceAsync(agent, "second"); // right after pg_terminate_backend, as the test did
+        await WaitForServersAsync(admin, "pgbouncer to link the client to a terminated backend", rows => rows.Any(r => dying.Contains((int)r.GetInt64("remote_pid")) && r.GetString("state") == "active"));
+        Resume(dying);
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => oldSequence);
+        await WaitForServersAsync(admin, "pgbouncer to drop the other terminated backends", rows => !rows.Any(r => dying.Contains((int)r.GetInt64("remote_pid"))));
 
         await WarmIdleServerConnectionAsync(agent, "third");
-        await TerminateServerConnectionsAsync(agent, waitForPgBouncer: true, slowDeath: TimeSpan.FromMilliseconds(300));
+        dying = await StopAndTerminateServerConnectionsAsync();
+        var resumeLater = Task.Run(async () =>
+        {
+            await Task.Delay(300);
+            Resume(dying);
+        });
+        await WaitForServersAsync(admin, "pgbouncer to drop the terminated backends", rows => !rows.Any(r => dying.Contains((int)r.GetInt64("remote_pid"))));
+        await resumeLater;
         var fixedSequence = await QueryOnceAsync(agent, "fourth");
 
-        output.WriteLine($"old sequence: {oldSequence.SqlState} {oldSequence.MessageText}");
-        Assert.Equal("08P01", oldSequence.SqlState);
-        Assert.Equal("invalid server parameter", oldSequence.MessageText);
+        output.WriteLine($"old sequence: {failure.SqlState} {failure.MessageText}");
+        Assert.Equal("08P01", failure.SqlState);
+        Assert.Equal("invalid server parameter", failure.MessageText);
         Assert.Equal(1, fixedSequence);
     }
 
@@ -161,62 +173,52 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
     }
 
     /// <summary>
-    /// Terminates the app user's backends (the pool's server connections). With <paramref name="waitForPgBouncer"/>
-    /// returns only once PgBouncer no longer lists any of them (SHOW SERVERS remote_pid): pg_terminate_backend just
-    /// sends a signal. <paramref name="slowDeath"/> stops each backend before signalling it and resumes it after that
-    /// long, as a busy machine would delay its exit.
+    /// Terminates the app user's backends (the pool's server connections) and, as pg_terminate_backend only sends a
+    /// signal, returns once PgBouncer no longer lists any of them (SHOW SERVERS remote_pid).
     /// </summary>
-    private async Task TerminateServerConnectionsAsync(AgentProcess agent, bool waitForPgBouncer, TimeSpan? slowDeath = null)
+    private async Task TerminateServerConnectionsAsync(AgentProcess agent)
+    {
+        var pids = await AppBackendsAsync();
+        await backend.Server.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[{string.Join(',', pids)}]) AS pid");
+        await WaitForServersAsync(agent.Admin(), "pgbouncer to drop the terminated backends", rows => !rows.Any(r => pids.Contains((int)r.GetInt64("remote_pid"))));
+    }
+
+    /// <summary>Stops the app user's backends (SIGSTOP), then pg_terminate_backend: they die only once resumed.</summary>
+    private async Task<List<int>> StopAndTerminateServerConnectionsAsync()
+    {
+        var pids = await AppBackendsAsync();
+        pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)19)); // SIGSTOP
+        await backend.Server.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[{string.Join(',', pids)}]) AS pid");
+        return pids;
+    }
+
+    private static void Resume(List<int> pids) =>
+        pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)18)); // SIGCONT
+
+    private async Task<List<int>> AppBackendsAsync()
     {
         var pids = new List<int>();
-        await using (var connection = new NpgsqlConnection(backend.Server.SuperuserConnectionString))
+        await using var connection = new NpgsqlConnection(backend.Server.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE usename = '{TestBackend.User}' AND backend_type = 'client backend'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
         {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE usename = '{TestBackend.User}' AND backend_type = 'client backend'", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                pids.Add(reader.GetInt32(0));
-            }
+            pids.Add(reader.GetInt32(0));
         }
 
         Assert.NotEmpty(pids);
-        Task resumed = Task.CompletedTask;
-        if (slowDeath is { } delay)
+        return pids;
+    }
+
+    private static async Task WaitForServersAsync(PgBouncerAdminClient admin, string what, Func<IReadOnlyList<AdminRow>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition((await admin.QueryAsync("SHOW SERVERS")).Rows))
         {
-            pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)19)); // SIGSTOP
-            resumed = Task.Run(async () =>
-            {
-                await Task.Delay(delay);
-                pids.ForEach(pid => SidePool.Testing.ServiceUser.Signal(pid, (SidePool.Testing.PosixSignalNumber)18)); // SIGCONT
-            });
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
         }
-
-        await backend.Server.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[{string.Join(',', pids)}]) AS pid");
-        if (waitForPgBouncer)
-        {
-            var admin = agent.Admin();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (true)
-            {
-                var servers = await admin.QueryAsync("SHOW SERVERS");
-                var left = servers.Rows.Select(r => (int)r.GetInt64("remote_pid")).Where(pids.Contains).ToList();
-                if (left.Count == 0)
-                {
-                    break;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"pgbouncer still lists terminated server connections {string.Join(", ", left)}");
-                await Task.Delay(20);
-            }
-        }
-
-        if (waitForPgBouncer)
-        {
-            await resumed;
-        }
-
-        // otherwise the backends resume in the background while the caller races against their death
     }
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
