@@ -14,17 +14,30 @@ internal sealed class AgentHost(AgentOptions options)
     private readonly TaskCompletionSource _drainRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _signals;
     private DrainCoordinator? _drain;
+    private ConfigWatcher? _watcher;
 
     public async Task<int> RunAsync()
     {
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
-        AgentLog.Info("agent", $"sidepool-agent starting: config {options.ConfigDirectory}, drain mode {options.DrainMode.ToString().ToLowerInvariant()}, http {options.HttpAddress}:{options.HttpPort}");
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+        AgentLog.Info("agent", $"sidepool-agent {AgentVersion.Value} starting: config {options.ConfigDirectory}, runtime {options.RuntimeDirectory}{(options.SocketDirectory is { } socketDirectory ? $", socket directory {socketDirectory} (--socket-dir)" : "")}, readiness {options.Readiness.ToString().ToLowerInvariant()}, drain mode {options.DrainMode.ToString().ToLowerInvariant()}, http {options.HttpAddress}:{options.HttpPort}");
 
         var snapshot = ConfigLoader.Load(options.ConfigDirectory);
         if (snapshot.Config is not { } config)
         {
             AgentLog.Error("agent", $"cannot start: {snapshot.Problem}");
+            return 1;
+        }
+
+        var runtime = new RuntimeDirectory(options.RuntimeDirectory, options.SocketDirectory);
+        try
+        {
+            runtime.Prepare();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AgentLog.Error("agent", $"cannot start: runtime directory {runtime.Path}: {e.Message}");
             return 1;
         }
 
@@ -35,15 +48,17 @@ internal sealed class AgentHost(AgentOptions options)
         using var collector = new PrometheusCollector(PrometheusCollectorOptions.ForMeters(AgentMetrics.MeterName, PgBouncerMetrics.MeterName));
         var readiness = new ReadinessCheck(options, state, agentMetrics);
         var liveness = new LivenessCheck(state);
-        await using var supervisor = new PgBouncerSupervisor(options, binary, state, agentMetrics);
+        var startup = new StartupCheck(options, state);
+        await using var supervisor = new PgBouncerSupervisor(options, binary, runtime, state, agentMetrics);
         _drain = new DrainCoordinator(options, state, supervisor, readiness);
 
         await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (path, ct) => path switch
         {
             "/healthz" => Respond(await liveness.GetAsync()),
             "/readyz" => Respond(await readiness.GetAsync()),
+            "/startupz" => Respond(await startup.GetAsync()),
             "/metrics" => await MetricsAsync(state, pgBouncerMetrics, collector, ct),
-            _ => HttpResponse.Text(404, "not found: try /healthz, /readyz or /metrics"),
+            _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz or /metrics"),
         });
         try
         {
@@ -57,9 +72,9 @@ internal sealed class AgentHost(AgentOptions options)
 
         try
         {
-            await supervisor.StartAsync(config, CancellationToken.None);
+            await supervisor.StartAsync(config, pinned: null, CancellationToken.None);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
         {
             AgentLog.Error("agent", $"cannot start pgbouncer: {e.Message}");
             return 1;
@@ -68,9 +83,24 @@ internal sealed class AgentHost(AgentOptions options)
         AgentLog.Info("agent", $"serving: pgbouncer and /healthz up {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms after process start");
 
         using var stopWatching = new CancellationTokenSource();
+        using var backend = new BackendMonitor(options, state, agentMetrics);
+        var checking = backend.RunAsync(stopWatching.Token);
         using var watcher = new ConfigWatcher(options.ConfigDirectory, options.ConfigPollInterval);
-        var reloader = new ConfigReloader(state, agentMetrics, readiness, supervisor);
-        var watching = watcher.RunAsync(config.ContentHash, reloader.OnChangeAsync, stopWatching.Token);
+        var reloader = new ConfigReloader(state, agentMetrics, readiness, supervisor, runtime);
+        var watching = watcher.RunAsync(config.ContentHash, reloader.OnChangeAsync, _ => agentMetrics.ConfigWatchRestarted(), stopWatching.Token);
+        _ = watching.ContinueWith(
+            _ =>
+            {
+                if (!stopWatching.IsCancellationRequested)
+                {
+                    state.ConfigWatcherStopped = true;
+                    AgentLog.Error("config", "the config watcher stopped: /healthz fails so the kubelet restarts the container");
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        _watcher = watcher;
         var supervising = supervisor.SuperviseAsync(stopWatching.Token);
 
         var first = await Task.WhenAny(_drainRequested.Task, supervising);
@@ -90,7 +120,9 @@ internal sealed class AgentHost(AgentOptions options)
         }
 
         await stopWatching.CancelAsync();
+        _watcher = null;
         await watching;
+        await checking;
         AgentLog.Info("agent", $"exiting with code {exitCode}");
         return exitCode;
     }
@@ -103,6 +135,20 @@ internal sealed class AgentHost(AgentOptions options)
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         await pgBouncerMetrics.RefreshAsync(state.PgBouncerRunning ? state.Admin : null, timeout.Token);
         return new HttpResponse(200, collector.ContentType, collector.Collect());
+    }
+
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true; // SIGHUP means "reload", as for PgBouncer itself: never exit on it
+        if (_watcher is { } watcher && Volatile.Read(ref _signals) == 0)
+        {
+            AgentLog.Info("agent", "SIGHUP received: re-reading the mounted configuration now");
+            watcher.RequestReload();
+        }
+        else
+        {
+            AgentLog.Info("agent", "SIGHUP received: ignored (starting or draining)");
+        }
     }
 
     private void OnStopSignal(PosixSignalContext context)

@@ -10,6 +10,7 @@ internal sealed class AgentState
     private readonly Lock _gate = new();
     private MountedConfig? _appliedConfig;
     private PgBouncerAdminClient? _admin;
+    private RuntimeConfig? _running;
     private long _drainStarted;
     private long _drainEnded;
 
@@ -28,7 +29,25 @@ internal sealed class AgentState
         }
     }
 
-    /// <summary>An admin client using the applied configuration's socket and credentials.</summary>
+    /// <summary>
+    /// Serializes writes to the runtime directory with what follows them (RELOAD, or a crash restart), so a reload
+    /// and a restart never interleave their files.
+    /// </summary>
+    public SemaphoreSlim RuntimeGate { get; } = new(1, 1);
+
+    /// <summary>The private copy PgBouncer was last started on (its port and socket are what PgBouncer listens on).</summary>
+    public RuntimeConfig? Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running;
+            }
+        }
+    }
+
+    /// <summary>An admin client on the socket PgBouncer listens on, with the applied configuration's admin credentials.</summary>
     public PgBouncerAdminClient? Admin
     {
         get
@@ -41,7 +60,7 @@ internal sealed class AgentState
     }
 
     /// <summary>The restart-only settings PgBouncer was started with.</summary>
-    public IReadOnlyDictionary<string, string> RunningRestartSettings { get; private set; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> RunningRestartSettings => Running?.RestartSettings ?? new Dictionary<string, string>();
 
     /// <summary>Restart-only settings whose mounted value differs from the running one.</summary>
     public IReadOnlyList<string> RestartPending { get; set; } = [];
@@ -49,6 +68,15 @@ internal sealed class AgentState
     public volatile bool PgBouncerRunning;
 
     public volatile bool LastReadiness;
+
+    /// <summary>Whether the last backend check (SELECT 1 through the local pooler) passed.</summary>
+    public volatile bool BackendUp;
+
+    /// <summary>Why the last backend check failed (null after a pass or before the first check).</summary>
+    public volatile string? BackendProblem;
+
+    /// <summary>Set if the config watcher ended while the agent was not stopping (liveness then fails).</summary>
+    public volatile bool ConfigWatcherStopped;
 
     public bool IsDraining => Interlocked.Read(ref _drainStarted) != 0;
 
@@ -67,25 +95,36 @@ internal sealed class AgentState
         }
     }
 
+    /// <summary>Records a configuration PgBouncer now runs (reloaded): the admin client keeps PgBouncer's socket, with the new credentials.</summary>
     public void Apply(MountedConfig config)
     {
-        var endpoint = AdminEndpoint.UnixSocket(config.Settings.SocketDirectory, config.Settings.ListenPort, config.Settings.AdminUser, config.AdminPassword)
-            with
-        { ConnectTimeout = TimeSpan.FromSeconds(3) };
         lock (_gate)
         {
+            var running = _running ?? throw new InvalidOperationException("pgbouncer was not started");
             _appliedConfig = config;
-            _admin = new PgBouncerAdminClient(endpoint);
+            _admin = new PgBouncerAdminClient(AdminEndpoint(running, config));
         }
     }
 
-    /// <summary>Records the configuration PgBouncer was (re)started with: its restart-only settings are now in force.</summary>
-    public void Started(MountedConfig config)
+    /// <summary>Records the configuration and private copy PgBouncer was (re)started on: its restart-only settings are now in force.</summary>
+    public void Started(MountedConfig config, RuntimeConfig running)
     {
-        Apply(config);
-        RunningRestartSettings = config.Settings.RestartSettings;
-        RestartPending = [];
+        lock (_gate)
+        {
+            _running = running;
+            _appliedConfig = config;
+            _admin = new PgBouncerAdminClient(AdminEndpoint(running, config));
+        }
     }
+
+    /// <summary>An admin client for <paramref name="config"/>'s credentials on the running PgBouncer's socket.</summary>
+    public PgBouncerAdminClient AdminFor(MountedConfig config) =>
+        new(AdminEndpoint(Running ?? throw new InvalidOperationException("pgbouncer was not started"), config));
+
+    private static AdminEndpoint AdminEndpoint(RuntimeConfig running, MountedConfig config) =>
+        PgBouncer.Admin.AdminEndpoint.UnixSocket(running.SocketDirectory, running.ListenPort, config.Settings.AdminUser, config.AdminPassword)
+        with
+        { ConnectTimeout = TimeSpan.FromSeconds(3) };
 
     /// <summary>Marks the start of the drain; returns false when already draining.</summary>
     public bool BeginDrain() => Interlocked.CompareExchange(ref _drainStarted, Stopwatch.GetTimestamp(), 0) == 0;

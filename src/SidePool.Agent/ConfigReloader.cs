@@ -7,21 +7,43 @@ using SidePool.PgBouncer.Admin;
 namespace SidePool.Agent;
 
 /// <summary>
-/// Applies a changed mount: validates it, RELOADs PgBouncer, then checks with SHOW CONFIG that PgBouncer really
-/// runs the new values (before 1.25 a file that fails to load is silently ignored). A rejected or failed change
-/// leaves PgBouncer serving the previous revision (PgBouncer 1.18 keeps the settings it read before a bad line,
-/// which the log line says); readiness is unaffected.
+/// Applies a changed mount: validates it, writes the private copy PgBouncer runs on (restart-only settings pinned
+/// to the running values), RELOADs PgBouncer, then checks with SHOW CONFIG that PgBouncer really runs the new
+/// values (before 1.25 a file that fails to load is silently ignored). A rejected mount never reaches the private
+/// copy; a failed RELOAD puts the previous copy back and RELOADs it, so PgBouncer and a later crash restart keep
+/// the previous revision. Readiness is unaffected either way.
 /// </summary>
-internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, ReadinessCheck readiness, PgBouncerSupervisor supervisor)
+internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, ReadinessCheck readiness, PgBouncerSupervisor supervisor, RuntimeDirectory runtime)
 {
+    private static readonly TimeSpan ReloadBudget = TimeSpan.FromSeconds(30);
+
     private static readonly HashSet<string> TextSettingsToVerify = new(StringComparer.Ordinal)
     {
         "pool_mode", "auth_type", "server_tls_sslmode", "server_check_query",
     };
 
-    public async Task OnChangeAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>Handles one snapshot of the mount; <paramref name="requested"/> when SIGHUP asked for it.</summary>
+    public async Task OnChangeAsync(ConfigSnapshot snapshot, bool requested, CancellationToken cancellationToken)
     {
-        if (state.IsDraining || state.AppliedConfig is not { } current || state.Admin is not { } admin)
+        if (state.IsDraining || state.AppliedConfig is null)
+        {
+            return;
+        }
+
+        await state.RuntimeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await ApplyAsync(snapshot, requested, cancellationToken);
+        }
+        finally
+        {
+            state.RuntimeGate.Release();
+        }
+    }
+
+    private async Task ApplyAsync(ConfigSnapshot snapshot, bool requested, CancellationToken cancellationToken)
+    {
+        if (state.AppliedConfig is not { } current || state.Admin is not { } admin || state.IsDraining)
         {
             return;
         }
@@ -29,36 +51,45 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         if (snapshot.Config is not { } next)
         {
             metrics.Reload("invalid");
-            AgentLog.Error("reload", $"mounted configuration rejected: {snapshot.Problem}; pgbouncer keeps serving revision {current.ShortRevision}");
+            AgentLog.Error("reload", $"mounted configuration rejected: {snapshot.Problem}; pgbouncer keeps serving revision {current.ShortRevision} (the rejected files are not handed to pgbouncer)");
+            return;
+        }
+
+        if (requested && next.ContentHash == current.ContentHash)
+        {
+            AgentLog.Info("reload", $"mounted configuration unchanged: still revision {current.ShortRevision}");
             return;
         }
 
         AgentLog.Info("reload", $"mounted configuration changed: revision {current.ShortRevision} -> {next.ShortRevision}");
-        var pending = ChangedRestartSettings(state.RunningRestartSettings, next.Settings.RestartSettings);
+        var pending = ChangedRestartSettings(state.RunningRestartSettings, runtime.RequestedRestartSettings(next));
         if (pending.Count > 0 && !pending.SequenceEqual(state.RestartPending))
         {
             metrics.PendingRestart();
-            AgentLog.Warn("reload", $"settings pgbouncer applies only at start changed ({string.Join(", ", pending)}): they take effect when the pod is replaced (restart pending)");
+            AgentLog.Warn("reload", $"settings pgbouncer applies only at start changed ({string.Join(", ", pending)}): pgbouncer keeps its running values (also after a crash) until the pod is replaced (restart pending)");
         }
 
         state.RestartPending = pending;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(ReloadBudget);
         var loadFailuresBefore = supervisor.ConfigLoadFailures;
         try
         {
-            await admin.ReloadAsync(cancellationToken);
-            var nextAdmin = new PgBouncerAdminClient(admin.Endpoint with { Password = next.AdminPassword });
+            var written = runtime.Write(next, state.RunningRestartSettings);
+            await admin.ReloadAsync(budget.Token);
+            var nextAdmin = state.AdminFor(next);
             IReadOnlyList<ConfigSetting> running;
             try
             {
-                running = await nextAdmin.ShowConfigAsync(cancellationToken);
+                running = await nextAdmin.ShowConfigAsync(budget.Token);
             }
             catch (PgBouncerAdminException)
             {
-                running = await admin.ShowConfigAsync(cancellationToken); // the new file did not take: old credentials still work
+                running = await admin.ShowConfigAsync(budget.Token); // the new file did not take: old credentials still work
             }
 
-            var mismatches = Mismatches(next.Ini, running);
-            await Task.Delay(100, cancellationToken); // PgBouncer logged any load error before answering; let the log reader catch up
+            var mismatches = Mismatches(written.Ini, running);
+            await Task.Delay(100, budget.Token); // PgBouncer logged any load error before answering; let the log reader catch up
             if (supervisor.ConfigLoadFailures != loadFailuresBefore)
             {
                 mismatches = [.. mismatches.Prepend("pgbouncer logged 'config file loading failed' (settings before the bad line may already be in effect)")];
@@ -67,14 +98,17 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
             if (mismatches.Count > 0)
             {
                 metrics.Reload("failed");
-                AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} did not take effect: {string.Join("; ", mismatches)}; the agent still reports revision {current.ShortRevision} (see pgbouncer's log above)");
+                AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} did not take effect: {string.Join("; ", mismatches)}; putting revision {current.ShortRevision} back (see pgbouncer's log above)");
+                await RestoreAsync(current, admin, cancellationToken);
                 return;
             }
         }
-        catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is PgBouncerAdminException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             metrics.Reload("failed");
-            AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} failed: {e.Message}; still serving revision {current.ShortRevision}");
+            AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} failed: {e.Message}; putting revision {current.ShortRevision} back");
+            await RestoreAsync(current, admin, cancellationToken);
             return;
         }
 
@@ -82,6 +116,23 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         readiness.Invalidate();
         metrics.Reload("applied");
         AgentLog.Info("reload", $"configuration revision {next.ShortRevision} applied (was {current.ShortRevision})");
+    }
+
+    /// <summary>Writes the applied configuration's private copy again and RELOADs it (best effort: a crash restart uses the copy anyway).</summary>
+    private async Task RestoreAsync(MountedConfig current, PgBouncerAdminClient admin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            runtime.Write(current, state.RunningRestartSettings);
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            budget.CancelAfter(ReloadBudget);
+            await admin.ReloadAsync(budget.Token);
+        }
+        catch (Exception e) when (e is PgBouncerAdminException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            AgentLog.Warn("reload", $"could not RELOAD revision {current.ShortRevision} again ({e.Message}); its private copy is in place for the next RELOAD or restart");
+        }
     }
 
     internal static IReadOnlyList<string> ChangedRestartSettings(IReadOnlyDictionary<string, string> running, IReadOnlyDictionary<string, string> mounted) =>

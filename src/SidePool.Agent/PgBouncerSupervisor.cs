@@ -6,12 +6,15 @@ using SidePool.PgBouncer.Admin;
 namespace SidePool.Agent;
 
 /// <summary>
-/// Runs PgBouncer as a child process on the mounted configuration, forwards its log lines to stdout and applies
+/// Runs PgBouncer as a child process on the agent's private copy of the configuration (<see cref="RuntimeDirectory"/>),
+/// never on the mount, forwards its log lines to stdout and applies
 /// the crash policy: an unexpected exit is restarted in-process with exponential backoff (0.5 s doubling up to
 /// 8 s); more than <see cref="AgentOptions.MaxRestarts"/> crashes within <see cref="AgentOptions.RestartWindow"/>,
 /// or a crash while draining, ends supervision so the agent exits non-zero and the kubelet restarts the container.
+/// A crash restart runs on the private copy of the last applied configuration with the restart-only settings
+/// PgBouncer ran with: what the mount holds now (perhaps rejected) never reaches PgBouncer this way.
 /// </summary>
-internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, AgentState state, AgentMetrics metrics) : IAsyncDisposable
+internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, RuntimeDirectory runtime, AgentState state, AgentMetrics metrics) : IAsyncDisposable
 {
     private readonly Queue<DateTime> _recentCrashes = new();
     private long _configLoadFailures;
@@ -23,10 +26,16 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
     /// <summary>How many times PgBouncer logged that its configuration file failed to load (it says so only in its log before 1.25).</summary>
     public long ConfigLoadFailures => Interlocked.Read(ref _configLoadFailures);
 
-    /// <summary>Starts PgBouncer and returns once its admin console answers; throws when it exits or does not answer in time.</summary>
-    public async Task StartAsync(MountedConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the private copy of <paramref name="config"/> (restart-only settings pinned to <paramref name="pinned"/>,
+    /// or as mounted when null), starts PgBouncer on it and returns once its admin console answers; throws when it
+    /// exits or does not answer in time.
+    /// </summary>
+    public async Task StartAsync(MountedConfig config, IReadOnlyDictionary<string, string>? pinned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var running = runtime.Write(config, pinned);
+        var socketPath = Path.Combine(running.SocketDirectory, $".s.PGSQL.{running.ListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var info = new ProcessStartInfo(binary)
         {
             UseShellExecute = false,
@@ -34,7 +43,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
             RedirectStandardError = true,
             RedirectStandardInput = false,
         };
-        info.ArgumentList.Add(config.IniPath);
+        info.ArgumentList.Add(running.IniPath);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {binary}");
         process.OutputDataReceived += (_, e) => Forward(e.Data);
         process.ErrorDataReceived += (_, e) => Forward(e.Data);
@@ -42,7 +51,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
         process.BeginErrorReadLine();
         _process = process;
 
-        state.Started(config);
+        state.Started(config, running);
         var admin = state.Admin!;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
@@ -53,7 +62,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
                 throw new InvalidOperationException($"pgbouncer exited during start with code {process.ExitCode}");
             }
 
-            if (File.Exists(config.SocketPath))
+            if (File.Exists(socketPath))
             {
                 try
                 {
@@ -67,14 +76,14 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
             }
             else if (DateTime.UtcNow >= deadline)
             {
-                throw new InvalidOperationException($"pgbouncer did not create {config.SocketPath} within 15 s");
+                throw new InvalidOperationException($"pgbouncer did not create {socketPath} within 15 s");
             }
 
             await Task.Delay(10, cancellationToken);
         }
 
         state.PgBouncerRunning = true;
-        AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; stops with {(state.Version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
+        AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision} from {running.IniPath}, port {running.ListenPort}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; stops with {(state.Version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
     }
 
     /// <summary>Watches PgBouncer until the agent stops it or the crash policy gives up.</summary>
@@ -129,17 +138,36 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, A
                     return SupervisionOutcome.Stopped;
                 }
 
-                var snapshot = ConfigLoader.Load(options.ConfigDirectory);
-                var config = snapshot.Config ?? state.AppliedConfig!;
+                // the last applied configuration, on the port and socket PgBouncer ran with: never the mount as it is now
+                var config = state.AppliedConfig!;
+                var gate = state.RuntimeGate;
                 try
                 {
-                    await StartAsync(config, cancellationToken);
+                    await gate.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return SupervisionOutcome.Stopped;
+                }
+
+                try
+                {
+                    AgentLog.Info("supervisor", $"restarting pgbouncer on the private copy of applied revision {config.ShortRevision}");
+                    await StartAsync(config, state.RunningRestartSettings, cancellationToken);
                     metrics.PgBouncerRestarted();
                     break;
                 }
-                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
                 {
                     AgentLog.Error("supervisor", $"pgbouncer restart failed: {e.Message}");
+                }
+                catch (OperationCanceledException)
+                {
+                    return SupervisionOutcome.Stopped;
+                }
+                finally
+                {
+                    gate.Release();
                 }
             }
         }

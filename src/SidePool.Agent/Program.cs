@@ -1,11 +1,5 @@
 using SidePool.Agent;
 
-if (args is ["--help"] or ["-h"])
-{
-    Console.Out.Write(AgentOptionsParser.Usage);
-    return 0;
-}
-
 AgentOptions options;
 try
 {
@@ -16,6 +10,18 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"sidepool-agent: {e.Message}");
     Console.Error.Write(AgentOptionsParser.Usage);
     return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.Out.Write(AgentOptionsParser.Usage);
+    return 0;
+}
+
+if (options.ShowVersion)
+{
+    Console.Out.WriteLine($"sidepool-agent {AgentVersion.Value}");
+    return 0;
 }
 
 return await new AgentHost(options).RunAsync();

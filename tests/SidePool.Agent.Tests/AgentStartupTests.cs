@@ -39,7 +39,7 @@ public sealed class AgentStartupTests(TestBackend backend, ITestOutputHelper out
         files.Remove("sidepool.json");
         mount.Publish(files);
 
-        await using var agent = SidePool.Testing.ManagedProcess.Start(Path.Combine(AppContext.BaseDirectory, "sidepool-agent"), ["--config-dir", mount.Directory, "--http-port", "0"]);
+        await using var agent = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, ["--config-dir", mount.Directory, "--http-port", "0"]);
         var exited = await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(exited);
@@ -50,12 +50,73 @@ public sealed class AgentStartupTests(TestBackend backend, ITestOutputHelper out
     [Fact]
     public async Task Bad_flags_exit_2_with_usage()
     {
-        await using var agent = SidePool.Testing.ManagedProcess.Start(Path.Combine(AppContext.BaseDirectory, "sidepool-agent"), ["--drain-mode", "sometimes"]);
+        await using var agent = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, ["--drain-mode", "sometimes"]);
         var exited = await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(exited);
         Assert.Equal(2, agent.ExitCode);
         Assert.Contains(agent.Lines, l => l.Contains("expected native or classic", StringComparison.Ordinal));
         Assert.Contains(agent.Lines, l => l.Contains("usage: sidepool-agent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Errors_carry_real_messages_not_resource_keys()
+    {
+        var missing = $"/nonexistent-{Guid.NewGuid():N}";
+        await using var agent = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, ["--config-dir", missing, "--http-port", "0"]);
+        var exited = await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exited);
+        Assert.Equal(1, agent.ExitCode);
+        var line = Assert.Single(agent.Lines, l => l.Contains("cannot start", StringComparison.Ordinal));
+        Assert.Contains($"Could not find a part of the path '{missing}'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("IO_PathNotFound", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--x")]
+    [InlineData("--x=1")]
+    [InlineData("--nope", "1")]
+    public async Task An_unknown_option_is_named(params string[] args)
+    {
+        await using var agent = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, args);
+        var exited = await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exited);
+        Assert.Equal(2, agent.ExitCode);
+        Assert.Equal($"sidepool-agent: unknown option {args[0].Split('=')[0]}", agent.Lines[0]);
+    }
+
+    [Fact]
+    public async Task Version_and_help_print_and_exit_0()
+    {
+        await using var version = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, ["--version"]);
+        await using var help = SidePool.Testing.ManagedProcess.Start(AgentProcess.Binary, ["--help"]);
+        Assert.True(await version.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(await help.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal(0, version.ExitCode);
+        Assert.Equal(["sidepool-agent 0.1.0"], version.Lines);
+        Assert.Equal(0, help.ExitCode);
+        Assert.StartsWith("usage: sidepool-agent", help.Lines[0], StringComparison.Ordinal);
+        foreach (var flag in new[] { "--config-dir", "--runtime-dir", "--socket-dir", "--readiness", "--backend-check-interval", "--version", "--help" })
+        {
+            Assert.Contains(help.Lines, l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Socket_dir_overrides_the_mounted_socket_directory()
+    {
+        using var sockets = new SidePool.Testing.TestDirectory("sock");
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--socket-dir", sockets.FullPath]);
+
+        var health = await agent.GetAsync("/healthz");
+        var ini = await File.ReadAllTextAsync(Path.Combine(agent.RuntimeDirectory, "pgbouncer.ini"));
+
+        Assert.Equal(200, health.Status);
+        Assert.True(File.Exists(Path.Combine(sockets.FullPath, $".s.PGSQL.{agent.ListenPort}")));
+        Assert.False(File.Exists(Path.Combine(agent.SocketDirectory, $".s.PGSQL.{agent.ListenPort}")));
+        Assert.Contains($"unix_socket_dir = {sockets.FullPath}\n", ini, StringComparison.Ordinal);
     }
 }

@@ -27,6 +27,61 @@ public sealed class AgentUnitTests
     }
 
     [Fact]
+    public void Options_parse_the_runtime_readiness_and_backend_check_flags()
+    {
+        var options = AgentOptionsParser.Parse(["--runtime-dir", "/run/x", "--socket-dir=/tmp/s", "--readiness", "backend", "--backend-check-interval", "500ms"]);
+        var defaults = AgentOptionsParser.Parse([]);
+
+        Assert.Equal("/run/x", options.RuntimeDirectory);
+        Assert.Equal("/tmp/s", options.SocketDirectory);
+        Assert.Equal(ReadinessMode.Backend, options.Readiness);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.BackendCheckInterval);
+        Assert.Equal("/var/lib/sidepool", defaults.RuntimeDirectory);
+        Assert.Null(defaults.SocketDirectory);
+        Assert.Equal(ReadinessMode.Pooler, defaults.Readiness);
+        Assert.Equal(TimeSpan.FromSeconds(5), defaults.BackendCheckInterval);
+        Assert.True(AgentOptionsParser.Parse(["--config-dir", "/c", "--version"]).ShowVersion);
+        Assert.True(AgentOptionsParser.Parse(["-h"]).ShowHelp);
+        Assert.Equal("--readiness: expected pooler or backend, got 'db'", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--readiness", "db"])).Message);
+        Assert.Equal("--backend-check-interval: must be more than 0", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--backend-check-interval", "0"])).Message);
+    }
+
+    [Theory]
+    [InlineData("--x")]
+    [InlineData("--x=1")]
+    [InlineData("--x", "--config-dir", "/c")]
+    public void An_unknown_option_is_named_whatever_follows(params string[] args)
+    {
+        Assert.Equal("unknown option --x", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(args)).Message);
+    }
+
+    [Fact]
+    public void The_agent_pins_the_same_restart_only_settings_the_renderer_lists()
+    {
+        Assert.Equal(
+            SidePool.Rendering.PgBouncerSettings.NonReloadable.Order(StringComparer.Ordinal),
+            SidePool.Agent.Configuration.RestartOnlySettings.Known.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Ini_rewrite_replaces_only_the_overridden_pgbouncer_settings()
+    {
+        const string text = ";; header\n[databases]\norders = host=db port=5432 user=app password='it''s'\n\n[pgbouncer]\nlisten_port = 7000\nLISTEN_ADDR = *\n; listen_port = 1 in a comment\nauth_file = /etc/sidepool/pool/userlist.txt\npool_mode = transaction\n";
+
+        var rewritten = IniRewriter.Rewrite(text, new Dictionary<string, string?> { ["listen_port"] = "6432", ["listen_addr"] = null, ["auth_file"] = "/var/lib/sidepool/userlist.txt" });
+        var ini = PgBouncerIni.Parse(rewritten);
+
+        Assert.Equal("6432", ini.Setting("listen_port"));
+        Assert.Null(ini.Setting("listen_addr"));
+        Assert.Equal("/var/lib/sidepool/userlist.txt", ini.Setting("auth_file"));
+        Assert.Equal("transaction", ini.Setting("pool_mode"));
+        Assert.Equal("host=db port=5432 user=app password='it''s'", ini.Databases["orders"]);
+        Assert.Contains("; listen_port = 1 in a comment\n", rewritten, StringComparison.Ordinal);
+        Assert.StartsWith(";; header\n[databases]\n", rewritten, StringComparison.Ordinal);
+        Assert.EndsWith("pool_mode = transaction\n", rewritten, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Restart_only_settings_are_compared_key_by_key()
     {
         var running = new Dictionary<string, string> { ["listen_port"] = "6432", ["unix_socket_dir"] = "/run/a" };

@@ -28,6 +28,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(6432, config.Settings.ListenPort);
         Assert.Equal("orders", config.Settings.Probe!.Database);
         Assert.Equal(PoolFiles.ClientPassword, config.Users.PlainPasswordOf(TestBackend.User));
+        Assert.Equal(PoolFiles.Version, config.Settings.Version);
         Assert.Equal(PoolFiles.Secrets.AdminPassword, config.AdminPassword);
         Assert.Equal("6432", config.Settings.RestartSettings["listen_port"]);
         Assert.True(File.Exists(Path.Combine(_mount.Directory, "..data", "pgbouncer.ini")));
@@ -69,6 +70,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Contains(problem, snapshot.Problem, StringComparison.Ordinal);
         Assert.DoesNotContain(TestBackend.Password, snapshot.Problem, StringComparison.Ordinal);
         Assert.DoesNotContain(PoolFiles.Secrets.AdminPassword, snapshot.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(PoolFiles.ClientPassword, snapshot.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

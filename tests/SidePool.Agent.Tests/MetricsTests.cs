@@ -12,7 +12,9 @@ public sealed class MetricsTests(TestBackend backend) : IClassFixture<TestBacken
     [Fact]
     public async Task Metrics_after_known_traffic_carry_the_exporters_names_and_values()
     {
-        await using var agent = await AgentProcess.StartAsync(backend.Server, poolSize: 10);
+        // the backend check runs once at start and then not again during the test: its SELECT 1 would count as traffic
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"], poolSize: 10);
+        await agent.WaitForMetricAsync("sidepool_backend_up", 1, TimeSpan.FromSeconds(10));
         await using var connection = new NpgsqlConnection(agent.AppConnectionString());
         await connection.OpenAsync();
         await ExecuteAsync(connection, "SELECT 1"); // warm up: Npgsql's first round trip

@@ -3,24 +3,34 @@ using SidePool.Rendering;
 
 namespace SidePool.Agent.Tests;
 
-/// <summary>Renders a pool's files with the operator's renderer for a test backend.</summary>
+/// <summary>Renders a pool's files with the operator's renderer (<see cref="PoolRenderer.Render(string, ConnectionPoolSpec, PoolCredentials, ClientCredentials, PoolSecrets, RenderLayout)"/> then <see cref="PoolRenderer.Finish"/>) for a test backend.</summary>
 internal static class PoolFiles
 {
+    public const string Version = "test-version-1";
+
     public static readonly PoolSecrets Secrets = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
-    /// <summary>What apps log in to the sidecar with (the backend password stays between PgBouncer and PostgreSQL).</summary>
-    public const string ClientPassword = "agent-test-client-password_0123456789abcdef";
+    /// <summary>The client password of this test run (what applications log in to the sidecar with).</summary>
+    public static readonly string ClientPassword = ClientCredentials.GeneratePassword();
 
+    /// <summary>
+    /// Renders and seals a version: the backend password goes into <c>pgbouncer.ini</c>'s connection string, the
+    /// client password into <c>userlist.txt</c>; the version Secret's extra files (client password, URLs) come along
+    /// as they do in a pod, for the agent to ignore.
+    /// </summary>
     public static RenderedPool Render(
         string mountDirectory,
         string socketDirectory,
         int backendPort,
         int listenPort,
-        string password,
+        string backendPassword,
         int poolSize = 10,
         int maxClientConnections = 100,
         string poolName = "orders-db",
-        IReadOnlyDictionary<string, string>? parameters = null)
+        IReadOnlyDictionary<string, string>? parameters = null,
+        string? clientPassword = null,
+        string clientAuth = "trust",
+        string version = Version)
     {
         var spec = new ConnectionPoolSpec
         {
@@ -38,10 +48,17 @@ internal static class PoolFiles
                 MaxClientConnections = maxClientConnections,
                 Parameters = parameters ?? new Dictionary<string, string>(),
             },
-            Sidecar = new SidecarSpec { Port = listenPort },
+            Sidecar = new SidecarSpec { Port = listenPort, ClientAuth = clientAuth },
         };
         var layout = new RenderLayout { ConfigDirectory = mountDirectory, SocketDirectory = socketDirectory };
-        var config = PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, password), new ClientCredentials(TestBackend.User, ClientPassword), Secrets, layout);
-        return PoolRenderer.Finish(config, new string('0', 64), "test", Secrets);
+        var client = new ClientCredentials(TestBackend.User, clientPassword ?? ClientPassword);
+        var config = PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, backendPassword), client, Secrets, layout);
+        var appFiles = new Dictionary<string, string>
+        {
+            [RenderedPool.ClientPasswordFile] = client.Password,
+            [RenderedPool.DatabaseUrlFile] = $"postgresql://{client.Username}:{client.Password}@127.0.0.1:{listenPort}/{TestBackend.Database}",
+            [RenderedPool.DirectUrlFile] = $"postgresql://{TestBackend.User}:{backendPassword}@127.0.0.1:{backendPort}/{TestBackend.Database}",
+        };
+        return PoolRenderer.Finish(config, version, "sidepool-agent:test", Secrets, appFiles);
     }
 }

@@ -30,6 +30,7 @@ internal sealed record ProbeSettings
     public string User { get; init; } = "";
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]
+// RespectNullableAnnotations: a hand-edited "socketDirectory": null is invalid JSON for the contract, not a null later.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AgentSettings))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -29,6 +29,11 @@ internal static class ConfigLoader
                 {
                     return new ConfigSnapshot(hash, null, e.Message);
                 }
+                catch (Exception e) when (e is not (OutOfMemoryException or IOException or UnauthorizedAccessException))
+                {
+                    // a hand edit the checks above did not foresee: reject it rather than let it escape (no content in the message)
+                    return new ConfigSnapshot(hash, null, $"cannot validate the mounted configuration: {e.GetType().Name}");
+                }
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && attempt < 5)
             {
@@ -118,12 +123,29 @@ internal static class ConfigLoader
             ini.Setting("admin_users")!.Split(',', StringSplitOptions.TrimEntries).Contains(settings.AdminUser, StringComparer.Ordinal),
             $"pgbouncer.ini: admin_users does not include {settings.AdminUser}");
 
+        foreach (var key in MountedConfig.FileSettings)
+        {
+            if (ini.Setting(key) is { Length: > 0 } path)
+            {
+                // the agent hands PgBouncer its private copy of the file: it must be one of this generation's files
+                var name = Path.GetFileName(path);
+                Require(
+                    files.ContainsKey(name) && name is not (MountedConfig.IniFile or MountedConfig.SettingsFile),
+                    $"pgbouncer.ini: {key} must name a file of the mounted configuration (got '{name}')");
+            }
+        }
+
+        Require(
+            !string.Equals(ini.Setting("auth_type"), "hba", StringComparison.OrdinalIgnoreCase) || ini.Setting("auth_hba_file") is { Length: > 0 },
+            "pgbouncer.ini: auth_type hba needs auth_hba_file");
+        Require(ini.Setting("auth_file") is { } authFile && Path.GetFileName(authFile) == MountedConfig.UserListFile, $"pgbouncer.ini: auth_file must name {MountedConfig.UserListFile}");
+
         var users = UserList.Parse(files[MountedConfig.UserListFile]);
         Require(users.PasswordOf(settings.AdminUser) is { Length: > 0 }, $"userlist.txt: no password for the admin user {settings.AdminUser}");
         Require(users.PasswordOf(settings.Probe.User) is not null, $"userlist.txt: no entry for the probe user {settings.Probe.User}");
         Require(files[MountedConfig.HbaFile].Contains(settings.AdminUser, StringComparison.Ordinal), $"pg_hba.conf: no rule for the admin user {settings.AdminUser}");
 
-        return new MountedConfig(configDirectory, hash, settings, ini, users);
+        return new MountedConfig(configDirectory, hash, settings, ini, users, files);
     }
 
     private static void Require(bool condition, string problem)

@@ -6,14 +6,17 @@ internal sealed record MountedConfig(
     string ContentHash,
     AgentSettings Settings,
     PgBouncerIni Ini,
-    UserList Users)
+    UserList Users,
+    IReadOnlyDictionary<string, string> Files)
 {
     public const string IniFile = "pgbouncer.ini";
     public const string UserListFile = "userlist.txt";
     public const string HbaFile = "pg_hba.conf";
     public const string SettingsFile = "sidepool.json";
+    public const string CaFile = "server-ca.crt";
 
-    public string IniPath => Path.Combine(ConfigDirectory, IniFile);
+    /// <summary>Settings that name a file PgBouncer reads; the agent points them at its private copy of that file.</summary>
+    public static readonly IReadOnlyList<string> FileSettings = ["auth_file", "auth_hba_file", "server_tls_ca_file"];
 
     /// <summary>The renderer's revision, or the content hash when the renderer gave none.</summary>
     public string Revision => Settings.ConfigRevision.Length > 0 ? Settings.ConfigRevision : ContentHash;
@@ -22,5 +25,6 @@ internal sealed record MountedConfig(
 
     public string AdminPassword => Users.PasswordOf(Settings.AdminUser) ?? "";
 
-    public string SocketPath => Path.Combine(Settings.SocketDirectory, $".s.PGSQL.{Settings.ListenPort}");
+    /// <summary>Never prints file contents: several hold passwords.</summary>
+    public override string ToString() => $"MountedConfig {{ Revision = {ShortRevision}, Files = [{string.Join(", ", Files.Keys)}] }}";
 }

@@ -2,7 +2,10 @@ using SidePool.PgBouncer.Admin;
 
 namespace SidePool.Agent.Health;
 
-/// <summary><c>/healthz</c>: the PgBouncer process is alive and its admin console answers.</summary>
+/// <summary>
+/// <c>/healthz</c>: the PgBouncer process is alive and its admin console answers (on the socket PgBouncer listens
+/// on, whatever the mount says now), and the config watcher runs. Never the database.
+/// </summary>
 internal sealed class LivenessCheck
 {
     private readonly AgentState _state;
@@ -21,6 +24,11 @@ internal sealed class LivenessCheck
         if (_state.IsDraining)
         {
             return HealthResult.Pass("ok: draining");
+        }
+
+        if (_state.ConfigWatcherStopped)
+        {
+            return HealthResult.Fail("the config watcher stopped: configuration changes would no longer apply");
         }
 
         if (!_state.PgBouncerRunning || _state.Admin is not { } admin)

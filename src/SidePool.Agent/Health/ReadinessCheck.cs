@@ -1,13 +1,15 @@
 using System.Diagnostics;
-using Npgsql;
-using SidePool.Agent.Configuration;
 using SidePool.Agent.Telemetry;
+using SidePool.PgBouncer.Admin;
 
 namespace SidePool.Agent.Health;
 
 /// <summary>
-/// <c>/readyz</c>: PgBouncer accepts clients and the backend answers a real query through it with the pool's
-/// credentials (Npgsql over loopback, no pooling, no prepared statements). Not ready while draining.
+/// <c>/readyz</c>: this sidecar can accept connections. Not draining, PgBouncer runs on a loaded configuration,
+/// its listener accepts on <c>127.0.0.1:&lt;listen_port&gt;</c> and its admin console answers. The database is not
+/// asked (a database blip must not take every pod out of its Services at once); with <c>--readiness backend</c> the
+/// last backend check (<see cref="BackendMonitor"/>) must have passed too. The pooler checks are cached
+/// (<c>--ready-cache</c> when passing, at most 1 s when failing) and concurrent probes share one check.
 /// </summary>
 internal sealed class ReadinessCheck
 {
@@ -15,96 +17,78 @@ internal sealed class ReadinessCheck
     private readonly AgentState _state;
     private readonly AgentMetrics _metrics;
     private readonly CachedCheck _cached;
-    private (string Hash, NpgsqlDataSource Source)? _dataSource;
 
     public ReadinessCheck(AgentOptions options, AgentState state, AgentMetrics metrics)
     {
         _options = options;
         _state = state;
         _metrics = metrics;
-        _cached = new CachedCheck(CheckAsync, options.ReadyCache, TimeSpan.FromTicks(Math.Min(options.ReadyCache.Ticks, TimeSpan.FromSeconds(1).Ticks)));
+        _cached = new CachedCheck(CheckPoolerAsync, options.ReadyCache, TimeSpan.FromTicks(Math.Min(options.ReadyCache.Ticks, TimeSpan.FromSeconds(1).Ticks)));
     }
 
-    public Task<HealthResult> GetAsync()
+    public async Task<HealthResult> GetAsync()
     {
-        if (_state.IsDraining)
-        {
-            _state.LastReadiness = false;
-            return Task.FromResult(HealthResult.Fail("not ready: draining (the pod is terminating)"));
-        }
-
-        return _cached.GetAsync();
+        var result = await EvaluateAsync();
+        _state.LastReadiness = result.Ok;
+        return result;
     }
 
     public void Invalidate() => _cached.Invalidate();
 
-    private async Task<HealthResult> CheckAsync(CancellationToken cancellationToken)
+    private async Task<HealthResult> EvaluateAsync()
+    {
+        if (_state.IsDraining)
+        {
+            return HealthResult.Fail("not ready: draining (the pod is terminating)");
+        }
+
+        if (!_state.PgBouncerRunning || _state.AppliedConfig is null || _state.Running is null)
+        {
+            return HealthResult.Fail("not ready: pgbouncer is not running");
+        }
+
+        var pooler = await _cached.GetAsync();
+        if (!pooler.Ok || _options.Readiness == ReadinessMode.Pooler)
+        {
+            return pooler;
+        }
+
+        return _state.BackendUp
+            ? HealthResult.Pass($"{pooler.Reason}; backend check passed")
+            : HealthResult.Fail($"not ready: backend check failed ({_state.BackendProblem ?? "no check has passed yet"}); readiness mode is backend");
+    }
+
+    private async Task<HealthResult> CheckPoolerAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var result = await ProbeAsync(cancellationToken);
-        _state.LastReadiness = result.Ok;
         _metrics.ReadinessChecked(result.Ok, Stopwatch.GetElapsedTime(started));
         return result;
     }
 
     private async Task<HealthResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        if (!_state.PgBouncerRunning || _state.AppliedConfig is not { } config)
+        if (_state.Running is not { } running || _state.Admin is not { } admin)
         {
             return HealthResult.Fail("not ready: pgbouncer is not running");
         }
 
-        var probe = config.Settings.Probe!;
+        if (await ListenerProbe.ProblemAsync(running.ListenPort, _options.ProbeTimeout, cancellationToken) is { } problem)
+        {
+            return HealthResult.Fail($"not ready: {problem}");
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ProbeTimeout + TimeSpan.FromSeconds(1));
+        timeout.CancelAfter(_options.ProbeTimeout);
         try
         {
-            await using var connection = await DataSource(config).OpenConnectionAsync(timeout.Token);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1";
-            var answer = await command.ExecuteScalarAsync(timeout.Token);
-            return answer is 1
-                ? HealthResult.Pass($"ready: {probe.Database} answers through pgbouncer as {probe.User}")
-                : HealthResult.Fail("not ready: unexpected answer to SELECT 1");
+            await admin.ShowVersionAsync(timeout.Token);
         }
-        catch (PostgresException e)
+        catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            return HealthResult.Fail($"not ready: backend unreachable through pgbouncer: {e.SqlState} {e.MessageText}");
-        }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or IOException)
-        {
-            return HealthResult.Fail($"not ready: backend unreachable through pgbouncer: {e.Message}");
-        }
-    }
-
-    private NpgsqlDataSource DataSource(MountedConfig config)
-    {
-        if (_dataSource is { } current && current.Hash == config.ContentHash)
-        {
-            return current.Source;
+            return HealthResult.Fail($"not ready: pgbouncer admin console does not answer: {e.Message}");
         }
 
-        var probe = config.Settings.Probe!;
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = config.Settings.ListenPort,
-            Database = probe.Database,
-            Username = probe.User,
-            Password = config.Users.PlainPasswordOf(probe.User),
-            ApplicationName = "sidepool-agent-readiness",
-            Pooling = false,
-            NoResetOnClose = true,
-            MaxAutoPrepare = 0,
-            Timeout = (int)Math.Ceiling(_options.ProbeTimeout.TotalSeconds),
-            CommandTimeout = (int)Math.Ceiling(_options.ProbeTimeout.TotalSeconds),
-        };
-        var sourceBuilder = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString);
-        sourceBuilder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
-        var source = sourceBuilder.Build();
-        var previous = _dataSource;
-        _dataSource = (config.ContentHash, source);
-        previous?.Source.Dispose();
-        return source;
+        return HealthResult.Pass($"ready: pgbouncer accepts connections on 127.0.0.1:{running.ListenPort}");
     }
 }

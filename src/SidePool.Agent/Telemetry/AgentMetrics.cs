@@ -12,6 +12,8 @@ internal sealed class AgentMetrics : IDisposable
     private readonly Counter<long> _pendingRestarts;
     private readonly Counter<long> _pgBouncerRestarts;
     private readonly Histogram<double> _readinessChecks;
+    private readonly Histogram<double> _backendChecks;
+    private readonly Counter<long> _watchRestarts;
 
     public AgentMetrics(AgentState state)
     {
@@ -38,9 +40,22 @@ internal sealed class AgentMetrics : IDisposable
         _readinessChecks = _meter.CreateHistogram<double>(
             "sidepool_agent_readiness_check_duration_seconds",
             unit: "s",
-            description: "Duration of readiness checks through the local pooler, by result.",
+            description: "Duration of readiness checks of the local pooler (TCP connect and admin console), by result.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _meter.CreateObservableGauge(
+            "sidepool_backend_up",
+            () => state.BackendUp ? 1 : 0,
+            description: "1 when the last backend check (SELECT 1 through the local pooler as the probe user) passed, else 0. Readiness depends on it only with --readiness backend.");
+        _backendChecks = _meter.CreateHistogram<double>(
+            "sidepool_backend_check_duration_seconds",
+            unit: "s",
+            description: "Duration of backend checks (SELECT 1 through the local pooler), by result (up, down).",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _watchRestarts = _meter.CreateCounter<long>(
+            "sidepool_agent_config_watch_restarts",
+            description: "Times the config watch loop failed and was restarted (each is logged).");
     }
 
     public void Reload(string result) => _reloads.Add(1, new KeyValuePair<string, object?>("result", result));
@@ -51,6 +66,11 @@ internal sealed class AgentMetrics : IDisposable
 
     public void ReadinessChecked(bool ready, TimeSpan duration) =>
         _readinessChecks.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("result", ready ? "ready" : "not_ready"));
+
+    public void BackendChecked(bool up, TimeSpan duration) =>
+        _backendChecks.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("result", up ? "up" : "down"));
+
+    public void ConfigWatchRestarted() => _watchRestarts.Add(1);
 
     public void Dispose() => _meter.Dispose();
 }
