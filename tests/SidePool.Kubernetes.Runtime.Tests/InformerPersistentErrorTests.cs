@@ -73,7 +73,16 @@ public sealed class InformerPersistentErrorTests
         await informer.ProbeAsync("list", CancellationToken.None);
 
         cluster.Server.Faults.Allow("deployments");
-        Assert.True(await Eventually.HoldsAsync(() => informer.SyncError is null, TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.HoldsAsync(
+            () =>
+            {
+                lock (changes)
+                {
+                    return changes.Count == 2;
+                }
+            },
+            TimeSpan.FromSeconds(10)));
+        Assert.Null(informer.SyncError);
         await informer.ProbeAsync("watch", CancellationToken.None);
         await informer.ProbeAsync("list", CancellationToken.None);
         lock (changes)

@@ -78,20 +78,27 @@ public sealed class Informer<T>
     /// for an owner that stopped the informer over a <see cref="SyncError"/> and wants to know when trying again makes
     /// sense.
     /// </summary>
-    public async Task ProbeAsync(string verb, CancellationToken cancellationToken)
-    {
-        if (verb != "watch")
-        {
-            await _client.ListAsync(_options.Namespace, new ListOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector, Limit = 1 }, cancellationToken);
-            return;
-        }
+    public Task ProbeAsync(string verb, CancellationToken cancellationToken) => CreateProbe(verb)(cancellationToken);
 
-        var options = new WatchOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector, TimeoutSeconds = 1 };
-        await foreach (var watchEvent in _client.WatchAsync(_options.Namespace, options, cancellationToken))
+    /// <summary><see cref="ProbeAsync"/> as a function that holds the client and options only, not the informer's cache.</summary>
+    public Func<CancellationToken, Task> CreateProbe(string verb)
+    {
+        var client = _client;
+        var options = _options;
+        return verb == "watch" ? ct => ProbeWatchAsync(client, options, ct) : ct => ProbeListAsync(client, options, ct);
+    }
+
+    private static async Task ProbeListAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken) =>
+        await client.ListAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = 1 }, cancellationToken);
+
+    private static async Task ProbeWatchAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken)
+    {
+        var watch = new WatchOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, TimeoutSeconds = 1 };
+        await foreach (var watchEvent in client.WatchAsync(options.Namespace, watch, cancellationToken))
         {
             if (watchEvent.Type == WatchEventType.Error && watchEvent.Status is { } status)
             {
-                throw KubernetesErrorMapper.FromStatus($"WATCH {_client.Resource.Plural}", status);
+                throw KubernetesErrorMapper.FromStatus($"WATCH {client.Resource.Plural}", status);
             }
 
             break;
@@ -113,7 +120,6 @@ public sealed class Informer<T>
                     await ListAndReplaceAsync(cancellationToken);
                     needList = false;
                     backoff.Reset();
-                    ClearSyncError();
                 }
 
                 verb = "watch";
@@ -262,6 +268,7 @@ public sealed class Informer<T>
         }
 
         Statistics.List();
+        ClearSyncError(); // before HasSynced turns true, so that nobody sees both
         _synced.TrySetResult();
     }
 

@@ -109,7 +109,7 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
         {
             if (e.Error is { } error)
             {
-                notSyncing.TrySetResult(new ControllerNotSyncingException(error, ct => informer.ProbeAsync(error.Verb, ct)));
+                notSyncing.TrySetResult(new ControllerNotSyncingException(error, informer.CreateProbe(error.Verb)));
             }
         };
     }
