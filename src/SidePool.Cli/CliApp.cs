@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using SidePool.Crd;
 
 namespace SidePool.Cli;
@@ -19,10 +20,16 @@ public static class CliApp
         crd.SetAction(_ => stdout.Write(CrdDocument.Yaml()));
         root.Subcommands.Add(crd);
 
+        // The version this assembly carries, also when the entry assembly is another (tests).
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion(stdout);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"error: {string.Join("; ", parsed.Errors.Select(e => OneLine(e.Message)).Reverse())} (see kubectl-sidepool --help)");
+            var message = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) is { } unknown
+                ? $"unknown option {unknown.Split('=', 2)[0]}"
+                : string.Join("; ", parsed.Errors.Select(e => OneLine(e.Message)).Reverse());
+            await stderr.WriteLineAsync($"error: {message} (see kubectl-sidepool --help)");
             return UserErrorExitCode;
         }
 
@@ -39,6 +46,15 @@ public static class CliApp
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return UserErrorExitCode;
+        }
+    }
+
+    private sealed class PrintVersion(TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            stdout.WriteLine(CliVersion.Current);
+            return 0;
         }
     }
 

@@ -2,15 +2,16 @@ namespace SidePool.Kubernetes.FakeServer;
 
 /// <summary>
 /// Thread-safe fault injection for tests: scripted failures (<see cref="FailNext"/>), random failures
-/// (<see cref="SetErrorRate"/>), slow responses (<see cref="Delay"/>) and dropped watch streams
-/// (<see cref="DropWatchesAfter"/>, <see cref="DropAllWatches"/>). Faults apply to resource requests only, not discovery.
-/// A 429 answer carries <c>Retry-After</c>.
+/// (<see cref="SetErrorRate"/>), RBAC denials (<see cref="Forbid"/>), slow responses (<see cref="Delay"/>) and dropped
+/// watch streams (<see cref="DropWatchesAfter"/>, <see cref="DropAllWatches"/>). Faults apply to resource requests only,
+/// not discovery. A 429 answer carries <c>Retry-After</c>.
 /// </summary>
 public sealed class FaultInjector
 {
     private readonly Lock _lock = new();
     private readonly List<ScriptedFailure> _scripted = [];
     private readonly List<Action> _dropAllHandlers = [];
+    private readonly List<ForbiddenRule> _forbidden = [];
     private double _errorRate;
     private int[] _errorRateCodes = [500];
     private TimeSpan _delay;
@@ -18,6 +19,7 @@ public sealed class FaultInjector
     private long _injectedErrors;
     private long _droppedWatches;
     private long _delayedRequests;
+    private long _forbiddenRequests;
 
     /// <summary>Seconds announced in <c>Retry-After</c> (and <c>details.retryAfterSeconds</c>) of injected 429s.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
@@ -30,6 +32,36 @@ public sealed class FaultInjector
 
     /// <summary>How many requests were delayed.</summary>
     public long DelayedRequests => Interlocked.Read(ref _delayedRequests);
+
+    /// <summary>How many requests were answered 403 by a <see cref="Forbid"/> rule (also counted in <see cref="InjectedErrors"/>).</summary>
+    public long ForbiddenRequests => Interlocked.Read(ref _forbiddenRequests);
+
+    /// <summary>
+    /// Answers every request for <paramref name="resource"/> (plural, e.g. <c>secrets</c>, <c>deployments</c>,
+    /// <c>connectionpools</c>) with one of <paramref name="verbs"/> (get, list, watch, create, update, patch, delete,
+    /// deletecollection) with 403 Forbidden and the Status body the real API server's RBAC authorizer sends, until
+    /// <see cref="Allow"/>: <c>secrets is forbidden: User "system:serviceaccount:x:y" cannot list resource "secrets" in API
+    /// group "" at the cluster scope</c>. The message names <paramref name="namespace"/> (null: the cluster scope); the rule
+    /// itself applies in every namespace (fault injection does not see the request's namespace).
+    /// </summary>
+    public void Forbid(string resource, IReadOnlyCollection<string> verbs, string user = "system:serviceaccount:sidepool-system:sidepool-operator", string? @namespace = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(resource);
+        ArgumentOutOfRangeException.ThrowIfZero(verbs.Count);
+        lock (_lock)
+        {
+            _forbidden.Add(new ForbiddenRule(resource, [.. verbs], user, @namespace));
+        }
+    }
+
+    /// <summary>Removes every <see cref="Forbid"/> rule for <paramref name="resource"/>: its requests are served again.</summary>
+    public void Allow(string resource)
+    {
+        lock (_lock)
+        {
+            _forbidden.RemoveAll(r => r.Resource == resource);
+        }
+    }
 
     /// <summary>
     /// Fails the next <paramref name="count"/> matching requests with <paramref name="statusCode"/>.
@@ -96,6 +128,7 @@ public sealed class FaultInjector
         lock (_lock)
         {
             _scripted.Clear();
+            _forbidden.Clear();
             _errorRate = 0;
             _errorRateCodes = [500];
             _delay = TimeSpan.Zero;
@@ -132,6 +165,13 @@ public sealed class FaultInjector
     {
         lock (_lock)
         {
+            if (_forbidden.Any(r => r.Matches(verb, resource)))
+            {
+                Interlocked.Increment(ref _injectedErrors);
+                Interlocked.Increment(ref _forbiddenRequests);
+                return 403;
+            }
+
             foreach (var failure in _scripted)
             {
                 if (failure.Remaining > 0 && (failure.Verb is null || failure.Verb == verb) && (failure.Resource is null || failure.Resource == resource))
@@ -171,6 +211,7 @@ public sealed class FaultInjector
 
     internal ApiException ToException(int statusCode, string resource, string verb) => statusCode switch
     {
+        403 when ForbiddenRuleFor(resource, verb) is { } rule => rule.ToException(resource, verb),
         409 => new ApiException(409, "Conflict", $"Operation cannot be fulfilled on {resource}: injected conflict; please apply your changes to the latest version and try again", new JsonObjectBuilder().Kind(resource).Build()),
         429 => new ApiException(429, "TooManyRequests", "Too many requests, please try again later.", new JsonObjectBuilder().RetryAfter(RetryAfterSeconds).Build(), RetryAfterSeconds),
         500 => new ApiException(500, "InternalError", $"Internal error occurred: injected fault for {verb} {resource}", new JsonObjectBuilder().Cause("injected fault").Build()),
@@ -181,6 +222,16 @@ public sealed class FaultInjector
         403 => new ApiException(403, "Forbidden", $"{resource} is forbidden: injected"),
         _ => new ApiException(statusCode, "InternalError", $"injected fault {statusCode}"),
     };
+
+    /// <summary>The rule for a qualified resource (<c>secrets</c>, <c>deployments.apps</c>) and verb, if any.</summary>
+    private ForbiddenRule? ForbiddenRuleFor(string qualifiedResource, string verb)
+    {
+        var plural = qualifiedResource.Split('.', 2)[0];
+        lock (_lock)
+        {
+            return _forbidden.FirstOrDefault(r => r.Matches(verb, plural));
+        }
+    }
 
     private void Remove(Action handler)
     {
@@ -193,6 +244,27 @@ public sealed class FaultInjector
     private sealed record ScriptedFailure(int StatusCode, string? Verb, string? Resource)
     {
         public int Remaining { get; set; }
+    }
+
+    private sealed record ForbiddenRule(string Resource, HashSet<string> Verbs, string User, string? Namespace)
+    {
+        public bool Matches(string verb, string resource) => resource == Resource && Verbs.Contains(verb);
+
+        /// <summary>What kube-apiserver answers for an RBAC denial (<c>responsewriters.ForbiddenStatusError</c>).</summary>
+        public ApiException ToException(string qualifiedResource, string verb)
+        {
+            var parts = qualifiedResource.Split('.', 2);
+            var group = parts.Length > 1 ? parts[1] : string.Empty;
+            var scope = Namespace is null ? "at the cluster scope" : $"in the namespace \"{Namespace}\"";
+            var details = new System.Text.Json.Nodes.JsonObject();
+            if (group.Length > 0)
+            {
+                details["group"] = group;
+            }
+
+            details["kind"] = parts[0];
+            return new ApiException(403, "Forbidden", $"{qualifiedResource} is forbidden: User \"{User}\" cannot {verb} resource \"{parts[0]}\" in API group \"{group}\" {scope}", details);
+        }
     }
 
     private sealed class Registration(FaultInjector owner, Action handler) : IDisposable

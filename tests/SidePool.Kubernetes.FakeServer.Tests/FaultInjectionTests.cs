@@ -31,6 +31,37 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task Forbid_answers_the_api_servers_rbac_denial_for_its_verbs_until_Allow()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var api = new ApiClient(server);
+        server.Faults.Forbid("secrets", ["list", "watch"], user: "system:serviceaccount:x:y");
+        server.Faults.Forbid("deployments", ["watch"], user: "system:serviceaccount:x:y", @namespace: "shop");
+
+        var list = await api.GetAsync("/api/v1/secrets");
+        Assert.Equal(HttpStatusCode.Forbidden, list.Status);
+        Assert.Equal("Forbidden", list.Reason);
+        Assert.Equal("Status", list.Body["kind"]!.GetValue<string>());
+        Assert.Equal(403, list.Body["code"]!.GetValue<int>());
+        Assert.Equal("secrets is forbidden: User \"system:serviceaccount:x:y\" cannot list resource \"secrets\" in API group \"\" at the cluster scope", list.Body["message"]!.GetValue<string>());
+        Assert.Equal("secrets", list.Body["details"]!["kind"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync("/api/v1/namespaces/default/secrets?watch=true")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/namespaces/default/secrets/absent")).Status); // get is allowed
+
+        var watch = await api.GetAsync("/apis/apps/v1/namespaces/shop/deployments?watch=true");
+        Assert.Equal(HttpStatusCode.Forbidden, watch.Status);
+        Assert.Equal("deployments.apps is forbidden: User \"system:serviceaccount:x:y\" cannot watch resource \"deployments\" in API group \"apps\" in the namespace \"shop\"", watch.Body["message"]!.GetValue<string>());
+        Assert.Equal("apps", watch.Body["details"]!["group"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/apis/apps/v1/namespaces/shop/deployments")).Status);
+        Assert.Equal(3, server.Faults.ForbiddenRequests);
+
+        server.Faults.Allow("secrets");
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/secrets")).Status);
+        server.Faults.Clear();
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/apis/apps/v1/namespaces/shop/deployments?watch=true&timeoutSeconds=1")).Status);
+    }
+
+    [Fact]
     public async Task Error_rate_429_carries_Retry_After_and_Clear_stops_it()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -162,6 +162,37 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_leader_whose_work_ends_steps_down_and_releases_the_lease_at_once()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        var elector = new LeaderElector(leases, new LeaderElectionOptions
+        {
+            LeaseName = "work-ends",
+            Namespace = "default",
+            Identity = "a",
+            LeaseDuration = Lease,
+            RenewDeadline = TimeSpan.FromMilliseconds(1500),
+            RetryPeriod = Retry,
+        });
+        using var stop = new CancellationTokenSource();
+        var workEnds = new TaskCompletionSource();
+
+        // The work gives up while the lease is still renewable (e.g. its caches cannot sync).
+        var run = elector.RunAsync(_ => workEnds.Task, stop.Token);
+        Assert.True(await Eventually.HoldsAsync(() => elector.IsLeader, TimeSpan.FromSeconds(5)));
+        workEnds.SetResult();
+
+        var returned = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.True(returned == run, "RunAsync returns when the leader's work ends");
+        Assert.False(elector.IsLeader);
+        var lease = await leases.GetAsync("work-ends", "default");
+        Assert.Null(lease.Spec!.HolderIdentity);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task Racing_writes_carry_the_resource_version_so_exactly_one_candidate_wins()
     {
         await using var cluster = await FakeCluster.StartAsync();

@@ -57,4 +57,17 @@ public sealed class InClusterConfigTests : IDisposable
         var error = await Assert.ThrowsAsync<KubernetesConfigException>(() => InClusterConfigLoader.LoadAsync(paths));
         Assert.Contains(Path.Combine(_dir.Path, "none"), error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Absence_names_the_variable_and_the_token_path()
+    {
+        var none = Path.Combine(_dir.Path, "none");
+        Assert.Null(InClusterConfigLoader.DescribeAbsence(Paths(new() { ["KUBERNETES_SERVICE_HOST"] = "10.0.0.1", ["KUBERNETES_SERVICE_PORT"] = "443" })));
+        Assert.Equal(
+            $"not in a cluster: KUBERNETES_SERVICE_HOST is not set and the service-account token '{none}' does not exist",
+            InClusterConfigLoader.DescribeAbsence(Paths([]) with { TokenFile = none }));
+        Assert.Equal(
+            $"not in a cluster: KUBERNETES_SERVICE_HOST=10.0.0.1 is set but the service-account token '{none}' does not exist",
+            InClusterConfigLoader.DescribeAbsence(Paths(new() { ["KUBERNETES_SERVICE_HOST"] = "10.0.0.1" }) with { TokenFile = none }));
+    }
 }

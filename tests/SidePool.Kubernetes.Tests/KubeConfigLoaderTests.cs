@@ -160,6 +160,26 @@ public sealed class KubeConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_directory_given_as_kubeconfig_is_not_a_file()
+    {
+        var error = await Assert.ThrowsAsync<KubernetesConfigException>(() => KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { ExplicitPath = _dir.Path }));
+        Assert.Contains($"'{_dir.Path}' is not a file but a directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_missing_says_where_it_looked_or_null_when_there_is_a_file()
+    {
+        Assert.Equal(
+            $"KUBECONFIG is not set and kubeconfig file '{_dir.Path}/.kube/config' does not exist",
+            KubeConfigLoader.DescribeMissing(new KubeConfigLoadOptions { KubeConfigVariable = "", HomeDirectory = _dir.Path }));
+        Assert.Equal(
+            $"KUBECONFIG={_dir.Path}/x names no existing file ('{_dir.Path}/x')",
+            KubeConfigLoader.DescribeMissing(new KubeConfigLoadOptions { KubeConfigVariable = $"{_dir.Path}/x" }));
+        _dir.Write(".kube/config", "clusters: []\n");
+        Assert.Null(KubeConfigLoader.DescribeMissing(new KubeConfigLoadOptions { KubeConfigVariable = "", HomeDirectory = _dir.Path }));
+    }
+
+    [Fact]
     public async Task Missing_kubeconfig_list_names_every_file()
     {
         var error = await Assert.ThrowsAsync<KubernetesConfigException>(() => KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { KubeConfigVariable = $"{_dir.Path}/x:{_dir.Path}/y" }));

@@ -46,6 +46,43 @@ public sealed class OperatorOptionsParserTests
     }
 
     [Fact]
-    public void AFlagWithoutValueIsAnError() =>
-        Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["--namespace"]));
+    public void AFlagWithoutValueIsAnError()
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["--namespace"]));
+        Assert.Equal("--namespace needs a value", error.Message);
+    }
+
+    [Theory]
+    [InlineData("--frobnicate")]
+    [InlineData("--frobnicate", "1")]
+    [InlineData("--webhook-port", "9444", "--frobnicate")]
+    public void AnUnknownFlagIsAnUnknownOption(params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(args));
+        Assert.Equal("unknown option --frobnicate", error.Message);
+    }
+
+    [Fact]
+    public void AFlagTakingAnUnknownFlagAsItsValueSaysBoth()
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["--namespace", "--frobnicate"]));
+        Assert.Equal("--namespace needs a value, got unknown option --frobnicate", error.Message);
+        var known = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["--metrics-port", "--webhook-port", "9444"]));
+        Assert.Equal("--metrics-port needs a value", known.Message);
+    }
+
+    [Fact]
+    public void AStrayArgumentIsNamed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse(["shop"]));
+        Assert.Equal("unexpected argument 'shop'", error.Message);
+    }
+
+    [Fact]
+    public void BooleanFlagsAloneMeanTrue()
+    {
+        var options = OperatorOptionsParser.Parse(["--webhook", "--leader-elect=false"]);
+        Assert.True(options.Webhook);
+        Assert.False(options.LeaderElection);
+    }
 }

@@ -10,7 +10,10 @@ namespace SidePool.Kubernetes.Runtime.Informers;
 /// Keeps <see cref="Cache"/> equal to the server's objects of one kind, like client-go's reflector: list (paged), then
 /// watch from the list's resourceVersion with bookmarks and a random server-side timeout; a normal close re-watches
 /// from the last resourceVersion seen (bookmarks included); 410 Expired/Gone relists and emits the add/update/delete
-/// differences; other failures back off 0.8 s doubling to 30 s with jitter.
+/// differences; other failures back off 0.8 s doubling to 30 s with jitter. A refusal retrying will not fix (403, 401,
+/// 404: see <see cref="InformerSyncError"/>) is kept in <see cref="SyncError"/> and raised through
+/// <see cref="SyncErrorChanged"/>; it is logged once (not per retry), by the informer when nobody subscribes, else by the
+/// subscriber. Retrying goes on, so the informer recovers once the cause is fixed.
 /// </summary>
 public sealed class Informer<T>
     where T : class, IKubernetesObject
@@ -22,6 +25,7 @@ public sealed class Informer<T>
     private readonly List<IResourceEventHandler<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastResourceVersion;
+    private InformerSyncError? _syncError;
 
     public Informer(IResourceClient<T> client, InformerOptions? options = null, ILogger? logger = null)
     {
@@ -44,6 +48,15 @@ public sealed class Informer<T>
     /// <summary>True once the first list has filled the cache.</summary>
     public bool HasSynced => _synced.Task.IsCompleted;
 
+    /// <summary>The persistent error the last list or watch ended with, until one succeeds again; null otherwise.</summary>
+    public InformerSyncError? SyncError => Volatile.Read(ref _syncError);
+
+    /// <summary>
+    /// Raised on the informer's loop when <see cref="SyncError"/> appears, changes or clears. With a subscriber, the
+    /// informer logs persistent errors at debug level only: the subscriber reports them.
+    /// </summary>
+    public event EventHandler<InformerSyncErrorChangedEventArgs>? SyncErrorChanged;
+
     /// <summary>Adds a handler; if the cache already holds objects, the handler first gets an add for each.</summary>
     public void AddHandler(IResourceEventHandler<T> handler)
     {
@@ -59,6 +72,39 @@ public sealed class Informer<T>
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Makes one cheap request with <paramref name="verb"/> (<c>list</c>: at most one object; <c>watch</c>: until the
+    /// first event or one second) as the informer makes them (namespace, selectors) and throws what the server answers:
+    /// for an owner that stopped the informer over a <see cref="SyncError"/> and wants to know when trying again makes
+    /// sense.
+    /// </summary>
+    public Task ProbeAsync(string verb, CancellationToken cancellationToken) => CreateProbe(verb)(cancellationToken);
+
+    /// <summary><see cref="ProbeAsync"/> as a function that holds the client and options only, not the informer's cache.</summary>
+    public Func<CancellationToken, Task> CreateProbe(string verb)
+    {
+        var client = _client;
+        var options = _options;
+        return verb == "watch" ? ct => ProbeWatchAsync(client, options, ct) : ct => ProbeListAsync(client, options, ct);
+    }
+
+    private static async Task ProbeListAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken) =>
+        await client.ListAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = 1 }, cancellationToken);
+
+    private static async Task ProbeWatchAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken)
+    {
+        var watch = new WatchOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, TimeoutSeconds = 1 };
+        await foreach (var watchEvent in client.WatchAsync(options.Namespace, watch, cancellationToken))
+        {
+            if (watchEvent.Type == WatchEventType.Error && watchEvent.Status is { } status)
+            {
+                throw KubernetesErrorMapper.FromStatus($"WATCH {client.Resource.Plural}", status);
+            }
+
+            break;
+        }
+    }
+
     /// <summary>Runs until cancelled. Never throws for server or network failures.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +112,7 @@ public sealed class Informer<T>
         var needList = true;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var verb = needList ? "list" : "watch";
             try
             {
                 if (needList)
@@ -75,8 +122,10 @@ public sealed class Informer<T>
                     backoff.Reset();
                 }
 
+                verb = "watch";
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var events = await WatchOnceAsync(backoff, cancellationToken);
+                ClearSyncError();
                 if (events == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
                 {
                     // A watch that closes at once with nothing: don't spin.
@@ -97,7 +146,15 @@ public sealed class Informer<T>
             {
                 Statistics.Error();
                 var delay = backoff.Next();
-                _logger.LogWarning("{Kind} informer: {Message}; retrying in {Delay} ms.", _client.Resource.Kind, ex.Message, (int)delay.TotalMilliseconds);
+                if (ex is KubernetesApiException apiError && InformerSyncError.IsPersistent(apiError))
+                {
+                    ReportSyncError(new InformerSyncError(verb, _client.Resource, _options.Namespace, apiError, DateTimeOffset.UtcNow), delay);
+                }
+                else
+                {
+                    _logger.LogWarning("{Kind} informer: {Message}; retrying in {Delay} ms.", _client.Resource.Kind, ex.Message, (int)delay.TotalMilliseconds);
+                }
+
                 try
                 {
                     await Task.Delay(delay, cancellationToken);
@@ -107,6 +164,61 @@ public sealed class Informer<T>
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>Keeps a persistent error, says it once per problem (not per retry) and tells the subscribers.</summary>
+    private void ReportSyncError(InformerSyncError error, TimeSpan delay)
+    {
+        var previous = Volatile.Read(ref _syncError);
+        if (error.IsSameProblemAs(previous))
+        {
+            _logger.LogDebug("{Kind} informer: still {Summary}; retrying in {Delay} ms.", _client.Resource.Kind, error.Summary, (int)delay.TotalMilliseconds);
+            return;
+        }
+
+        Volatile.Write(ref _syncError, error);
+        var subscribers = SyncErrorChanged;
+        if (subscribers is null)
+        {
+            _logger.LogWarning(
+                "{Kind} informer: {Summary}; retrying every {MaxBackoff} s at most, logged again only when this changes ({Message}).",
+                _client.Resource.Kind,
+                error.Summary,
+                (int)_options.MaxBackoff.TotalSeconds,
+                error.Error.Message);
+        }
+        else
+        {
+            _logger.LogDebug("{Kind} informer: {Summary} ({Message}); reported to the subscribers.", _client.Resource.Kind, error.Summary, error.Error.Message);
+        }
+
+        Raise(subscribers, error);
+    }
+
+    private void ClearSyncError()
+    {
+        if (Interlocked.Exchange(ref _syncError, null) is not { } previous)
+        {
+            return;
+        }
+
+        var subscribers = SyncErrorChanged;
+        _logger.Log(subscribers is null ? LogLevel.Information : LogLevel.Debug, "{Kind} informer: syncing again (was: {Summary}).", _client.Resource.Kind, previous.Summary);
+        Raise(subscribers, null);
+    }
+
+    private void Raise(EventHandler<InformerSyncErrorChangedEventArgs>? subscribers, InformerSyncError? error)
+    {
+        try
+        {
+            subscribers?.Invoke(this, new InformerSyncErrorChangedEventArgs(error));
+        }
+#pragma warning disable CA1031 // A faulty subscriber must not stop the informer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "{Kind} informer: a SyncErrorChanged subscriber threw.", _client.Resource.Kind);
         }
     }
 
@@ -156,6 +268,7 @@ public sealed class Informer<T>
         }
 
         Statistics.List();
+        ClearSyncError(); // before HasSynced turns true, so that nobody sees both
         _synced.TrySetResult();
     }
 
@@ -202,6 +315,10 @@ public sealed class Informer<T>
             count++;
             Apply(watchEvent);
             backoff.Reset();
+            if (count == 1)
+            {
+                ClearSyncError();
+            }
         }
 
         return count;

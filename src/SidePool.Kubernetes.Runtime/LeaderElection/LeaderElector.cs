@@ -47,8 +47,9 @@ public sealed class LeaderElector
 
     /// <summary>
     /// Campaigns until leader, runs <paramref name="onStartedLeading"/> with a token that is cancelled when leadership
-    /// ends, and returns once leadership is lost or <paramref name="cancellationToken"/> is cancelled (releasing the
-    /// lease if <see cref="LeaderElectionOptions.ReleaseOnCancel"/>).
+    /// ends, and returns once leadership is lost, the work ends on its own (returns or throws: the lease is then
+    /// released at once, a leader doing nothing must not keep it), or <paramref name="cancellationToken"/> is cancelled
+    /// (releasing the lease if <see cref="LeaderElectionOptions.ReleaseOnCancel"/>).
     /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
     {
@@ -61,21 +62,29 @@ public sealed class LeaderElector
         _isLeader = true;
         _logger.LogInformation("{Identity} became leader of lease {Namespace}/{Lease}.", _options.Identity, _options.Namespace, _options.LeaseName);
         var work = RunLeaderWorkAsync(onStartedLeading, leading.Token);
+        var renewing = RenewLoopAsync(leading.Token);
+        var workEndedFirst = false;
         try
         {
-            await RenewLoopAsync(cancellationToken);
+            workEndedFirst = await Task.WhenAny(work, renewing) == work && !leading.IsCancellationRequested;
         }
         finally
         {
             _isLeader = false;
             await leading.CancelAsync();
+            await renewing;
             await work;
-            if (cancellationToken.IsCancellationRequested && _options.ReleaseOnCancel)
+            if (workEndedFirst || (cancellationToken.IsCancellationRequested && _options.ReleaseOnCancel))
             {
                 await ReleaseAsync();
             }
 
-            _logger.LogInformation("{Identity} stopped leading lease {Namespace}/{Lease}.", _options.Identity, _options.Namespace, _options.LeaseName);
+            _logger.LogInformation(
+                "{Identity} stopped leading lease {Namespace}/{Lease}{Why}.",
+                _options.Identity,
+                _options.Namespace,
+                _options.LeaseName,
+                workEndedFirst ? " (its work ended; lease released)" : string.Empty);
         }
     }
 

@@ -26,6 +26,11 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     /// <summary>In a pod: the service account; otherwise the kubeconfig (KUBECONFIG or ~/.kube/config).</summary>
     public static async Task<KubernetesClient> CreateDefaultAsync(KubeConfigLoadOptions? kubeConfig = null, KubernetesClientOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (kubeConfig is null && InClusterConfigLoader.DescribeAbsence() is { } notInCluster && KubeConfigLoader.DescribeMissing() is { } noKubeconfig)
+        {
+            throw new KubernetesConfigException($"No Kubernetes configuration found: {noKubeconfig}; {notInCluster}.");
+        }
+
         var settings = kubeConfig is null && InClusterConfigLoader.IsInCluster()
             ? await InClusterConfigLoader.LoadAsync(cancellationToken: cancellationToken)
             : await KubeConfigLoader.LoadAsync(kubeConfig, cancellationToken);

@@ -18,6 +18,25 @@ public static class InClusterConfigLoader
         return !string.IsNullOrEmpty(paths.Environment("KUBERNETES_SERVICE_HOST")) && File.Exists(paths.TokenFile);
     }
 
+    /// <summary>
+    /// Why this is not a pod with a service account, naming the variables and the token path looked at (e.g.
+    /// <c>not in a cluster: KUBERNETES_SERVICE_HOST is not set and '/var/run/…/token' does not exist</c>); null when it is.
+    /// </summary>
+    public static string? DescribeAbsence(InClusterPaths? paths = null)
+    {
+        paths ??= new InClusterPaths();
+        if (IsInCluster(paths))
+        {
+            return null;
+        }
+
+        var host = paths.Environment("KUBERNETES_SERVICE_HOST");
+        var token = File.Exists(paths.TokenFile) ? $"'{paths.TokenFile}' exists" : $"'{paths.TokenFile}' does not exist";
+        return string.IsNullOrEmpty(host)
+            ? $"not in a cluster: KUBERNETES_SERVICE_HOST is not set and the service-account token {token}"
+            : $"not in a cluster: KUBERNETES_SERVICE_HOST={host} is set but the service-account token {token}";
+    }
+
     public static async Task<KubernetesConnectionSettings> LoadAsync(InClusterPaths? paths = null, CancellationToken cancellationToken = default)
     {
         paths ??= new InClusterPaths();

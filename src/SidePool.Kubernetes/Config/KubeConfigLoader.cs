@@ -21,24 +21,34 @@ public static class KubeConfigLoader
         var merged = new MergedKubeConfig();
         foreach (var file in files)
         {
-            var text = await File.ReadAllTextAsync(file, cancellationToken);
-            merged.Add(file, Parse(file, text));
+            merged.Add(file, Parse(file, await ReadAsync(file, cancellationToken)));
         }
 
         return Resolve(merged, files, options);
     }
 
+    /// <summary>
+    /// Why no kubeconfig file would be found (e.g. <c>KUBECONFIG is not set and '/home/me/.kube/config' does not
+    /// exist</c>), or null when there is one to load. Errors inside a file are not looked at.
+    /// </summary>
+    public static string? DescribeMissing(KubeConfigLoadOptions? options = null)
+    {
+        var (_, problem) = Locate(options ?? new KubeConfigLoadOptions());
+        return problem;
+    }
+
     private static List<string> FindFiles(KubeConfigLoadOptions options)
+    {
+        var (files, problem) = Locate(options);
+        return problem is null ? files : throw new KubernetesConfigException(problem + ".");
+    }
+
+    private static (List<string> Files, string? Problem) Locate(KubeConfigLoadOptions options)
     {
         if (!string.IsNullOrEmpty(options.ExplicitPath))
         {
             var full = Path.GetFullPath(options.ExplicitPath);
-            if (!File.Exists(full))
-            {
-                throw new KubernetesConfigException($"kubeconfig file '{full}' does not exist.");
-            }
-
-            return [full];
+            return (File.Exists(full) ? [full] : [], NotAFile("kubeconfig file", full));
         }
 
         var variable = options.KubeConfigVariable ?? Environment.GetEnvironmentVariable("KUBECONFIG");
@@ -49,22 +59,33 @@ public static class KubeConfigLoader
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             var existing = listed.Where(File.Exists).ToList();
-            if (existing.Count == 0)
-            {
-                throw new KubernetesConfigException($"None of the KUBECONFIG files exist: {string.Join(", ", listed.Select(f => $"'{f}'"))}.");
-            }
-
-            return existing;
+            return existing.Count > 0
+                ? (existing, null)
+                : ([], $"KUBECONFIG={variable} names no existing file ({string.Join(", ", listed.Select(f => $"'{f}'"))})");
         }
 
         var home = options.HomeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var fallback = Path.Combine(home, ".kube", "config");
-        if (!File.Exists(fallback))
-        {
-            throw new KubernetesConfigException($"kubeconfig file '{fallback}' does not exist (KUBECONFIG is not set).");
-        }
+        return File.Exists(fallback) ? ([fallback], null) : ([], $"KUBECONFIG is not set and {NotAFile("kubeconfig file", fallback)}");
+    }
 
-        return [fallback];
+    /// <summary>Null when <paramref name="path"/> is a file, else why not (<c>does not exist</c>, <c>is a directory</c>).</summary>
+    private static string? NotAFile(string what, string path) =>
+        File.Exists(path) ? null
+        : Directory.Exists(path) ? $"{what} '{path}' is not a file but a directory"
+        : $"{what} '{path}' does not exist";
+
+    /// <summary>Reads a kubeconfig file; an unreadable one is a <see cref="KubernetesConfigException"/> naming it.</summary>
+    private static async Task<string> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KubernetesConfigException($"kubeconfig file '{path}' cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static KubeConfigFile Parse(string file, string text)
@@ -166,6 +187,9 @@ public static class KubeConfigLoader
         X509Certificate2Collection? authorities = null;
         if (caPem is not null)
         {
+            var caSource = string.IsNullOrEmpty(caData)
+                ? $"'certificate-authority' file '{ResolvePath(cluster, Scalar(cluster.Body, "certificate-authority")!)}'"
+                : "'certificate-authority-data'";
             authorities = new X509Certificate2Collection();
             try
             {
@@ -173,12 +197,12 @@ public static class KubeConfigLoader
             }
             catch (CryptographicException ex)
             {
-                throw new KubernetesConfigException($"Cluster '{clusterName}' (in '{cluster.File}'): the certificate authority is not valid PEM.", ex);
+                throw new KubernetesConfigException($"Cluster '{clusterName}' (in '{cluster.File}'): the certificate authority ({caSource}) is not valid PEM.", ex);
             }
 
             if (authorities.Count == 0)
             {
-                throw new KubernetesConfigException($"Cluster '{clusterName}' (in '{cluster.File}'): the certificate authority holds no certificate.");
+                throw new KubernetesConfigException($"Cluster '{clusterName}' (in '{cluster.File}'): the certificate authority ({caSource}) holds no PEM certificate.");
             }
         }
 
@@ -332,12 +356,19 @@ public static class KubeConfigLoader
         }
 
         var full = ResolvePath(entry, path);
-        if (!File.Exists(full))
+        if (NotAFile($"'{pathKey}' file", full) is { } problem)
         {
-            throw new KubernetesConfigException($"{Capitalize(what)} (in '{entry.File}'): '{pathKey}' file '{full}' does not exist.");
+            throw new KubernetesConfigException($"{Capitalize(what)} (in '{entry.File}'): {problem}.");
         }
 
-        return File.ReadAllText(full);
+        try
+        {
+            return File.ReadAllText(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KubernetesConfigException($"{Capitalize(what)} (in '{entry.File}'): '{pathKey}' file '{full}' cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static string ResolvePath(KubeConfigEntry entry, string path) =>

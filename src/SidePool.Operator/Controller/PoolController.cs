@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Controllers;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
@@ -9,7 +10,9 @@ namespace SidePool.Operator.Controller;
 
 /// <summary>
 /// The ConnectionPool controller: informers, event mapping, work queue and reconcile workers. <see cref="RunAsync"/>
-/// runs one leadership term (fresh caches each time) until cancelled.
+/// runs one leadership term (fresh caches each time) until cancelled, or until an informer meets an error retrying will
+/// not fix (403 from a missing RBAC rule, 401, 404): then it stops and throws <see cref="ControllerNotSyncingException"/>,
+/// so that the replica does not lead while doing nothing.
 /// </summary>
 public sealed class PoolController(IKubernetesClient client, ControllerSettings settings, OperatorMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
 {
@@ -44,13 +47,28 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
         Statistics = controller.Statistics;
         new PoolEventMapper(view, queue).Register(modes);
 
+        var notSyncing = new TaskCompletionSource<ControllerNotSyncingException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Watch(view.Pools, notSyncing);
+        Watch(view.Secrets, notSyncing);
+        Watch(view.Pods, notSyncing);
+        Watch(view.ReplicaSets, notSyncing);
+        Watch(view.Deployments, notSyncing);
+        Watch(view.StatefulSets, notSyncing);
+        Watch(view.DaemonSets, notSyncing);
+        Watch(view.Nodes, notSyncing);
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = view.Run(stop.Token).ToList();
         _view = view;
+        var work = RunTermAsync(view, controller, stop.Token);
         try
         {
-            await view.WaitForSyncAsync(stop.Token);
-            await controller.RunAsync(stop.Token);
+            if (await Task.WhenAny(work, notSyncing.Task) == notSyncing.Task)
+            {
+                throw notSyncing.Task.Result;
+            }
+
+            await work;
         }
         finally
         {
@@ -64,6 +82,40 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
             catch (OperationCanceledException)
             {
             }
+
+            try
+            {
+                await work;
+            }
+#pragma warning disable CA1031 // Its failure was thrown above, or the not-syncing exception supersedes it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
+    }
+
+    private static async Task RunTermAsync(ClusterView view, Controller<ObjectKey> controller, CancellationToken cancellationToken)
+    {
+        await view.WaitForSyncAsync(cancellationToken);
+        await controller.RunAsync(cancellationToken);
+    }
+
+    /// <summary>The term ends at the first persistent error of <paramref name="informer"/> (its own retries go on until then).</summary>
+    private static void Watch<T>(Informer<T>? informer, TaskCompletionSource<ControllerNotSyncingException> notSyncing)
+        where T : class, IKubernetesObject
+    {
+        if (informer is null)
+        {
+            return;
+        }
+
+        informer.SyncErrorChanged += (_, e) =>
+        {
+            if (e.Error is { } error)
+            {
+                notSyncing.TrySetResult(new ControllerNotSyncingException(error, informer.CreateProbe(error.Verb)));
+            }
+        };
     }
 }

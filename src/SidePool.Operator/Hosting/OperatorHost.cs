@@ -48,6 +48,7 @@ public static class OperatorHost
             Identity = options.Identity,
         });
         builder.Services.AddSingleton<PoolController>();
+        builder.Services.AddSingleton<SyncHealth>();
         builder.Services.AddSingleton<ControllerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerService>());
 
@@ -92,6 +93,7 @@ public static class OperatorHost
         var service = app.Services.GetRequiredService<ControllerService>();
         var controller = app.Services.GetRequiredService<PoolController>();
         var pools = app.Services.GetService<PublishedPoolSource>();
+        var health = app.Services.GetRequiredService<SyncHealth>();
         var metricsPort = options.MetricsPort;
 
         // Endpoints are told apart by the port the connection came in on, never by the Host header: the API server
@@ -113,14 +115,19 @@ public static class OperatorHost
             context.Response.ContentType = collector.ContentType;
             return context.Response.WriteAsync(collector.Collect(), context.RequestAborted);
         }).WithMetadata(new LocalPortMetadata(metricsPort));
-        app.MapGet("/healthz", () => service.ExecuteTask is { IsCompleted: true } ? Results.Text("controller stopped\n", statusCode: 500) : Results.Text("ok\n"))
+
+        // Both probes fail while this replica's controller cannot sync (e.g. RBAC refuses a list), naming why.
+        app.MapGet("/healthz", () =>
+                service.ExecuteTask is { IsCompleted: true } ? Results.Text("controller stopped\n", statusCode: 500)
+                : health.Reason is { } reason ? Results.Text(reason + "\n", statusCode: 500)
+                : Results.Text("ok\n"))
             .WithMetadata(new LocalPortMetadata(metricsPort));
 
         // Every replica serves the webhook: ready once its pool caches are filled; the leader also once the controller's are.
         app.MapGet("/readyz", () =>
-                (pools?.HasSynced ?? true) && (!service.IsLeader || controller.HasSynced)
-                    ? Results.Text("ok\n")
-                    : Results.Text("caches not synced\n", statusCode: 503))
+                health.Reason is { } reason ? Results.Text(reason + "\n", statusCode: 503)
+                : (pools?.HasSynced ?? true) && (!service.IsLeader || controller.HasSynced) ? Results.Text("ok\n")
+                : Results.Text("caches not synced\n", statusCode: 503))
             .WithMetadata(new LocalPortMetadata(metricsPort));
         if (options.Webhook)
         {

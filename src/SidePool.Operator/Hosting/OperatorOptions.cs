@@ -55,4 +55,10 @@ public sealed record OperatorOptions
 
     /// <summary>Port of the sidecar agent's health and metrics server.</summary>
     public int AgentPort { get; init; } = 9127;
+
+    /// <summary>
+    /// After a term whose caches could not sync (e.g. RBAC refuses a list), how long before checking that request again;
+    /// the pause doubles up to 8 times this while it still fails. Not a flag.
+    /// </summary>
+    public TimeSpan NotSyncingRecheck { get; init; } = TimeSpan.FromSeconds(15);
 }

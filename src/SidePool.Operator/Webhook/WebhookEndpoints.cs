@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SidePool.Kubernetes.Models;
@@ -9,6 +10,8 @@ namespace SidePool.Operator.Webhook;
 
 public static class WebhookEndpoints
 {
+    private const long ServerLimitMargin = 64 * 1024;
+
     /// <summary>
     /// Maps <c>POST /mutate-pods</c>: an <c>admission.k8s.io/v1</c> AdmissionReview in, the review with its
     /// response out. Map it on the HTTPS listener (see <see cref="Certificates.WebhookCertificateProvider"/>).
@@ -30,6 +33,15 @@ public static class WebhookEndpoints
             return;
         }
 
+        // The limited stream below enforces the limit on any body, also one without Content-Length (chunked, HTTP/2).
+        // Kestrel's own limit (30 MB by default) is set a little above ours: it must not cut a larger MaxRequestBytes
+        // short, nor refuse a chunked body of exactly our limit (set equal to ours, it did), and it still bounds what
+        // Kestrel drains after an early 413.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            serverLimit.MaxRequestBodySize = options.MaxRequestBytes + ServerLimitMargin;
+        }
+
         if (context.Request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
@@ -39,11 +51,17 @@ public static class WebhookEndpoints
         AdmissionReview? review;
         try
         {
-            review = await JsonSerializer.DeserializeAsync(context.Request.Body, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+            await using var body = new LengthLimitedStream(context.Request.Body, options.MaxRequestBytes);
+            review = await JsonSerializer.DeserializeAsync(body, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException)
         {
             review = null;
+        }
+        catch (Exception ex) when (ex is RequestBodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
         }
 
         if (review?.Request is null)

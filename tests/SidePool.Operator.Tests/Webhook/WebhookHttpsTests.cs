@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -191,6 +192,55 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bodies_over_the_size_limit_are_refused_with_413_also_when_chunked()
+    {
+        _pools.Pools.Add(WebhookPools.Candidate("orders-db"));
+        var limit = new WebhookOptions().MaxRequestBytes;
+
+        // Exactly at the limit, sent chunked (no Content-Length): read and answered.
+        using (var atLimit = await PostChunkedAsync(PaddedReview("uid-at-limit", limit)))
+        {
+            Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+            var answer = JsonSerializer.Deserialize(await atLimit.Content.ReadAsStringAsync(), KubernetesJsonContext.Default.AdmissionReview)!;
+            Assert.Equal("uid-at-limit", answer.Response!.Uid);
+            Assert.NotNull(answer.Response.Patch);
+        }
+
+        // One byte over, chunked: the limit holds while reading.
+        using (var chunked = await PostChunkedAsync(PaddedReview("uid-over-chunked", limit + 1)))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        }
+
+        // One byte over with a Content-Length: refused before reading.
+        using var content = new ByteArrayContent(PaddedReview("uid-over-length", limit + 1));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var withLength = await _client.PostAsync(_server.Url, content);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, withLength.StatusCode);
+    }
+
+    /// <summary>A review padded with spaces (valid JSON) to exactly <paramref name="size"/> bytes.</summary>
+    private static byte[] PaddedReview(string uid, long size)
+    {
+        var review = Encoding.UTF8.GetBytes(WebhookPools.Review(uid));
+        var body = new byte[size];
+        review.CopyTo(body, 0);
+        body.AsSpan(review.Length).Fill((byte)' ');
+        return body;
+    }
+
+    private async Task<HttpResponseMessage> PostChunkedAsync(byte[] body)
+    {
+        var content = new UnknownLengthContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, _server.Url) { Content = content };
+        var response = await _client.SendAsync(request);
+        Assert.True(request.Headers.TransferEncodingChunked ?? false, "the request must go out chunked");
+        Assert.Null(request.Content.Headers.ContentLength);
+        return response;
+    }
+
+    [Fact]
     public async Task A_client_that_does_not_trust_the_ca_cannot_connect()
     {
         var (otherCa, _) = SelfSignedIssuer.CreateCa("someone-else", DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
@@ -246,6 +296,18 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"webhook latency over HTTPS (keep-alive, 2 pools, {samples.Length} admissions): p50 {p50:F2} ms, p99 {p99:F2} ms, max {samples[^1]:F2} ms");
         Console.WriteLine($"WEBHOOK-LATENCY p50={p50:F2}ms p99={p99:F2}ms max={samples[^1]:F2}ms");
         Assert.InRange(p99, 0, 2000);
+    }
+
+    /// <summary>Content whose length is not known up front: HttpClient sends it chunked, without Content-Length.</summary>
+    private sealed class UnknownLengthContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private sealed class SlowPoolSource : IPoolSource
