@@ -56,6 +56,7 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
         Watch(view.StatefulSets, notSyncing);
         Watch(view.DaemonSets, notSyncing);
         Watch(view.Nodes, notSyncing);
+        view.Referenced.SyncFailed += (error, probe) => notSyncing.TrySetResult(new ControllerNotSyncingException(error, probe));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = view.Run(stop.Token).ToList();

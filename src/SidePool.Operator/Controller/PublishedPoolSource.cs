@@ -34,6 +34,9 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
 
     public bool HasSynced => _pools.HasSynced && _versions.HasSynced;
 
+    /// <summary>Why the webhook's caches cannot sync (e.g. RBAC refuses a list), for <c>/readyz</c>; null when they can.</summary>
+    public string? SyncProblem => (_pools.SyncError ?? _versions.SyncError) is { } error ? $"webhook caches not syncing: {error.Summary}" : null;
+
     public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
     {
         if (!HasSynced)

@@ -20,6 +20,9 @@ public sealed class ReferencedSecrets(IResourceClient<Secret> client, ILoggerFac
     private readonly List<IResourceEventHandler<Secret>> _handlers = [];
     private CancellationToken _running = CancellationToken.None;
 
+    /// <summary>Raised when the informer of a referenced Secret meets an error retrying will not fix (e.g. 403).</summary>
+    public event Action<InformerSyncError, Func<CancellationToken, Task>>? SyncFailed;
+
     /// <summary>How many Secrets are tracked now.</summary>
     public int Count
     {
@@ -152,6 +155,13 @@ public sealed class ReferencedSecrets(IResourceClient<Secret> client, ILoggerFac
             client,
             new InformerOptions { Namespace = key.Namespace, FieldSelector = $"metadata.name={key.Name}" },
             loggerFactory.CreateLogger("informer.secrets.referenced"));
+        informer.SyncErrorChanged += (_, e) =>
+        {
+            if (e.Error is { } error)
+            {
+                SyncFailed?.Invoke(error, informer.CreateProbe(error.Verb));
+            }
+        };
         informer.AddHandler(new ResourceEventHandler<Secret>(
             s => Dispatch(h => h.OnAdd(s)),
             (o, n) => Dispatch(h => h.OnUpdate(o, n)),

@@ -126,6 +126,7 @@ public static class OperatorHost
         // Every replica serves the webhook: ready once its pool caches are filled; the leader also once the controller's are.
         app.MapGet("/readyz", () =>
                 health.Reason is { } reason ? Results.Text(reason + "\n", statusCode: 503)
+                : pools?.SyncProblem is { } webhook ? Results.Text(webhook + "\n", statusCode: 503)
                 : (pools?.HasSynced ?? true) && (!service.IsLeader || controller.HasSynced) ? Results.Text("ok\n")
                 : Results.Text("caches not synced\n", statusCode: 503))
             .WithMetadata(new LocalPortMetadata(metricsPort));
