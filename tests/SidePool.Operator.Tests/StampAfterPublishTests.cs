@@ -65,6 +65,9 @@ public sealed class StampAfterPublishTests(ITestOutputHelper output)
             }
         });
 
+        // Publishing the new version is held up (status writes conflict for a while, as with a stale cache): no
+        // workload may roll before it is published, or its new pods would get the old version.
+        h.Server.Faults.FailNext(409, count: 8, verb: "update", resource: "connectionpools/status");
         await h.PatchPoolAsync(Ns, "orders", new JsonObject { ["sidecar"] = new JsonObject { ["port"] = 7432 } });
         var v2 = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is { } c && c != v1, "v2")).Status!.CurrentVersion!;
 
@@ -83,6 +86,7 @@ public sealed class StampAfterPublishTests(ITestOutputHelper output)
         Assert.Equal(3, pods.Count);
         Assert.All(pods, p => Assert.Equal(v2, Version(p)));
         Assert.Empty(wrong);
+        Assert.True(h.Server.Faults.InjectedErrors >= 8, $"{h.Server.Faults.InjectedErrors} conflicts injected");
         Assert.Equal(new Api.TargetsStatus { Workloads = 1, Pods = 3, Injected = 3, Outdated = 0, Missing = 0 }, pool.Status!.Targets);
         await OperatorHarness.EventuallyAsync(() => h.Secrets.TryGetAsync("orders-" + v1, Ns), s => s is null, what: "v1 Secret deleted");
     }
