@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean
+.PHONY: build test crds verify verify-crds format clean quickstart
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -28,6 +28,10 @@ verify: verify-crds
 
 format:
 	$(DOTNET) format Operator.sln -v q
+
+# See the data plane work: PostgreSQL, a rendered pool, the sidecar agent and a query through it (README).
+quickstart:
+	hack/quickstart.sh
 
 clean:
 	$(DOTNET) clean Operator.sln -v q
