@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart
+.PHONY: build test crds verify verify-crds format clean quickstart bench
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -35,3 +35,10 @@ quickstart:
 
 clean:
 	$(DOTNET) clean Operator.sln -v q
+
+# Measurements, reported not asserted (docs/benchmarks.md).
+BENCH_OUT ?= /tmp/sidepool-bench
+bench:
+	$(DOTNET) build src/SidePool.Operator -c Release -v q --nologo -o $(BENCH_OUT)/operator
+	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_OUT)/bench
+	$(BENCH_OUT)/bench/sidepool-bench operator-memory --operator $(BENCH_OUT)/operator/sidepool-operator

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using SidePool.Bench;
+
+var root = new RootCommand("SidePool measurements (reported, never asserted): see docs/benchmarks.md.")
+{
+    OperatorMemory.Command(),
+};
+return await root.Parse(args).InvokeAsync();
