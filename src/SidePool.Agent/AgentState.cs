@@ -95,14 +95,34 @@ internal sealed class AgentState
         }
     }
 
-    /// <summary>Records a configuration PgBouncer now runs (reloaded): the admin client keeps PgBouncer's socket, with the new credentials.</summary>
+    /// <summary>
+    /// Records a configuration PgBouncer now runs (reloaded): the admin client keeps PgBouncer's socket, with the new
+    /// credentials (and the previous password as the alternate, for sessions that meet PgBouncer before it re-read its
+    /// auth file).
+    /// </summary>
     public void Apply(MountedConfig config)
     {
         lock (_gate)
         {
             var running = _running ?? throw new InvalidOperationException("pgbouncer was not started");
+            var previous = _appliedConfig?.AdminPassword;
             _appliedConfig = config;
-            _admin = new PgBouncerAdminClient(AdminEndpoint(running, config));
+            _admin = new PgBouncerAdminClient(AdminEndpoint(running, config) with { AlternatePassword = previous });
+        }
+    }
+
+    /// <summary>
+    /// A configuration with <paramref name="config"/>'s admin password is about to be handed to PgBouncer (null: not
+    /// any more): until it is applied, admin sessions (scrapes, liveness) try that password when the current one is refused.
+    /// </summary>
+    public void ExpectAdminPasswordOf(MountedConfig? config)
+    {
+        lock (_gate)
+        {
+            if (_running is { } running && _appliedConfig is { } applied)
+            {
+                _admin = new PgBouncerAdminClient(AdminEndpoint(running, applied) with { AlternatePassword = config?.AdminPassword });
+            }
         }
     }
 
@@ -117,9 +137,9 @@ internal sealed class AgentState
         }
     }
 
-    /// <summary>An admin client for <paramref name="config"/>'s credentials on the running PgBouncer's socket.</summary>
+    /// <summary>An admin client for <paramref name="config"/>'s credentials on the running PgBouncer's socket (the applied ones as the alternate).</summary>
     public PgBouncerAdminClient AdminFor(MountedConfig config) =>
-        new(AdminEndpoint(Running ?? throw new InvalidOperationException("pgbouncer was not started"), config));
+        new(AdminEndpoint(Running ?? throw new InvalidOperationException("pgbouncer was not started"), config) with { AlternatePassword = AppliedConfig?.AdminPassword });
 
     private static AdminEndpoint AdminEndpoint(RuntimeConfig running, MountedConfig config) =>
         PgBouncer.Admin.AdminEndpoint.UnixSocket(running.SocketDirectory, running.ListenPort, config.Settings.AdminUser, config.AdminPassword)

@@ -43,7 +43,7 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
 
     private async Task ApplyAsync(ConfigSnapshot snapshot, bool requested, CancellationToken cancellationToken)
     {
-        if (state.AppliedConfig is not { } current || state.Admin is not { } admin || state.IsDraining)
+        if (state.AppliedConfig is not { } current || state.Admin is null || state.IsDraining)
         {
             return;
         }
@@ -75,8 +75,9 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         var loadFailuresBefore = supervisor.ConfigLoadFailures;
         try
         {
+            state.ExpectAdminPasswordOf(next);
             var written = runtime.Write(next, state.RunningRestartSettings);
-            await admin.ReloadAsync(budget.Token);
+            await state.Admin!.ReloadAsync(budget.Token);
             var nextAdmin = state.AdminFor(next);
             IReadOnlyList<ConfigSetting> running;
             try
@@ -85,7 +86,7 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
             }
             catch (PgBouncerAdminException)
             {
-                running = await admin.ShowConfigAsync(budget.Token); // the new file did not take: old credentials still work
+                running = await state.Admin!.ShowConfigAsync(budget.Token); // the new file did not take: the applied credentials still work
             }
 
             var mismatches = Mismatches(written.Ini, running);
@@ -99,7 +100,7 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
             {
                 metrics.Reload("failed");
                 AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} did not take effect: {string.Join("; ", mismatches)}; putting revision {current.ShortRevision} back (see pgbouncer's log above)");
-                await RestoreAsync(current, admin, cancellationToken);
+                await RestoreAsync(current, cancellationToken);
                 return;
             }
         }
@@ -108,7 +109,7 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         {
             metrics.Reload("failed");
             AgentLog.Error("reload", $"RELOAD of revision {next.ShortRevision} failed: {e.Message}; putting revision {current.ShortRevision} back");
-            await RestoreAsync(current, admin, cancellationToken);
+            await RestoreAsync(current, cancellationToken);
             return;
         }
 
@@ -119,19 +120,23 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
     }
 
     /// <summary>Writes the applied configuration's private copy again and RELOADs it (best effort: a crash restart uses the copy anyway).</summary>
-    private async Task RestoreAsync(MountedConfig current, PgBouncerAdminClient admin, CancellationToken cancellationToken)
+    private async Task RestoreAsync(MountedConfig current, CancellationToken cancellationToken)
     {
         try
         {
             runtime.Write(current, state.RunningRestartSettings);
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             budget.CancelAfter(ReloadBudget);
-            await admin.ReloadAsync(budget.Token);
+            await state.Admin!.ReloadAsync(budget.Token); // PgBouncer may hold the rejected revision's admin password: the alternate
         }
         catch (Exception e) when (e is PgBouncerAdminException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException
                                       || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             AgentLog.Warn("reload", $"could not RELOAD revision {current.ShortRevision} again ({e.Message}); its private copy is in place for the next RELOAD or restart");
+        }
+        finally
+        {
+            state.ExpectAdminPasswordOf(null);
         }
     }
 

@@ -29,10 +29,25 @@ public sealed class AdminConnection : IAsyncDisposable
     /// <summary>True once the server closed the session or a protocol error made it unusable.</summary>
     public bool IsBroken => _broken;
 
-    /// <summary>Connects, authenticates (trust, cleartext, MD5 or SCRAM-SHA-256) and waits for ReadyForQuery.</summary>
+    /// <summary>
+    /// Connects, authenticates (trust, cleartext, MD5 or SCRAM-SHA-256) and waits for ReadyForQuery; when PgBouncer
+    /// refuses the login and the endpoint has an <see cref="AdminEndpoint.AlternatePassword"/>, tries that once.
+    /// </summary>
     public static async Task<AdminConnection> OpenAsync(AdminEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        try
+        {
+            return await OpenOnceAsync(endpoint, cancellationToken);
+        }
+        catch (PgBouncerAdminException e) when (e.SqlState is not null && endpoint.AlternatePassword is { } alternate && alternate != endpoint.Password)
+        {
+            return await OpenOnceAsync(endpoint with { Password = alternate, AlternatePassword = null }, cancellationToken);
+        }
+    }
+
+    private static async Task<AdminConnection> OpenOnceAsync(AdminEndpoint endpoint, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(endpoint.ConnectTimeout);
         Socket socket;

@@ -17,6 +17,12 @@ public sealed record AdminEndpoint
     /// <summary>Needed for cleartext, MD5 and SCRAM authentication; never printed.</summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// Tried once when PgBouncer refuses <see cref="Password"/> at login: while its auth file changes (a RELOAD
+    /// with a new admin password), the console accepts the old or the new password, depending on the moment.
+    /// </summary>
+    public string? AlternatePassword { get; init; }
+
     public string Database { get; init; } = "pgbouncer";
 
     public string ApplicationName { get; init; } = "sidepool-agent";

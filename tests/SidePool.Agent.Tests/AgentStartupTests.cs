@@ -1,4 +1,5 @@
 using Npgsql;
+using SidePool.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

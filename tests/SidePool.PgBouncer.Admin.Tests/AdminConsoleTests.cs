@@ -35,6 +35,18 @@ public sealed class AdminConsoleTests(PostgresFixture postgres) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_refused_password_is_retried_once_with_the_alternate_during_a_password_change()
+    {
+        await using var bouncer = await BouncerInstance.StartAsync(postgres.Server, "scram-sha-256");
+        var version = await new PgBouncerAdminClient(bouncer.SocketEndpoint("the-old-password") with { AlternatePassword = BouncerInstance.AdminPassword }).ShowVersionAsync();
+        Assert.Equal(1, version.Major);
+
+        // Without a working alternate it still fails, with PgBouncer's own error.
+        var error = await Assert.ThrowsAsync<PgBouncerAdminException>(() => new PgBouncerAdminClient(bouncer.SocketEndpoint("the-old-password") with { AlternatePassword = "another-wrong-one" }).ShowVersionAsync());
+        Assert.NotNull(error.SqlState);
+    }
+
+    [Fact]
     public async Task Show_commands_are_typed_and_read_by_column_name()
     {
         await using var bouncer = await BouncerInstance.StartAsync(postgres.Server, "scram-sha-256");

@@ -24,7 +24,32 @@ public static class Binaries
         FindOnPath("pgbouncer") ?? (File.Exists("/usr/sbin/pgbouncer") ? "/usr/sbin/pgbouncer"
             : throw new FileNotFoundException("pgbouncer not found: install it (apt-get install -y pgbouncer)")));
 
+    private static readonly Lazy<string> AgentPath = new(() =>
+    {
+        if (Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } overridden)
+        {
+            return overridden;
+        }
+
+        // The agent's own build output (its deps.json names exactly its dependencies), built with the tests'
+        // configuration: tests/<project>/bin/<Configuration>/<tfm>/ → src/SidePool.Agent/bin/<Configuration>/<tfm>/.
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root?.FullName ?? throw new DirectoryNotFoundException("repository root (Operator.sln) not found"), "src", "SidePool.Agent", "bin", configuration, framework, "sidepool-agent");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"the agent is not built: {path} (set SIDEPOOL_AGENT_BINARY to use another build)");
+    });
+
     public static string Postgres(string tool) => Path.Combine(PostgresBinDirectory.Value, tool);
+
+    /// <summary>The sidecar agent: SIDEPOOL_AGENT_BINARY (e.g. the Native AOT build), else the agent project's own build output.</summary>
+    public static string Agent => AgentPath.Value;
 
     public static string PgBouncer => PgBouncerPath.Value;
 

@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using SidePool.Testing;
 
-namespace SidePool.Agent.Tests;
+namespace SidePool.Testing;
 
 /// <summary>
 /// A config directory laid out like a Kubernetes Secret volume: <c>name -> ..data/name</c>, <c>..data</c> a
 /// symlink to a timestamped generation directory, swapped atomically with a rename, as the kubelet does.
 /// </summary>
-internal sealed class PoolMount
+public sealed class PoolMount
 {
     private readonly TestDirectory _root;
     private int _generation;
