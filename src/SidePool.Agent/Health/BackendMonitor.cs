@@ -24,7 +24,16 @@ internal sealed class BackendMonitor(AgentOptions options, AgentState state, Age
             var started = Stopwatch.GetTimestamp();
             if (state.PgBouncerRunning && state.AppliedConfig is { } config && state.Running is { } running)
             {
-                var problem = await CheckAsync(config, running, cancellationToken);
+                string? problem;
+                try
+                {
+                    problem = await CheckAsync(config, running, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return; // stopped (the drain began) while a check waited for its answer
+                }
+
                 if (cancellationToken.IsCancellationRequested)
                 {
                     return;
