@@ -119,6 +119,10 @@ echo "DATABASE_URL=$(printf '%s' "$database_url" | sed 's#//\([^:@]*\):[^@]*@#//
 psql "$database_url" -X -A -t -c "select 'hello from ' || current_user || ' through the sidecar on port ' || $sidecar_port as greeting"
 
 say "what the sidecar reports (/metrics)"
+for _ in $(seq 100); do   # the first backend check runs right after start
+  curl -fsS "http://127.0.0.1:$http_port/metrics" | grep -q '^sidepool_backend_up 1' && break
+  sleep 0.1
+done
 curl -fsS "http://127.0.0.1:$http_port/metrics" | grep -E '^(sidepool_backend_up|pgbouncer_up|pgbouncer_pools_server_(active|idle)_connections)[ {]' || true
 echo
 echo "done: everything above is removed on exit."

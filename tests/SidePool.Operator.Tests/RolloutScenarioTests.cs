@@ -107,6 +107,8 @@ public sealed class RolloutScenarioTests
         h.Server.Faults.DropWatchesAfter(3);
         h.Server.Faults.SetErrorRate(0.3, 409, 500);
         var v2 = await OperatorHarness.EventuallyAsync(() => ChangePortAsync(h, v1), _ => true, TimeSpan.FromSeconds(60), "v2 under faults");
+        // The Deployment controller's part starts once the operator stamped the template (it stamps only after v2 is published).
+        await OperatorHarness.EventuallyAsync(() => h.Deployments.GetAsync("web", Ns), d => d.Spec!.Template.Metadata!.Annotations?.GetValueOrDefault("sidepool.dev/version-orders") == v2, TimeSpan.FromSeconds(60), "stamp under faults");
         await ReplacePodsAsync(h, deployment, v2);
         await Task.Delay(2000);
         Assert.True(h.Server.Faults.InjectedErrors > 0);

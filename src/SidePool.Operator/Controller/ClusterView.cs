@@ -54,7 +54,6 @@ public sealed class ClusterView
 
     public IEnumerable<Task> Run(CancellationToken cancellationToken)
     {
-        Referenced.Start(cancellationToken);
         yield return Pools.RunAsync(cancellationToken);
         yield return Secrets.RunAsync(cancellationToken);
         yield return Pods.RunAsync(cancellationToken);

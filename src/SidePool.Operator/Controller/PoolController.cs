@@ -99,6 +99,11 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
     private static async Task RunTermAsync(ClusterView view, Controller<ObjectKey> controller, CancellationToken cancellationToken)
     {
         await view.WaitForSyncAsync(cancellationToken);
+
+        // The referenced Secrets are watched once the main caches are in (a cluster-wide refusal is then reported as
+        // such, not as the refusal of one namespace's Secret).
+        view.Referenced.Start(cancellationToken);
+        view.Referenced.Sync(view.Pools.Cache.List());
         await controller.RunAsync(cancellationToken);
     }
 
