@@ -31,6 +31,27 @@ public sealed class RolloutPlannerTests
     }
 
     [Fact]
+    public void PodsCreatedForTheCurrentVersionButRunningAnotherAreReplannedOnce()
+    {
+        // The template names v2 (stamped), yet a pod created from it runs v1: the webhook did not know v2 yet.
+        var stamped = State(new WorkloadRef(WorkloadRef.Deployment, "web"), (VersionKey, TestData.V2));
+        var misinjected = TestData.Pod("web-new", TestData.V1, created: TestData.Now.AddMinutes(-1)) with { TemplateVersion = TestData.V2 };
+        var plan = RolloutPlanner.Plan(TestData.Pool(), TestData.V2, [misinjected, TestData.Pod("web-old", TestData.V1)], _ => stamped, TestData.Now, TimeSpan.FromMinutes(5));
+        var stamp = Assert.Single(plan.Stamps);
+        Assert.True(stamp.Repair);
+        Assert.Equal(TestData.Now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), stamp.Annotations[RepairKey]);
+
+        // While that repair replaces it (the pod is older than the repair stamp), nothing more; pods of the old
+        // template (no template version, or an older one) are the rollout's business, not a repair's.
+        var repairing = State(new WorkloadRef(WorkloadRef.Deployment, "web"), (VersionKey, TestData.V2), (RepairKey, stamp.Annotations[RepairKey]));
+        Assert.Empty(RolloutPlanner.Plan(TestData.Pool(), TestData.V2, [misinjected with { CreatedAt = TestData.Now.AddSeconds(-5) }], _ => repairing, TestData.Now.AddSeconds(1), TimeSpan.FromMinutes(5)).Stamps);
+        Assert.Empty(RolloutPlanner.Plan(TestData.Pool(), TestData.V2, [TestData.Pod("web-old", TestData.V1) with { TemplateVersion = TestData.V1 }], _ => stamped, TestData.Now, TimeSpan.FromMinutes(5)).Stamps);
+
+        // Strategy None: never.
+        Assert.Empty(RolloutPlanner.Plan(TestData.Pool(s => s.Rollout.Strategy = "None"), TestData.V2, [misinjected], _ => stamped, TestData.Now, TimeSpan.FromMinutes(5)).Stamps);
+    }
+
+    [Fact]
     public void JobsAndBarePodsAreReportedNotStamped()
     {
         var pods = new[]

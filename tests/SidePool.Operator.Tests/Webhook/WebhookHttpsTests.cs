@@ -143,6 +143,23 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pod_declaring_the_sidecar_port_is_admitted_without_it_with_a_warning_and_an_event()
+    {
+        _pools.Pools.Add(WebhookPools.Candidate("orders-db"));
+        var before = Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}");
+        var pod = WebhookPools.Pod().Replace("\"name\": \"web\", \"image\": \"shop/web:1\"", "\"name\": \"web\", \"image\": \"shop/web:1\", \"ports\": [ { \"containerPort\": 6432 } ]", StringComparison.Ordinal);
+
+        var response = await PostAsync(WebhookPools.Review("uid-9", pod));
+
+        Assert.True(response.Allowed);
+        Assert.Null(response.Patch);
+        Assert.Contains(response.Warnings!, w => w.Contains("port 6432", StringComparison.Ordinal) && w.Contains("container web", StringComparison.Ordinal));
+        var recorded = Assert.Single(_events.Events);
+        Assert.Equal(("SidecarPortInUse", "orders-db"), (recorded.Reason, recorded.Pool));
+        Assert.Equal(before + 1, Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}"));
+    }
+
+    [Fact]
     public async Task An_internal_error_allows_the_pod_with_a_warning_an_event_and_the_metrics()
     {
         _pools.Failure = new InvalidOperationException("informer cache not synced");
