@@ -4,6 +4,7 @@ using SidePool.Kubernetes.FakeServer;
 using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;
+using SidePool.Testing;
 using Xunit;
 
 namespace SidePool.Kubernetes.Runtime.Tests;

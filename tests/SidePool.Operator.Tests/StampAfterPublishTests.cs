@@ -39,7 +39,7 @@ public sealed class StampAfterPublishTests(ITestOutputHelper output)
                 output.WriteLine($"{pod.Metadata!.Name}: labels {string.Join(",", pod.Metadata.Labels!.Select(l => l.Key + "=" + l.Value))} ready {Ready(pod)} init {pod.Spec!.InitContainers?.Count}");
             }
 
-            output.WriteLine(string.Join("\n", InjectingCluster.ServerLog.Lines));
+            output.WriteLine(string.Join("\n", InjectingCluster.ServerLog.Containing("", Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => $"{l.Level}: {l.Message}")));
             var events = await h.EventsAsync(Ns);
             output.WriteLine(string.Join("\n", events.Select(e => $"{e.Reason}: {e.Note}")));
             throw;

@@ -35,6 +35,9 @@ public sealed class PoolReconciler(
     private readonly IResourceClient<ConnectionPool> _pools = client.Resource(ConnectionPoolResource.Type);
     private readonly PoolSecretsWriter _secrets = new(client, view, logger);
     private readonly Workloads _workloads = new(view, client);
+    private PoolFinalizer? _finalizer;
+
+    private PoolFinalizer Finalizer => _finalizer ??= new PoolFinalizer(client, view, _workloads, _secrets, events, logger);
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
@@ -68,21 +71,20 @@ public sealed class PoolReconciler(
             return remaining > 0 ? ReconcileResult.Requeue(settings.RecheckInterval) : ReconcileResult.Done;
         }
 
-        var finalizer = new PoolFinalizer(client, view, _workloads, _secrets, events, logger);
         if (pool.Metadata.DeletionTimestamp is not null)
         {
-            await finalizer.FinalizeAsync(pool, cancellationToken);
+            await Finalizer.FinalizeAsync(pool, cancellationToken);
             return ReconcileResult.Done;
         }
 
-        await finalizer.EnsureAsync(pool, cancellationToken);
+        await Finalizer.EnsureAsync(pool, cancellationToken);
 
         // 1. Read, and render what should be.
         var name = pool.Metadata.Name!;
         var ns = pool.Metadata.Namespace!;
         var now = time.GetUtcNow();
         var mode = modes.Current;
-        var (desired, backend, key2, problem) = await DesiredAsync(pool, mode, cancellationToken);
+        var (desired, backend, hashKey, problem) = await DesiredAsync(pool, mode, cancellationToken);
         var podsInNamespace = view.Pods.Cache.ListByNamespace(ns);
         var pods = PodObserver.Observe(name, pool.Spec?.Selector, podsInNamespace, rs => view.ReplicaSets.Cache.Get(ns, rs));
         var workloads = pods.Select(p => p.Owner).Where(o => o.IsRestartable).Distinct().Select(o => _workloads.Read(ns, o)).OfType<WorkloadState>().ToList();
@@ -95,9 +97,9 @@ public sealed class PoolReconciler(
         }
 
         var versionSecrets = _secrets.VersionSecrets(ns, name);
-        if (backend is not null && key2 is not null)
+        if (backend is not null && hashKey is not null)
         {
-            await _secrets.RefreshOlderVersionsAsync(pool, desired?.ShortVersion, versionSecrets, backend, key2, cancellationToken);
+            await _secrets.RefreshOlderVersionsAsync(pool, desired?.ShortVersion, versionSecrets, backend, hashKey, cancellationToken);
         }
 
         // 3. Roll workloads, only once the version is published (status names it and its Secret is in the cache), so

@@ -28,7 +28,7 @@ public sealed class InjectingCluster : IAsyncDisposable
     public OperatorHarness Harness { get; }
 
     /// <summary>What the API server logged (webhook calls that failed open, controller errors).</summary>
-    public static CollectingLogger ServerLog { get; } = new();
+    public static CapturedLogs ServerLog { get; } = new();
 
     public static async Task<InjectingCluster> StartAsync(TimeSpan? podReadinessDelay = null)
     {
@@ -36,7 +36,7 @@ public sealed class InjectingCluster : IAsyncDisposable
         var harness = await OperatorHarness.StartAsync(startController: false, options: new FakeApiServerOptions
         {
             RunControllers = true,
-            Logger = ServerLog,
+            Logger = ServerLog.CreateLogger("fake-api-server"),
             SimulatePodLifecycle = true,
             PodReadinessDelay = podReadinessDelay ?? TimeSpan.FromMilliseconds(300),
             WebhookServiceResolver = s => s.Name == "sidepool-webhook" && s.Namespace == Ns ? new Uri($"https://127.0.0.1:{webhookPort}/") : null,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace SidePool.Operator.Tests.Support;
+namespace SidePool.Testing;
 
 /// <summary>Keeps every log line (any level, any category) for assertions.</summary>
 public sealed class CapturedLogs : ILoggerProvider
