@@ -24,32 +24,52 @@ public static class Binaries
         FindOnPath("pgbouncer") ?? (File.Exists("/usr/sbin/pgbouncer") ? "/usr/sbin/pgbouncer"
             : throw new FileNotFoundException("pgbouncer not found: install it (apt-get install -y pgbouncer)")));
 
-    private static readonly Lazy<string> AgentPath = new(() =>
-    {
-        if (Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } overridden)
-        {
-            return overridden;
-        }
+    private static readonly Lazy<string> AgentPath = new(() => Built(Path.Combine("src", "SidePool.Agent"), "sidepool-agent", "SIDEPOOL_AGENT_BINARY"));
 
-        // The agent's own build output (its deps.json names exactly its dependencies), built with the tests'
-        // configuration: tests/<project>/bin/<Configuration>/<tfm>/ → src/SidePool.Agent/bin/<Configuration>/<tfm>/.
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln")))
-        {
-            root = root.Parent;
-        }
+    private static readonly Lazy<string> OperatorPath = new(() => Built(Path.Combine("src", "SidePool.Operator"), "sidepool-operator", "SIDEPOOL_OPERATOR_BINARY"));
 
-        var path = Path.Combine(root?.FullName ?? throw new DirectoryNotFoundException("repository root (Operator.sln) not found"), "src", "SidePool.Agent", "bin", configuration, framework, "sidepool-agent");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"the agent is not built: {path} (set SIDEPOOL_AGENT_BINARY to use another build)");
-    });
+    private static readonly Lazy<string> SandboxPath = new(() => Built(Path.Combine("tools", "SidePool.Sandbox"), "sidepool-sandbox", "SIDEPOOL_SANDBOX_BINARY"));
 
     public static string Postgres(string tool) => Path.Combine(PostgresBinDirectory.Value, tool);
 
     /// <summary>The sidecar agent: SIDEPOOL_AGENT_BINARY (e.g. the Native AOT build), else the agent project's own build output.</summary>
     public static string Agent => AgentPath.Value;
+
+    /// <summary>The operator: SIDEPOOL_OPERATOR_BINARY, else the operator project's own build output.</summary>
+    public static string Operator => OperatorPath.Value;
+
+    /// <summary>The sandbox cluster: SIDEPOOL_SANDBOX_BINARY, else its project's own build output.</summary>
+    public static string Sandbox => SandboxPath.Value;
+
+    /// <summary>The repository root (the directory holding Operator.sln) above the running program.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>
+    /// A project's own build output (its deps.json names exactly its dependencies), built with the running program's
+    /// configuration and framework: …/bin/&lt;Configuration&gt;/&lt;tfm&gt;/ → &lt;project&gt;/bin/&lt;Configuration&gt;/&lt;tfm&gt;/&lt;name&gt;.
+    /// </summary>
+    private static string Built(string project, string name, string overrideVariable)
+    {
+        if (Environment.GetEnvironmentVariable(overrideVariable) is { Length: > 0 } overridden)
+        {
+            return overridden;
+        }
+
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var path = Path.Combine(RepositoryRoot, project, "bin", output.Parent!.Name, output.Name, name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{name} is not built: {path} (set {overrideVariable} to use another build)");
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root?.FullName ?? throw new DirectoryNotFoundException("repository root (Operator.sln) not found");
+    }
 
     public static string PgBouncer => PgBouncerPath.Value;
 

@@ -20,6 +20,12 @@ public sealed record PostgresOptions
 
     /// <summary>TCP port; 0 picks a free one.</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// Roles other than the superuser need their SCRAM password over the unix socket too (as a database reached
+    /// through a socket forwarder, e.g. from a sandbox pod, should); the superuser stays trusted there.
+    /// </summary>
+    public bool PasswordsOverSocket { get; init; }
 }
 
 /// <summary>
@@ -135,7 +141,7 @@ public sealed class PostgresServer : IAsyncDisposable
             ["-D", DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"],
             cancellationToken);
 
-        var hba = "local all all trust\n";
+        var hba = _options.PasswordsOverSocket ? "local all postgres trust\nlocal all all scram-sha-256\n" : "local all all trust\n";
         var hostKind = _options.TlsOnly ? "hostssl" : "host";
         hba += $"{hostKind} all all 127.0.0.0/8 scram-sha-256\n{hostKind} all all ::1/128 scram-sha-256\n";
         _directory.WriteFile("data/pg_hba.conf", hba);

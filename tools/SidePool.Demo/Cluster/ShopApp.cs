@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using SidePool.Api;
+using SidePool.Injection;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+
+namespace SidePool.Demo.Cluster;
+
+/// <summary>
+/// The app the demo and the end-to-end tests run: a Deployment of the load generator (image
+/// <c>localhost/sidepool/loadgen:dev</c>) selected by a ConnectionPool in front of the sandbox's PostgreSQL. The app
+/// knows nothing of SidePool: DATABASE_URL comes from the injected env.
+/// </summary>
+internal sealed class ShopApp(SandboxCluster cluster)
+{
+    public const string Namespace = "shop";
+    public const string Pool = "shop-db";
+    public const string Deployment = "loadgen";
+    public const string Container = "loadgen";
+    public const string CredentialsSecret = "shop-db-app";
+    public const string User = "app";
+    public const string Database = "shop";
+    public const string Image = "localhost/sidepool/loadgen:dev";
+
+    private static readonly ResourceType<ConnectionPool> Pools = new(new ApiResource(Naming.Group, Naming.Version, Naming.Plural, Naming.Kind, true), ApiJsonContext.Lenient.ConnectionPool);
+
+    public IResourceClient<ConnectionPool> PoolClient => cluster.Client.Resource(Pools);
+
+    /// <summary>The database role and database, the namespace, the credentials Secret, the pool and the app.</summary>
+    public async Task CreateAsync(string password, int replicas, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default)
+    {
+        await cluster.Postgres.CreateRoleAsync(User, password, cancellationToken);
+        await cluster.Postgres.CreateDatabaseAsync(Database, User, cancellationToken);
+        await cluster.KubectlAsync("create", "namespace", Namespace);
+        await cluster.Client.Resource(KubernetesResources.Secrets).CreateAsync(new Secret
+        {
+            Metadata = new ObjectMeta { Name = CredentialsSecret, Namespace = Namespace },
+            Data = new Dictionary<string, byte[]> { ["username"] = Encoding.UTF8.GetBytes(User), ["password"] = Encoding.UTF8.GetBytes(password) },
+        }, cancellationToken: cancellationToken);
+
+        var spec = new ConnectionPoolSpec
+        {
+            Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = Deployment } },
+            Backend = new BackendSpec
+            {
+                Host = SandboxCluster.DatabaseHost,
+                Port = cluster.Postgres.Port,
+                Database = Database,
+                CredentialsSecret = new CredentialsSecretRef { Name = CredentialsSecret },
+                Tls = new BackendTls { Mode = "disable" },
+            },
+            Pool = new PoolSettings { Size = 4 },
+            Sidecar = new SidecarSpec { ClientAuth = "scram" },
+            Rollout = new RolloutSpec { DrainTimeout = "20s", RepairMissing = true },
+        };
+        pool?.Invoke(spec);
+        await PoolClient.CreateAsync(new ConnectionPool { Metadata = new ObjectMeta { Name = Pool, Namespace = Namespace }, Spec = spec }, cancellationToken: cancellationToken);
+        await SandboxCluster.WaitAsync(async () => (await PoolClient.GetAsync(Pool, Namespace, cancellationToken: cancellationToken)).Status?.CurrentVersion is not null, TimeSpan.FromSeconds(30), "the pool's first version");
+
+        await cluster.Client.Resource(KubernetesResources.Deployments).CreateAsync(new Deployment
+        {
+            Metadata = new ObjectMeta { Name = Deployment, Namespace = Namespace },
+            Spec = new DeploymentSpec
+            {
+                Replicas = replicas,
+                Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = Deployment } },
+                Strategy = new DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new RollingUpdateDeployment { MaxSurge = IntOrString.FromInt32(1), MaxUnavailable = IntOrString.FromInt32(0) } },
+                Template = new PodTemplateSpec
+                {
+                    Metadata = new ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = Deployment } },
+                    Spec = new PodSpec
+                    {
+                        Containers =
+                        [
+                            new Container
+                            {
+                                Name = Container,
+                                Image = Image,
+                                Env = [new EnvVar { Name = "WORKERS", Value = "2" }, new EnvVar { Name = "PAUSE_MS", Value = "20" }],
+                            },
+                        ],
+                    },
+                },
+            },
+        }, cancellationToken: cancellationToken);
+    }
+
+    public Task<ConnectionPool> GetPoolAsync(CancellationToken cancellationToken = default) => PoolClient.GetAsync(Pool, Namespace, cancellationToken: cancellationToken);
+
+    public Task PatchPoolAsync(JsonObject spec, CancellationToken cancellationToken = default) =>
+        PoolClient.PatchAsync(Pool, Namespace, KubernetesPatch.Merge(new JsonObject { ["spec"] = spec }), cancellationToken: cancellationToken);
+
+    public Task ScaleAsync(int replicas) => cluster.KubectlAsync("-n", Namespace, "scale", $"deployment/{Deployment}", $"--replicas={replicas}");
+
+    /// <summary>The backend password, rotated as docs/rotation.md says: in PostgreSQL first, then in the Secret.</summary>
+    public async Task RotatePasswordAsync(string password, CancellationToken cancellationToken = default)
+    {
+        await cluster.Postgres.ExecuteAsync($"ALTER ROLE \"{User}\" PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
+        await cluster.Client.Resource(KubernetesResources.Secrets).PatchAsync(
+            CredentialsSecret,
+            Namespace,
+            KubernetesPatch.Merge(new JsonObject { ["data"] = new JsonObject { ["password"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(password)) } }),
+            cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The app's pods (not terminating unless asked).</summary>
+    public async Task<List<Pod>> PodsAsync(bool includeTerminating = false, CancellationToken cancellationToken = default) =>
+        (await cluster.Client.Resource(KubernetesResources.Pods).ListAllAsync(Namespace, new ListOptions { LabelSelector = $"app={Deployment}" }, cancellationToken).ToListAsync(cancellationToken))
+            .Where(p => includeTerminating || p.Metadata?.DeletionTimestamp is null)
+            .ToList();
+
+    /// <summary>Pods per pool version (the webhook's stamp; "none" for a pod without the sidecar).</summary>
+    public static IReadOnlyDictionary<string, int> PerVersion(IEnumerable<Pod> pods) =>
+        pods.GroupBy(p => PodStamps.VersionOf(p.Metadata?.Labels, Pool) ?? "none").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    public static bool Ready(Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    /// <summary>Waits until exactly <paramref name="count"/> pods run, all ready, all on <paramref name="version"/>.</summary>
+    public Task WaitForPodsAsync(int count, string version, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SandboxCluster.WaitAsync(
+            async () =>
+            {
+                var all = await PodsAsync(includeTerminating: true, cancellationToken);
+                return all.Count == count && all.All(p => p.Metadata?.DeletionTimestamp is null && Ready(p) && PodStamps.VersionOf(p.Metadata?.Labels, Pool) == version);
+            },
+            timeout,
+            $"{count} ready pods on version {version}, none terminating");
+
+    public static string Describe(IReadOnlyDictionary<string, int> perVersion) =>
+        perVersion.Count == 0 ? "no pods" : string.Join(" ", perVersion.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}:{v.Value}")));
+}
