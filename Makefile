@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart bench
+.PHONY: build test crds verify verify-crds format clean quickstart bench images
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -28,6 +28,13 @@ verify: verify-crds
 
 format:
 	$(DOTNET) format Operator.sln -v q
+
+# Container images (buildah, local storage): localhost/sidepool/{sidecar,operator,loadgen,forwarder}:dev, see
+# docs/images.md. An image whose inputs did not change is not rebuilt. IMAGES="sidecar forwarder" builds some,
+# FORCE=1 rebuilds.
+IMAGES ?=
+images:
+	images/build.sh $(if $(FORCE),--force) $(IMAGES)
 
 # See the data plane work: PostgreSQL, a rendered pool, the sidecar agent and a query through it (README).
 quickstart:
