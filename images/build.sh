@@ -233,7 +233,10 @@ main() {
   install -d -m 0755 "$work"
   # One build at a time on this machine: the tags are shared by every checkout.
   exec 9>"${TMPDIR:-/tmp}/sidepool-images.lock"
-  flock 9
+  if ! flock --nonblock 9; then
+    say "waiting for another images/build.sh to finish"
+    flock 9
+  fi
   for name in "${names[@]}"; do build_image "$name" "$force"; done
 }
 
