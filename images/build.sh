@@ -10,7 +10,7 @@
 # and socat are this machine's Debian binaries. Tags: localhost/sidepool/<name>:dev (SIDEPOOL_IMAGE_TAG overrides
 # "dev").
 #
-# Cached: each image carries the label dev.sidepool.inputs, a SHA-256 over what goes into it (its Containerfile,
+# Cached: each image carries the label sidepool.dev/image-inputs, a SHA-256 over what goes into it (its Containerfile,
 # this script, the source of the published project and of the projects it references, the build props, the SDK
 # version, the host binaries and libraries, the Debian versions of the C/C++ runtime, OpenSSL and the CA bundle).
 # An image whose label matches is not rebuilt; --force (FORCE=1) rebuilds anyway.
@@ -24,7 +24,7 @@ images=$repo/images
 all=(sidecar operator loadgen forwarder)
 tag=${SIDEPOOL_IMAGE_TAG:-dev}
 work=${SIDEPOOL_IMAGES_WORK:-$images/.work}
-label=dev.sidepool.inputs
+label=sidepool.dev/image-inputs
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$images/containers.conf}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

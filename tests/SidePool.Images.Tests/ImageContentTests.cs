@@ -34,7 +34,7 @@ public sealed class ImageContentTests(ImagesFixture images)
         Assert.Equal("65532:65532", config.GetProperty("User").GetString());
         Assert.Equal(["/" + Executables[image][0]], config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()));
         var labels = config.GetProperty("Labels");
-        Assert.Matches("^[0-9a-f]{64}$", labels.GetProperty("dev.sidepool.inputs").GetString());
+        Assert.Matches("^[0-9a-f]{64}$", labels.GetProperty("sidepool.dev/image-inputs").GetString());
         Assert.Equal(SourceTree.DeclaredVersion(), labels.GetProperty("org.opencontainers.image.version").GetString());
     }
 

@@ -6,7 +6,7 @@ namespace SidePool.Images.Tests;
 
 /// <summary>
 /// Builds the images once per test run with images/build.sh (the script make images runs): an image whose inputs
-/// did not change is not rebuilt (its dev.sidepool.inputs label), so a second run costs a hash of the sources.
+/// did not change is not rebuilt (its sidepool.dev/image-inputs label), so a second run costs a hash of the sources.
 /// Building needs root (rootful podman and buildah, as on CI); a failed build fails every image test with its log.
 /// </summary>
 public sealed class ImagesFixture : IAsyncLifetime
