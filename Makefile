@@ -9,8 +9,11 @@ CLI := src/SidePool.Cli/SidePool.Cli.csproj
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
 
-# Every test project, real PostgreSQL/PgBouncer/kubectl included. Fails when the committed CRD is stale.
+# Every test project, real PostgreSQL/PgBouncer/kubectl and the container images included. Fails when the committed
+# CRD is stale. The images are built (or found up to date) before the tests start, so the build does not compete with
+# them; a failed build is reported by the image tests, with its log.
 test: build verify-crds
+	@images/build.sh || echo "make test: images/build.sh failed; the image tests (tests/SidePool.Images.Tests) report why"
 	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
 
 # Regenerate the CRD from the C# model.
@@ -42,6 +45,7 @@ quickstart:
 
 clean:
 	$(DOTNET) clean Operator.sln -v q
+	rm -rf images/.work
 
 # Measurements, reported not asserted (docs/benchmarks.md).
 BENCH_OUT ?= /tmp/sidepool-bench
