@@ -4,13 +4,16 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart bench
+.PHONY: build test crds verify verify-crds format clean quickstart bench images
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
 
-# Every test project, real PostgreSQL/PgBouncer/kubectl included. Fails when the committed CRD is stale.
+# Every test project, real PostgreSQL/PgBouncer/kubectl and the container images included. Fails when the committed
+# CRD is stale. The images are built (or found up to date) before the tests start, so the build does not compete with
+# them; a failed build is reported by the image tests, with its log.
 test: build verify-crds
+	@images/build.sh || echo "make test: images/build.sh failed; the image tests (tests/SidePool.Images.Tests) report why"
 	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
 
 # Regenerate the CRD from the C# model.
@@ -29,12 +32,20 @@ verify: verify-crds
 format:
 	$(DOTNET) format Operator.sln -v q
 
+# Container images (buildah, local storage): localhost/sidepool/{sidecar,operator,loadgen,forwarder}:dev, see
+# docs/images.md. An image whose inputs did not change is not rebuilt. IMAGES="sidecar forwarder" builds some,
+# FORCE=1 rebuilds.
+IMAGES ?=
+images:
+	images/build.sh $(if $(FORCE),--force) $(IMAGES)
+
 # See the data plane work: PostgreSQL, a rendered pool, the sidecar agent and a query through it (README).
 quickstart:
 	hack/quickstart.sh
 
 clean:
 	$(DOTNET) clean Operator.sln -v q
+	rm -rf images/.work
 
 # Measurements, reported not asserted (docs/benchmarks.md).
 BENCH_OUT ?= /tmp/sidepool-bench
