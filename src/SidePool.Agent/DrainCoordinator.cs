@@ -13,6 +13,9 @@ namespace SidePool.Agent;
 /// </summary>
 internal sealed class DrainCoordinator(AgentOptions options, AgentState state, PgBouncerSupervisor supervisor, ReadinessCheck readiness)
 {
+    /// <summary>The agent's own clients (its backend check), which a classic drain does not wait for.</summary>
+    private static readonly IReadOnlySet<string> OwnClients = new HashSet<string>(StringComparer.Ordinal) { Health.BackendMonitor.ApplicationName };
+
     private readonly CancellationTokenSource _forced = new();
 
     /// <summary>Ends the drain now (second signal).</summary>
@@ -74,7 +77,7 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(forced);
                 timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                clients = await state.Admin!.CountApplicationClientsAsync(timeout.Token);
+                clients = await state.Admin!.CountApplicationClientsAsync(OwnClients, timeout.Token);
             }
             catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException || (e is OperationCanceledException && !forced.IsCancellationRequested))
             {

@@ -49,7 +49,11 @@ public sealed class PgBouncerAdminClient(AdminEndpoint endpoint)
 
     /// <summary>Counts application clients: <c>SHOW CLIENTS</c> without admin console sessions.</summary>
     public async Task<int> CountApplicationClientsAsync(CancellationToken cancellationToken = default) =>
-        (await ShowClientsAsync(cancellationToken)).Count(c => !c.IsAdminSession);
+        await CountApplicationClientsAsync(null, cancellationToken);
+
+    /// <summary>Clients that are neither admin sessions nor of one of <paramref name="ignoredApplications"/> (the caller's own).</summary>
+    public async Task<int> CountApplicationClientsAsync(IReadOnlySet<string>? ignoredApplications, CancellationToken cancellationToken = default) =>
+        (await ShowClientsAsync(cancellationToken)).Count(c => !c.IsAdminSession && ignoredApplications?.Contains(c.ApplicationName) != true);
 
     public Task ReloadAsync(CancellationToken cancellationToken = default) => QueryAsync("RELOAD", cancellationToken);
 

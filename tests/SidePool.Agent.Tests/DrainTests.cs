@@ -86,6 +86,27 @@ public sealed class DrainTests(TestBackend backend, ITestOutputHelper output) : 
         Assert.Contains(agent.Process.Lines, l => l.Contains("PAUSE", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The agent's own backend check is no app client: with the database gone, a check that timed out on the agent's
+    /// side can stay queued in PgBouncer, and a classic drain waited for it until query_wait_timeout dropped it (found
+    /// by the image tests: ~24 s after SIGTERM with no app client at all).
+    /// </summary>
+    [Fact]
+    public async Task A_classic_drain_does_not_wait_for_the_agents_own_backend_check()
+    {
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--drain-mode", "classic", "--drain-timeout", "60s"]);
+        await using var check = new NpgsqlConnection(agent.AppConnectionString("sidepool-agent-backend-check"));
+        await check.OpenAsync(); // stands for a check left behind in PgBouncer
+
+        var sigterm = Stopwatch.GetTimestamp();
+        agent.Process.Signal(PosixSignalNumber.Term);
+        var exited = await agent.Process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exited, $"still draining after 20 s:\n{agent.Process.Output}");
+        Assert.True(Stopwatch.GetElapsedTime(sigterm) < TimeSpan.FromSeconds(20));
+        Assert.Contains(agent.Process.Lines, l => l.Contains("no application client left", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_second_sigterm_forces_the_exit()
     {

@@ -14,6 +14,9 @@ namespace SidePool.Agent.Health;
 /// </summary>
 internal sealed class BackendMonitor(AgentOptions options, AgentState state, AgentMetrics metrics) : IDisposable
 {
+    /// <summary>The check's <c>application_name</c>: the drain does not count it as an app client.</summary>
+    public const string ApplicationName = "sidepool-agent-backend-check";
+
     private (string Key, NpgsqlDataSource Source)? _dataSource;
     private bool? _lastUp;
 
@@ -120,7 +123,7 @@ internal sealed class BackendMonitor(AgentOptions options, AgentState state, Age
             Database = probe.Database,
             Username = probe.User,
             Password = config.Users.PlainPasswordOf(probe.User),
-            ApplicationName = "sidepool-agent-backend-check",
+            ApplicationName = ApplicationName,
             Pooling = false,
             NoResetOnClose = true,
             MaxAutoPrepare = 0,
