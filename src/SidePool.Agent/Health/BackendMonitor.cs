@@ -30,7 +30,10 @@ internal sealed class BackendMonitor(AgentOptions options, AgentState state, Age
                 string? problem;
                 try
                 {
-                    problem = await CheckAsync(config, running, cancellationToken);
+                    // Stopping does not wait for the driver: Npgsql does not observe cancellation in every phase of an
+                    // open (e.g. while it waits for the answer to its first message), so a stop during a check against a
+                    // hung pooler would wait out --probe-timeout. The abandoned check ends by itself within that time.
+                    problem = await CheckAsync(config, running, cancellationToken).WaitAsync(cancellationToken);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
