@@ -16,6 +16,9 @@ public sealed record ConnectionPoolStatus
     [Description("Versions with pods, newest first, then the last few retired ones.")]
     public IReadOnlyList<PoolVersionStatus>? Versions { get; set; }
 
+    [Description("Pods per version on one line, the current version first, then every version that still has pods (e.g. \"9f2c1e0a7b:3 41d0c2a9e1:1\"): a column of kubectl get pools.")]
+    public string? PodsPerVersion { get; set; }
+
     [Description("Workloads and pods the pool selects.")]
     public TargetsStatus? Targets { get; set; }
 

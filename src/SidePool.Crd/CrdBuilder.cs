@@ -66,6 +66,7 @@ public static class CrdBuilder
         Column("Mode", "string", ".spec.pool.mode", "Pooling mode"),
         Column("Version", "string", ".status.currentVersion", "Version new pods get"),
         Column("Pods", "integer", ".status.targets.pods", "Pods the pool selects"),
+        Column("Per-Version", "string", ".status.podsPerVersion", "Pods per version, the current one first"),
         Column("Outdated", "integer", ".status.targets.outdated", "Pods on an older version"),
         Column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", "Ready condition"),
         Column("Age", "date", ".metadata.creationTimestamp", null),

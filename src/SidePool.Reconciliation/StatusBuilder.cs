@@ -99,6 +99,7 @@ public static class StatusBuilder
             ObservedGeneration = generation,
             CurrentVersion = current,
             Versions = versions,
+            PodsPerVersion = PodsPerVersion(current, versions),
             Targets = new TargetsStatus
             {
                 Workloads = live.Select(p => p.Owner).Where(o => o.Kind != WorkloadRef.Pod).Distinct().Count(),
@@ -111,6 +112,13 @@ public static class StatusBuilder
             Conditions = conditions,
         };
     }
+
+    /// <summary>"current:n other:m …": the current version always, others while they have pods.</summary>
+    private static string PodsPerVersion(string? current, List<PoolVersionStatus> versions) =>
+        string.Join(' ', versions
+            .Where(v => v.Version == current || v.Pods > 0)
+            .OrderByDescending(v => v.Version == current)
+            .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Version}:{v.Pods ?? 0}")));
 
     private static List<PoolVersionStatus> Versions(StatusInputs inputs, string? current, List<ObservedPod> injected, DateTimeOffset now)
     {

@@ -60,7 +60,7 @@ public sealed class CrdBuilderTests
         Assert.Equal(["sidepool"], names["categories"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal("Namespaced", Crd["spec"]!["scope"]!.GetValue<string>());
         Assert.NotNull(Version["subresources"]!["status"]);
-        Assert.Equal(["Mode", "Version", "Pods", "Outdated", "Ready", "Age"], Version["additionalPrinterColumns"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal(["Mode", "Version", "Pods", "Per-Version", "Outdated", "Ready", "Age"], Version["additionalPrinterColumns"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -35,6 +35,15 @@ public sealed class StatusBuilderTests
         var draining = status.Versions[1];
         Assert.Equal(("Draining", 2, 1, 1, TestData.Now), (draining.State, draining.Pods, draining.ReadyPods, draining.TerminatingPods, draining.DrainingSince!.Value));
         Assert.Equal(new TargetsStatus { Workloads = 1, Pods = 5, Injected = 4, Outdated = 1, Missing = 1 }, status.Targets);
+        Assert.Equal($"{TestData.V2}:2 {TestData.V1}:2", status.PodsPerVersion); // kubectl get pools shows it
+    }
+
+    [Fact]
+    public void PodsPerVersionNamesOnlyVersionsWithPodsCurrentFirst()
+    {
+        Assert.Equal($"{TestData.V2}:1", Build(TestData.Pool(), [TestData.Pod("a", TestData.V2), TestData.Pod("e", null)]).PodsPerVersion);
+        Assert.Equal($"{TestData.V2}:0 {TestData.V1}:1", Build(TestData.Pool(), [TestData.Pod("c", TestData.V1)]).PodsPerVersion);
+        Assert.Equal($"{TestData.V2}:0", Build(TestData.Pool(), []).PodsPerVersion);
     }
 
     [Fact]
