@@ -13,25 +13,40 @@ namespace SidePool.Demo;
 /// </summary>
 internal sealed class DemoRun(string outputDirectory, TextWriter output)
 {
+    /// <summary>The pool's server-connection budget (backend.maxConnections) in the demo.</summary>
+    public const int Budget = 60;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timeline _timeline = new();
     private readonly LoadLedger _ledger = new();
     private string _step = "starting";
+    private int _peakServerConnections;
+    private int _peakStatusTotal;
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the demo; <see cref="ExitCode"/> turns the result into the process' exit code.</summary>
+    public async Task<DemoResult> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         Say("starting PostgreSQL, the sandbox cluster (podman kubelet) and the operator");
         await using var cluster = await SandboxCluster.StartAsync(Say, cancellationToken);
-        var app = new ShopApp(cluster);
-        await app.CreateAsync("first-password", replicas: 3, cancellationToken: cancellationToken);
+        return await RunAsync(cluster, new ShopApp(cluster), cancellationToken);
+    }
+
+    /// <summary>The tour on a running cluster, with an app not created yet (the end-to-end tests share a cluster).</summary>
+    public async Task<DemoResult> RunAsync(SandboxCluster cluster, ShopApp app, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        await app.CreateAsync("first-password", replicas: 3, spec => spec.Backend!.MaxConnections = Budget, cancellationToken);
         var v1 = (await app.GetPoolAsync(cancellationToken)).Status!.CurrentVersion!;
-        Say($"pool {ShopApp.Pool}: version {v1}; Deployment {ShopApp.Deployment}: 3 replicas of {ShopApp.Image}");
+        Say($"pool {app.Pool}: version {v1}; Deployment {app.Deployment}: 3 replicas of {ShopApp.Image}");
         await app.WaitForPodsAsync(3, v1, TimeSpan.FromMinutes(2), cancellationToken);
 
-        await using var follower = new LogFollower(cluster, ShopApp.Namespace, ShopApp.Container, _ledger);
+        await using var follower = new LogFollower(cluster, app.Namespace, ShopApp.Container, _ledger);
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampling = SampleAsync(app, follower, stopSampling.Token);
+        var counting = CountServerConnectionsAsync(app, stopSampling.Token);
+        var reloadedInPlace = true;
+        var v2 = v1;
         try
         {
             await SandboxCluster.WaitAsync(() => Task.FromResult(_ledger.Ok > 100), TimeSpan.FromSeconds(60), "the app's first transactions");
@@ -45,6 +60,7 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
                 await SandboxCluster.WaitAsync(async () => await RevisionAsync(app, cancellationToken) != revision, TimeSpan.FromSeconds(30), "a new revision");
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the kubelet swaps the volume, the agents reload
                 var after = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
+                reloadedInPlace &= after.SequenceEqual(pods);
                 Say(after.SequenceEqual(pods) ? "same pods, new revision: reloaded in place" : "the pods changed (they should not)");
             });
 
@@ -52,11 +68,14 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
             {
                 var revision = await RevisionAsync(app, cancellationToken);
                 await app.RotatePasswordAsync("second-password", cancellationToken);
+                var pods = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
                 await SandboxCluster.WaitAsync(async () => await RevisionAsync(app, cancellationToken) != revision, TimeSpan.FromSeconds(30), "a new revision");
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+                var after = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
+                reloadedInPlace &= after.SequenceEqual(pods);
+                Say(after.SequenceEqual(pods) ? "same pods, new password: reloaded in place" : "the pods changed (they should not)");
             });
 
-            var v2 = v1;
             await StepAsync("a restart-only setting (pkt_buf): a new version rolls out", async () =>
             {
                 await app.PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["parameters"] = new JsonObject { ["pkt_buf"] = "8192" } } }, cancellationToken);
@@ -83,35 +102,91 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         {
             await stopSampling.CancelAsync();
             await sampling;
+            await counting;
         }
 
-        return Report(await cluster.KubectlAsync("get", "pools", "-A"));
-    }
-
-    private int Report(string pools)
-    {
+        var pool = await app.GetPoolAsync(cancellationToken);
         var summary = SummaryTable.Render(_timeline.Summarize());
         var plot = Path.Combine(outputDirectory, "demo.png");
         DemoPlot.Save(_timeline, plot);
-        File.WriteAllText(Path.Combine(outputDirectory, "summary.md"), summary);
+        var result = new DemoResult
+        {
+            Committed = _ledger.Ok,
+            Failed = _ledger.Failed,
+            Failures = _ledger.Failures,
+            Pods = _ledger.Pods,
+            FirstVersion = v1,
+            SecondVersion = v2,
+            ReloadedInPlace = reloadedInPlace,
+            FirstVersionState = pool.Status?.Versions?.FirstOrDefault(v => v.Version == v1)?.State,
+            StatusPodsPerVersion = (pool.Status?.Versions ?? []).Where(v => v.Pods > 0).ToDictionary(v => v.Version!, v => v.Pods!.Value, StringComparer.Ordinal),
+            PodsPerVersion = app.PerVersion(await app.PodsAsync(includeTerminating: true, cancellationToken)),
+            GetPools = await cluster.KubectlAsync("get", "pools", "-A"),
+            PeakServerConnections = _peakServerConnections,
+            Budget = Budget,
+            PeakStatusTotal = _peakStatusTotal,
+            Summary = summary,
+            PlotPath = plot,
+        };
+        File.WriteAllText(Path.Combine(outputDirectory, "summary.md"), summary + Totals(result) + "\n");
+        Report(result);
+        return result;
+    }
+
+    /// <summary>0 when every app transaction committed, else 1.</summary>
+    public static int ExitCode(DemoResult result) => result.Failed == 0 ? 0 : 1;
+
+    private static string Totals(DemoResult result) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"\napp transactions: {result.Committed} committed, {result.Failed} failed (app pods: {result.Pods.Count}, {result.Pods.Count(p => p.Value)} stopped cleanly with final counts)\n" +
+        $"server connections at PostgreSQL: peak {result.PeakServerConnections} (budget backend.maxConnections {result.Budget}; the status' largest perPod x pods {result.PeakStatusTotal})\n" +
+        $"versions: {result.FirstVersion} → {result.SecondVersion} ({result.FirstVersion} {result.FirstVersionState ?? "gone"})\n");
+
+    private void Report(DemoResult result)
+    {
         output.WriteLine();
-        output.WriteLine(pools);
-        output.WriteLine(summary);
-        output.WriteLine($"plot: {plot}");
-        output.WriteLine($"app transactions: {_ledger.Ok} committed, {_ledger.Failed} failed (pods: {_ledger.Pods.Count}, of which {_ledger.Pods.Count(p => p.Value)} stopped cleanly)");
-        if (_ledger.Failed == 0)
+        output.WriteLine(result.GetPools);
+        output.WriteLine(result.Summary);
+        output.Write(Totals(result));
+        output.WriteLine($"plot: {result.PlotPath}");
+        if (result.Failed == 0)
         {
             output.WriteLine("no transaction failed");
-            return 0;
+            return;
         }
 
-        foreach (var (pod, time, error) in _ledger.Failures.Take(20))
+        foreach (var (pod, time, error) in result.Failures.Take(20))
         {
             output.WriteLine($"  failed: {time:HH:mm:ss.fff} {pod}: {error}");
         }
 
-        output.WriteLine($"{_ledger.Failed} transaction(s) failed");
-        return 1;
+        output.WriteLine($"{result.Failed} transaction(s) failed");
+    }
+
+    /// <summary>The app database's server connections every 250 ms (the peak), and the status' claimed total.</summary>
+    private async Task CountServerConnectionsAsync(ShopApp app, CancellationToken cancellationToken)
+    {
+        var tick = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                _peakServerConnections = Math.Max(_peakServerConnections, await app.ServerConnectionsAsync(cancellationToken));
+                if (tick++ % 4 == 0 && (await app.GetPoolAsync(cancellationToken)).Status?.ServerConnections?.Total is { } total)
+                {
+                    _peakStatusTotal = Math.Max(_peakStatusTotal, total);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
+            {
+            }
+        }
     }
 
     private async Task StepAsync(string name, Func<Task> action)
@@ -140,7 +215,7 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
                 var pods = await app.PodsAsync(includeTerminating: true, cancellationToken);
                 follower.Follow(pods.Where(p => p.Status?.ContainerStatuses?.Any(c => c.Name == ShopApp.Container && c.State?.Running is not null) == true).Select(p => p.Metadata!.Name!));
                 var now = DateTimeOffset.UtcNow;
-                var perVersion = ShopApp.PerVersion(pods);
+                var perVersion = app.PerVersion(pods);
                 var (ok, failed) = (_ledger.Ok, _ledger.Failed);
                 _timeline.Add(new Sample(now, ok, failed, perVersion));
                 var tps = (ok - lastOk) / Math.Max(0.001, (now - lastTime).TotalSeconds);

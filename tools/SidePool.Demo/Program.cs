@@ -17,7 +17,7 @@ root.SetAction(async (parsed, cancellationToken) =>
     };
     try
     {
-        return await new DemoRun(Path.GetFullPath(parsed.GetValue(outputDirectory)!), Console.Out).RunAsync(interrupted.Token);
+        return DemoRun.ExitCode(await new DemoRun(Path.GetFullPath(parsed.GetValue(outputDirectory)!), Console.Out).RunAsync(interrupted.Token));
     }
     catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
     {

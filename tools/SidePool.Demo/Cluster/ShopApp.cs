@@ -13,18 +13,26 @@ namespace SidePool.Demo.Cluster;
 /// <c>localhost/sidepool/loadgen:dev</c>) selected by a ConnectionPool in front of the sandbox's PostgreSQL. The app
 /// knows nothing of SidePool: DATABASE_URL comes from the injected env.
 /// </summary>
-internal sealed class ShopApp(SandboxCluster cluster)
+internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
 {
-    public const string Namespace = "shop";
-    public const string Pool = "shop-db";
-    public const string Deployment = "loadgen";
     public const string Container = "loadgen";
-    public const string CredentialsSecret = "shop-db-app";
-    public const string User = "app";
-    public const string Database = "shop";
     public const string Image = "localhost/sidepool/loadgen:dev";
 
     private static readonly ResourceType<ConnectionPool> Pools = new(new ApiResource(Naming.Group, Naming.Version, Naming.Plural, Naming.Kind, true), ApiJsonContext.Lenient.ConnectionPool);
+
+    /// <summary>The app's namespace (one app per namespace, so scenarios can share one sandbox).</summary>
+    public string Namespace { get; } = name;
+
+    public string Pool { get; } = $"{name}-db";
+
+    public string Deployment { get; } = "loadgen";
+
+    public string CredentialsSecret { get; } = $"{name}-db-app";
+
+    /// <summary>The database role (the credentials Secret's username until a scenario changes it).</summary>
+    public string User { get; } = $"{name}_app";
+
+    public string Database { get; } = name;
 
     public IResourceClient<ConnectionPool> PoolClient => cluster.Client.Resource(Pools);
 
@@ -59,7 +67,7 @@ internal sealed class ShopApp(SandboxCluster cluster)
         await PoolClient.CreateAsync(new ConnectionPool { Metadata = new ObjectMeta { Name = Pool, Namespace = Namespace }, Spec = spec }, cancellationToken: cancellationToken);
         await SandboxCluster.WaitAsync(async () => (await PoolClient.GetAsync(Pool, Namespace, cancellationToken: cancellationToken)).Status?.CurrentVersion is not null, TimeSpan.FromSeconds(30), "the pool's first version");
 
-        await cluster.Client.Resource(KubernetesResources.Deployments).CreateAsync(new Deployment
+        await cluster.Client.Resource(KubernetesResources.Deployments).CreateAsync(new Kubernetes.Models.Deployment
         {
             Metadata = new ObjectMeta { Name = Deployment, Namespace = Namespace },
             Spec = new DeploymentSpec
@@ -105,6 +113,27 @@ internal sealed class ShopApp(SandboxCluster cluster)
             cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// A new database user for the app (created in PostgreSQL with the current password, owning nothing, allowed to
+    /// connect): the credentials Secret's username changes, which is a new pool version (apps hold the user).
+    /// </summary>
+    public async Task ChangeUserAsync(string user, string password, CancellationToken cancellationToken = default)
+    {
+        await cluster.Postgres.CreateRoleAsync(user, password, cancellationToken);
+        await cluster.Postgres.ExecuteAsync($"GRANT ALL ON DATABASE \"{Database}\" TO \"{user}\"", cancellationToken);
+        await cluster.Client.Resource(KubernetesResources.Secrets).PatchAsync(
+            CredentialsSecret,
+            Namespace,
+            KubernetesPatch.Merge(new JsonObject { ["data"] = new JsonObject { ["username"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(user)) } }),
+            cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Server connections PostgreSQL holds for the app's database (every pod's PgBouncer, any user).</summary>
+    public async Task<int> ServerConnectionsAsync(CancellationToken cancellationToken = default) =>
+        (int)(await cluster.Postgres.QueryScalarAsync<long>(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}' AND backend_type = 'client backend'",
+            cancellationToken: cancellationToken));
+
     /// <summary>The app's pods (not terminating unless asked).</summary>
     public async Task<List<Pod>> PodsAsync(bool includeTerminating = false, CancellationToken cancellationToken = default) =>
         (await cluster.Client.Resource(KubernetesResources.Pods).ListAllAsync(Namespace, new ListOptions { LabelSelector = $"app={Deployment}" }, cancellationToken).ToListAsync(cancellationToken))
@@ -112,7 +141,7 @@ internal sealed class ShopApp(SandboxCluster cluster)
             .ToList();
 
     /// <summary>Pods per pool version (the webhook's stamp; "none" for a pod without the sidecar).</summary>
-    public static IReadOnlyDictionary<string, int> PerVersion(IEnumerable<Pod> pods) =>
+    public IReadOnlyDictionary<string, int> PerVersion(IEnumerable<Pod> pods) =>
         pods.GroupBy(p => PodStamps.VersionOf(p.Metadata?.Labels, Pool) ?? "none").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     public static bool Ready(Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
