@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart bench images
+.PHONY: build test crds verify verify-crds format clean quickstart bench images demo
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -38,6 +38,14 @@ format:
 IMAGES ?=
 images:
 	images/build.sh $(if $(FORCE),--force) $(IMAGES)
+
+# See it all work (README, docs/sandbox.md): the images, PostgreSQL, the sandbox cluster (fake API server, controllers,
+# a podman kubelet), the CRD and the operator, a pool and a 3-replica app under load through a reload, a password
+# rotation, a new version and scaling; live progress, a summary and a plot in $(DEMO_OUT). Needs root (podman).
+DEMO_OUT ?= out/demo
+demo: build
+	images/build.sh sidecar operator loadgen forwarder
+	$(DOTNET) tools/SidePool.Demo/bin/$(CONFIGURATION)/net10.0/sidepool-demo.dll --output-dir $(DEMO_OUT)
 
 # See the data plane work: PostgreSQL, a rendered pool, the sidecar agent and a query through it (README).
 quickstart:

@@ -114,13 +114,14 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
     }
 
     /// <summary>
-    /// A new database user for the app (created in PostgreSQL with the current password, owning nothing, allowed to
-    /// connect): the credentials Secret's username changes, which is a new pool version (apps hold the user).
+    /// A new database user for the app (created in PostgreSQL with the current password, a member of the first user so
+    /// it may use the app's table): the credentials Secret's username changes, which is a new pool version (apps hold
+    /// the user).
     /// </summary>
     public async Task ChangeUserAsync(string user, string password, CancellationToken cancellationToken = default)
     {
         await cluster.Postgres.CreateRoleAsync(user, password, cancellationToken);
-        await cluster.Postgres.ExecuteAsync($"GRANT ALL ON DATABASE \"{Database}\" TO \"{user}\"", cancellationToken);
+        await cluster.Postgres.ExecuteAsync($"GRANT \"{User}\" TO \"{user}\"", cancellationToken); // the app's table and schema rights
         await cluster.Client.Resource(KubernetesResources.Secrets).PatchAsync(
             CredentialsSecret,
             Namespace,
@@ -133,6 +134,13 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
         (int)(await cluster.Postgres.QueryScalarAsync<long>(
             $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}' AND backend_type = 'client backend'",
             cancellationToken: cancellationToken));
+
+    /// <summary>Scales the app to 0 and waits until its pods are gone (scenarios sharing a cluster end with it).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await ScaleAsync(0);
+        await SandboxCluster.WaitAsync(async () => (await PodsAsync(includeTerminating: true, cancellationToken)).Count == 0, TimeSpan.FromMinutes(2), $"the pods of {Namespace} gone");
+    }
 
     /// <summary>The app's pods (not terminating unless asked).</summary>
     public async Task<List<Pod>> PodsAsync(bool includeTerminating = false, CancellationToken cancellationToken = default) =>
