@@ -35,7 +35,7 @@ internal static class DemoPlot
         tps.YLabel("transactions/s");
         tps.ShowLegend();
 
-        var versions = timeline.Samples.SelectMany(s => s.PodsPerVersion.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var versions = timeline.Samples.SelectMany(s => s.PodsPerVersion.Where(v => v.Value > 0).Select(v => v.Key)).Distinct(StringComparer.Ordinal).ToList(); // in order of appearance
         var times = timeline.Samples.Select(s => Seconds(s.Time)).ToArray();
         foreach (var version in versions)
         {
@@ -47,18 +47,37 @@ internal static class DemoPlot
         pods.XLabel("seconds");
         pods.ShowLegend();
 
-        foreach (var plot in new[] { tps, pods })
+        // Steps: one dashed line per step, the same color in both plots, numbered; the numbers are explained in the
+        // upper plot's legend (labels under the lines would overlap each other and the axis).
+        var palette = new ScottPlot.Palettes.Category10();
+        var end = Seconds(timeline.Samples[^1].Time);
+        for (var i = 0; i < timeline.Steps.Count; i++)
         {
-            foreach (var step in timeline.Steps)
+            var step = timeline.Steps[i];
+            var color = palette.GetColor(i + 2); // 0 and 1 draw the series
+            foreach (var plot in new[] { tps, pods })
             {
                 var marker = plot.Add.VerticalLine(Seconds(step.Start));
                 marker.LinePattern = LinePattern.Dashed;
+                marker.Color = color;
+                marker.Text = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                marker.LabelOppositeAxis = true;
                 if (plot == tps)
                 {
-                    marker.Text = step.Name;
+                    marker.LegendText = $"{i + 1}: {step.Name}";
                 }
             }
         }
+
+        foreach (var plot in new[] { tps, pods })
+        {
+            plot.Axes.SetLimitsX(0, Math.Max(1, end));
+        }
+
+        // Room above the curve for the legend.
+        tps.Axes.SetLimitsY(0, Math.Max(10, throughput.Count == 0 ? 0 : throughput.Max(t => t.Tps)) * 2.2);
+        tps.Legend.Alignment = Alignment.UpperLeft;
+        pods.Legend.Alignment = Alignment.UpperLeft;
 
         multiplot.SavePng(path, width, height);
     }
