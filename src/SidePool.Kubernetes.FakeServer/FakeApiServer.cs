@@ -94,7 +94,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 if (options.ServerCertificate is { } certificate)
                 {

@@ -7,6 +7,9 @@ namespace SidePool.Kubernetes.FakeServer;
 /// <summary>Options for <see cref="FakeApiServer.StartAsync"/>.</summary>
 public sealed record FakeApiServerOptions
 {
+    /// <summary>The port on 127.0.0.1 to listen on; 0 (default) picks a free one.</summary>
+    public int Port { get; init; }
+
     /// <summary>Server certificate (with private key). <c>null</c> serves plain http.</summary>
     public X509Certificate2? ServerCertificate { get; init; }
 
