@@ -7,7 +7,7 @@ namespace SidePool.Sandbox.Kubelet;
 
 /// <summary>
 /// Start-up, in the kubelet's order: volumes (retried while a Secret is missing), the podman pod (network namespace with
-/// only loopback, <c>postgres.sandbox.svc</c> → 127.0.0.1 in /etc/hosts), the PostgreSQL forwarder, init containers in
+/// only loopback; its hosts file maps <c>postgres.sandbox.svc</c> to 127.0.0.1), the PostgreSQL forwarder, init containers in
 /// order (a regular one to completion; a native sidecar started and waited on until its startup probe passes), then the
 /// app containers. Every container is supervised: restarted with back-off by its restart policy.
 /// </summary>
@@ -117,8 +117,9 @@ internal sealed partial class PodWorker
         List<string> create =
         [
             "pod", "create", "--name", PodmanPod, "--infra-name", PodmanNames.Infra(PodmanPod), "--network", "none", "--hostname", hostname,
-            "--add-host", $"{KubeletSettings.DatabaseHost}:127.0.0.1",
         ];
+        Directory.CreateDirectory(Path.GetDirectoryName(HostsFile)!);
+        await File.WriteAllTextAsync(HostsFile, HostsFileContent.Build(hostname), cancellationToken);
         foreach (var (key, value) in Labels(null))
         {
             create.Add("--label");
@@ -145,12 +146,15 @@ internal sealed partial class PodWorker
             run.AddRange(
             [
                 "--user", "65532:65532", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                "--volume", $"{socketDirectory}:/run/postgresql:ro", KubeletSettings.ForwarderImage,
+                "--volume", $"{socketDirectory}:/run/postgresql:ro", "--volume", $"{HostsFile}:/etc/hosts:ro", KubeletSettings.ForwarderImage,
                 $"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr", $"UNIX-CONNECT:/run/postgresql/.s.PGSQL.{port}",
             ]);
             await Checked(podman.RunAsync(run, cancellationToken), "the PostgreSQL forwarder");
         }
     }
+
+    /// <summary>The pod's hosts file, mounted at /etc/hosts in every container (the kubelet manages it the same way).</summary>
+    private string HostsFile => Path.Combine(_context.Settings.StateDirectory, "pods", Uid, "etc-hosts");
 
     private Dictionary<string, string> Labels(string? container)
     {
@@ -273,7 +277,7 @@ internal sealed partial class PodWorker
                 volumes = new Dictionary<string, MountSource>(_volumes, StringComparer.Ordinal);
             }
 
-            arguments = PodmanRunArguments.Build(PodmanPod, container.PodmanName, container.Spec, Pod.Spec!, environment, volumes, Labels(container.Spec.Name));
+            arguments = PodmanRunArguments.Build(PodmanPod, container.PodmanName, container.Spec, Pod.Spec!, environment, volumes, Labels(container.Spec.Name), HostsFile);
         }
         catch (ContainerConfigException error)
         {

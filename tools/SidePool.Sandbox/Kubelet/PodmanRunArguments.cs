@@ -11,7 +11,8 @@ namespace SidePool.Sandbox.Kubelet;
 /// (<c>runAsUser</c>/<c>runAsGroup</c> → <c>--user</c>, <c>readOnlyRootFilesystem</c> → <c>--read-only</c> without podman's
 /// extra tmpfs mounts, capabilities, <c>allowPrivilegeEscalation: false</c> → no-new-privileges, <c>privileged</c>), and
 /// <c>command</c>/<c>args</c> as Kubernetes means them (command replaces the image's ENTRYPOINT and, like Docker's
-/// <c>--entrypoint</c>, drops its CMD; args replace CMD). Images are local only: <c>--pull never</c>.
+/// <c>--entrypoint</c>, drops its CMD; args replace CMD). Images are local only: <c>--pull never</c>. The pod's
+/// kubelet-managed hosts file is mounted at /etc/hosts (podman ignores <c>--add-host</c> for a pod with <c>--network none</c>).
 /// </summary>
 internal static class PodmanRunArguments
 {
@@ -22,7 +23,8 @@ internal static class PodmanRunArguments
         PodSpec podSpec,
         IReadOnlyList<KeyValuePair<string, string>> environment,
         IReadOnlyDictionary<string, MountSource> volumes,
-        IReadOnlyDictionary<string, string> labels)
+        IReadOnlyDictionary<string, string> labels,
+        string? hostsFile = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(podSpec);
@@ -37,6 +39,12 @@ internal static class PodmanRunArguments
         {
             args.Add("--env");
             args.Add($"{name}={value}");
+        }
+
+        if (hostsFile is not null)
+        {
+            args.Add("--volume");
+            args.Add($"{hostsFile}:/etc/hosts:ro");
         }
 
         foreach (var mount in container.VolumeMounts ?? [])
