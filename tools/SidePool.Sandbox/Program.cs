@@ -55,4 +55,5 @@ var root = new RootCommand($"sidepool-sandbox {Assembly.GetExecutingAssembly().G
 {
     up, down,
 };
-return await root.Parse(args).InvokeAsync();
+// The sandbox handles SIGTERM/SIGINT itself (graceful pod termination can take a grace period): no forced exit.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
