@@ -258,8 +258,15 @@ internal sealed partial class PodWorker
         }
     }
 
+    /// <summary>Waiting in back-off: the state is <c>waiting: CrashLoopBackOff</c>, the last termination moves to <c>lastState</c>.</summary>
     private void WaitBackoff(ContainerRuntime container, TimeSpan delay)
     {
+        if (container.Terminated is { } terminated)
+        {
+            container.LastTerminated = terminated;
+            container.Terminated = null;
+        }
+
         container.WaitingReason = "CrashLoopBackOff";
         container.WaitingMessage = string.Create(CultureInfo.InvariantCulture, $"back-off {delay.TotalSeconds:0.#}s restarting failed container={container.Spec.Name} pod={Name}_{Namespace}({Uid})");
     }
@@ -323,7 +330,7 @@ internal sealed partial class PodWorker
             if (restarted)
             {
                 container.RestartCount++;
-                container.LastTerminated = container.Terminated;
+                container.LastTerminated = container.Terminated ?? container.LastTerminated;
             }
 
             container.WaitingReason = "ContainerCreating";
