@@ -26,6 +26,18 @@ public sealed partial class CliTests
         using var state = new TestDirectory("sandbox-cli");
         var filter = $"label=dev.sidepool.sandbox/state-dir={state.FullPath}";
         var manifest = state.WriteFile("pod.yaml", Pod);
+        try
+        {
+            await RunAsync(state, filter, manifest);
+        }
+        finally
+        {
+            await Tools.RunAsync(Binaries.Sandbox, ["down", "--state-dir", state.FullPath]); // whatever a failed assertion left
+        }
+    }
+
+    private static async Task RunAsync(TestDirectory state, string filter, string manifest)
+    {
 
         // A clean run: ready line, kubectl works, SIGTERM stops the pod and exits 0.
         await using (var up = ManagedProcess.Start(Binaries.Sandbox, ["up", "--state-dir", state.FullPath, "--node-name", "cli-node"], asServiceUser: false))
