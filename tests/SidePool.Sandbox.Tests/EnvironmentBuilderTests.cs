@@ -61,6 +61,31 @@ public sealed class EnvironmentBuilderTests
     }
 
     [Fact]
+    public void The_dependent_environment_variables_example_of_the_Kubernetes_docs_gives_the_documented_values()
+    {
+        // https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
+        var container = new Container
+        {
+            Name = "dependent-envars-demo",
+            Env =
+            [
+                new EnvVar { Name = "SERVICE_PORT", Value = "80" },
+                new EnvVar { Name = "SERVICE_IP", Value = "172.17.0.1" },
+                new EnvVar { Name = "UNCHANGED_REFERENCE", Value = "$(PROTOCOL)://$(SERVICE_IP):$(SERVICE_PORT)" },
+                new EnvVar { Name = "PROTOCOL", Value = "https" },
+                new EnvVar { Name = "SERVICE_ADDRESS", Value = "$(PROTOCOL)://$(SERVICE_IP):$(SERVICE_PORT)" },
+                new EnvVar { Name = "ESCAPED_REFERENCE", Value = "$$(PROTOCOL)://$(SERVICE_IP):$(SERVICE_PORT)" },
+            ],
+        };
+
+        var env = EnvironmentBuilder.Build(container, Pod, new Objects(), "127.0.0.1").ToDictionary(e => e.Key, e => e.Value);
+
+        Assert.Equal("$(PROTOCOL)://172.17.0.1:80", env["UNCHANGED_REFERENCE"]);
+        Assert.Equal("https://172.17.0.1:80", env["SERVICE_ADDRESS"]);
+        Assert.Equal("$(PROTOCOL)://172.17.0.1:80", env["ESCAPED_REFERENCE"]);
+    }
+
+    [Fact]
     public void A_missing_secret_or_key_is_a_config_error_unless_optional_and_args_expand_with_the_final_environment()
     {
         var missingSecret = new Container { Name = "a", Env = [new EnvVar { Name = "X", ValueFrom = new EnvVarSource { SecretKeyRef = new SecretKeySelector { Name = "nope", Key = "k" } } }] };
