@@ -13,6 +13,7 @@ internal sealed class ApiRequestHandler
     private readonly FakeApiServerOptions _options;
     private readonly TimeProvider _time;
     private readonly WatchStreamer _watches;
+    private readonly PodSubresources _podSubresources;
 
     public ApiRequestHandler(ResourceOperations operations, FaultInjector faults, FakeApiServerOptions options, TimeProvider time, CancellationToken stopping)
     {
@@ -21,6 +22,7 @@ internal sealed class ApiRequestHandler
         _options = options;
         _time = time;
         _watches = new WatchStreamer(operations, faults, options, time, stopping);
+        _podSubresources = new PodSubresources(operations, options);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -165,6 +167,12 @@ internal sealed class ApiRequestHandler
         if (request.Subresource == "scale")
         {
             await ServeScaleAsync(context, request, cancellationToken);
+            return;
+        }
+
+        if (request.Subresource is "binding" or "log")
+        {
+            await _podSubresources.ServeAsync(context, request, cancellationToken);
             return;
         }
 

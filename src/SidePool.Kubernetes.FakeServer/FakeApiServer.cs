@@ -57,6 +57,11 @@ public sealed class FakeApiServer : IAsyncDisposable
             throw new ArgumentException("RequireClientCertificate needs a ServerCertificate (https).", nameof(options));
         }
 
+        if (options.ExternalKubeletNodeName is not null && options.SimulatePodLifecycle)
+        {
+            throw new ArgumentException("ExternalKubeletNodeName and SimulatePodLifecycle exclude each other: one node agent runs the pods.", nameof(options));
+        }
+
         var time = TimeProvider.System;
         var registry = new ResourceRegistry();
         foreach (var definition in BuiltInResources.Definitions)
@@ -89,7 +94,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 if (options.ServerCertificate is { } certificate)
                 {
@@ -127,7 +132,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     private async Task StartSimulationsAsync(Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
     {
         var context = new Controllers.ControllerContext(_operations, _options, logger, _stopping.Token);
-        if (_options.SimulatePodLifecycle)
+        if (_options.ExternalKubeletNodeName is { } externalNode)
+        {
+            _operations.GracefulPodDeletion = true;
+            var scheduler = new Controllers.PodScheduler(context, externalNode);
+            await scheduler.RegisterNodeAsync(cancellationToken);
+            _controllers.Add(scheduler);
+        }
+        else if (_options.SimulatePodLifecycle)
         {
             _operations.GracefulPodDeletion = true;
             var kubelet = new Controllers.PodLifecycleSimulation(context);

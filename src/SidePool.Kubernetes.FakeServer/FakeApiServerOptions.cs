@@ -7,6 +7,9 @@ namespace SidePool.Kubernetes.FakeServer;
 /// <summary>Options for <see cref="FakeApiServer.StartAsync"/>.</summary>
 public sealed record FakeApiServerOptions
 {
+    /// <summary>The port on 127.0.0.1 to listen on; 0 (default) picks a free one.</summary>
+    public int Port { get; init; }
+
     /// <summary>Server certificate (with private key). <c>null</c> serves plain http.</summary>
     public X509Certificate2? ServerCertificate { get; init; }
 
@@ -61,4 +64,19 @@ public sealed record FakeApiServerOptions
 
     /// <summary>The name of the simulated node (registered as a Ready Node object). Default <c>fake-node</c>.</summary>
     public string SimulatedNodeName { get; init; } = "fake-node";
+
+    /// <summary>
+    /// EXTERNAL KUBELET mode: a real node agent (e.g. the sandbox's podman kubelet) runs the pods of this node. The server
+    /// registers the Node (Ready), binds every unscheduled pod to it (<c>spec.nodeName</c>, PodScheduled), as a scheduler
+    /// would, and deletes scheduled pods gracefully (<c>deletionTimestamp</c> = now + grace, <c>deletionGracePeriodSeconds</c>)
+    /// leaving them until the kubelet deletes them with <c>gracePeriodSeconds=0</c>; nothing is simulated: pod status is
+    /// whatever the kubelet writes. Null (default): off. Not combinable with <see cref="SimulatePodLifecycle"/>.
+    /// </summary>
+    public string? ExternalKubeletNodeName { get; init; }
+
+    /// <summary>
+    /// Serves <c>GET …/pods/NAME/log</c> (<c>kubectl logs [-f]</c>): the node's kubelet provides the stream. Null: the
+    /// subresource answers 400, as the real server does when it cannot reach a kubelet.
+    /// </summary>
+    public PodLogSource? PodLogs { get; init; }
 }

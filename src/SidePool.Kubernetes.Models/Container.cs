@@ -11,6 +11,7 @@ public sealed record Container
     public IReadOnlyList<string>? Command { get; init; }
     public IReadOnlyList<string>? Args { get; init; }
     public IReadOnlyList<EnvVar>? Env { get; init; }
+    public IReadOnlyList<EnvFromSource>? EnvFrom { get; init; }
     public IReadOnlyList<ContainerPort>? Ports { get; init; }
     public IReadOnlyList<VolumeMount>? VolumeMounts { get; init; }
     public ResourceRequirements? Resources { get; init; }
@@ -29,6 +30,28 @@ public sealed record EnvVar
     public required string Name { get; init; }
     public string? Value { get; init; }
     public EnvVarSource? ValueFrom { get; init; }
+}
+
+/// <summary><c>v1 EnvFromSource</c>: every key of a Secret or ConfigMap as a variable (with an optional prefix).</summary>
+public sealed record EnvFromSource
+{
+    public string? Prefix { get; init; }
+    public SecretEnvSource? SecretRef { get; init; }
+    public ConfigMapEnvSource? ConfigMapRef { get; init; }
+}
+
+/// <summary><c>v1 SecretEnvSource</c>.</summary>
+public sealed record SecretEnvSource
+{
+    public string? Name { get; init; }
+    public bool? Optional { get; init; }
+}
+
+/// <summary><c>v1 ConfigMapEnvSource</c>.</summary>
+public sealed record ConfigMapEnvSource
+{
+    public string? Name { get; init; }
+    public bool? Optional { get; init; }
 }
 
 /// <summary><c>v1 EnvVarSource</c>.</summary>

@@ -63,36 +63,8 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
     }
 
     /// <summary>Registers the simulated node (Ready) so that <c>kubectl get nodes</c> and node lookups find it.</summary>
-    public async Task RegisterNodeAsync(CancellationToken cancellationToken)
-    {
-        var node = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Node",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = NodeName,
-                ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = NodeName, ["kubernetes.io/os"] = "linux", ["sidepool.dev/simulated"] = "true" },
-            },
-        };
-        var created = Context.Operations.Create(Context.Nodes, null, node, Context.Write("kubelet"));
-        var now = JsonNodes.Timestamp(Context.Time.GetUtcNow());
-        created["status"] = new JsonObject
-        {
-            ["conditions"] = new JsonArray(new JsonObject
-            {
-                ["type"] = "Ready",
-                ["status"] = "True",
-                ["lastHeartbeatTime"] = now,
-                ["lastTransitionTime"] = now,
-                ["reason"] = "KubeletReady",
-                ["message"] = "simulated kubelet is posting ready status",
-            }),
-            ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = "127.0.0.1" }, new JsonObject { ["type"] = "Hostname", ["address"] = NodeName }),
-            ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.35.0-simulated", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = "simulated://0" },
-        };
-        await Context.Operations.UpdateAsync(Context.Nodes, null, NodeName, "status", created, Context.Write("kubelet"), _identity, cancellationToken);
-    }
+    public Task RegisterNodeAsync(CancellationToken cancellationToken) =>
+        NodeRegistration.RegisterAsync(Context, NodeName, simulated: true, cancellationToken);
 
     protected override IEnumerable<string> KeysFor(StoredEvent stored) => [Key(stored.Namespace, Workloads.Name(stored.Object))];
 

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Models;
+using SidePool.Sandbox.Podman;
+
+namespace SidePool.Sandbox.Kubelet;
+
+/// <summary>What every pod worker shares: podman, its exit events, the API, the object caches, the settings.</summary>
+internal sealed record KubeletContext(PodmanCli Podman, PodmanEvents Events, IResourceClient<Pod> Pods, IObjectLookup Objects, KubeletSettings Settings, ILogger Logger);
