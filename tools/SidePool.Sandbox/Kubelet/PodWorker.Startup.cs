@@ -28,12 +28,12 @@ internal sealed partial class PodWorker
                 }
                 else if (!await RunToCompletionAsync(container, cancellationToken))
                 {
-                    Update(() => _failed = true);
+                    Change(() => _failed = true);
                     return;
                 }
             }
 
-            Update(() =>
+            Change(() =>
             {
                 _initialized = true;
                 foreach (var app in _apps)
@@ -52,7 +52,7 @@ internal sealed partial class PodWorker
         catch (Exception error)
         {
             _context.Logger.LogError(error, "pod {Namespace}/{Name}: start-up failed", Namespace, Name);
-            Update(() => _message = error.Message);
+            Change(() => _message = error.Message);
         }
     }
 
@@ -70,11 +70,12 @@ internal sealed partial class PodWorker
                     }
                 }
 
+                Change(() => _message = null);
                 return;
             }
             catch (VolumeNotReadyException error)
             {
-                Update(() => _message = $"MountVolume.SetUp failed: {error.Message}");
+                Change(() => _message = $"MountVolume.SetUp failed: {error.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
@@ -131,7 +132,7 @@ internal sealed partial class PodWorker
         var pid = int.Parse((await Checked(podman.RunAsync(["inspect", "--format", "{{.State.Pid}}", PodmanNames.Infra(PodmanPod)], cancellationToken), "inspect")).StandardOutput.Trim(), CultureInfo.InvariantCulture);
         _network = NetworkNamespace.Open(pid);
         _prober = new ProbeExecutor(_network, podman);
-        Update(() => _sandboxReady = true);
+        Change(() => _sandboxReady = true);
 
         if (_context.Settings.PostgresSocketDirectory is { } socketDirectory)
         {
@@ -189,7 +190,7 @@ internal sealed partial class PodWorker
             }
 
             var delay = container.Backoff.Next(TimeSpan.Zero);
-            Update(() => WaitBackoff(container, delay));
+            Change(() => WaitBackoff(container, delay));
             await Task.Delay(delay, cancellationToken);
         }
     }
@@ -213,7 +214,7 @@ internal sealed partial class PodWorker
             catch (ContainerStartException error)
             {
                 var delay = container.Backoff.Next(TimeSpan.Zero);
-                Update(() =>
+                Change(() =>
                 {
                     container.WaitingReason = error.Reason;
                     container.WaitingMessage = error.Message;
@@ -224,7 +225,7 @@ internal sealed partial class PodWorker
             }
 
             using var instance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var prober = new ContainerProber(_prober!, container, Update, reason => KillForRestartAsync(container, reason));
+            var prober = new ContainerProber(_prober!, container, Change, reason => KillForRestartAsync(container, reason));
             _ = prober.RunAsync(started, instance.Token).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             int code;
             try
@@ -253,7 +254,7 @@ internal sealed partial class PodWorker
             }
 
             var wait = container.Backoff.Next(DateTimeOffset.UtcNow - started);
-            Update(() => WaitBackoff(container, wait));
+            Change(() => WaitBackoff(container, wait));
             await Task.Delay(wait, cancellationToken);
         }
     }
@@ -322,7 +323,7 @@ internal sealed partial class PodWorker
         }
 
         var started = DateTimeOffset.UtcNow;
-        Update(() =>
+        Change(() =>
         {
             container.ContainerId = result.StandardOutput.Trim();
             container.HasPrevious |= restarted;

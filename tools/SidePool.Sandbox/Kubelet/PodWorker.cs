@@ -148,7 +148,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    private void Update(Action change)
+    private void Change(Action change)
     {
         lock (_lock)
         {
