@@ -113,7 +113,7 @@ internal sealed partial class PodWorker
     private async Task CreatePodmanPodAsync(CancellationToken cancellationToken)
     {
         var podman = _context.Podman;
-        await podman.RunAsync(["pod", "rm", "--force", "--ignore", PodmanPod], cancellationToken);
+        // No stale objects to remove first: names carry the pod's uid and `up` removed what an earlier run left.
         var hostname = Name.Length > 63 ? Name[..63] : Name;
         List<string> create =
         [
@@ -295,12 +295,12 @@ internal sealed partial class PodWorker
         var podman = _context.Podman;
         if (container.Created)
         {
-            await podman.RunAsync(["rm", "--force", "--ignore", container.PreviousPodmanName], cancellationToken);
+            if (container.HasPrevious)
+            {
+                await podman.RunAsync(["rm", "--force", "--ignore", container.PreviousPodmanName], cancellationToken);
+            }
+
             await podman.RunAsync(["rename", container.PodmanName, container.PreviousPodmanName], cancellationToken);
-        }
-        else
-        {
-            await podman.RunAsync(["rm", "--force", "--ignore", container.PodmanName], cancellationToken);
         }
 
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
