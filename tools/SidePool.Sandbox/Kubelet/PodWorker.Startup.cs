@@ -66,7 +66,7 @@ internal sealed partial class PodWorker
                 {
                     foreach (var volume in Pod.Spec?.Volumes ?? [])
                     {
-                        _volumes[volume.Name] = SetUpVolume(volume);
+                        _volumes[volume.Name] = Materialise(volume).Source;
                     }
                 }
 
@@ -81,13 +81,14 @@ internal sealed partial class PodWorker
         }
     }
 
-    private MountSource SetUpVolume(Volume volume)
+    /// <summary>Creates (or brings up to date) a volume's directory; Changed: a Secret or ConfigMap volume's content was swapped.</summary>
+    private (MountSource Source, bool Changed) Materialise(Volume volume)
     {
         var path = Path.Combine(VolumeRoot, volume.Name);
         if (volume.Secret is { } secret)
         {
-            AtomicWriter.Write(path, SecretVolumePayload.Build(secret, _context.Objects.Secret(Namespace, secret.SecretName ?? string.Empty)));
-            return new MountSource(path, AlwaysReadOnly: true);
+            var changed = AtomicWriter.Write(path, SecretVolumePayload.Build(secret, _context.Objects.Secret(Namespace, secret.SecretName ?? string.Empty)));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
         if (volume.ConfigMap is { } configMap)
@@ -95,8 +96,8 @@ internal sealed partial class PodWorker
             var map = _context.Objects.ConfigMap(Namespace, configMap.Name ?? string.Empty);
             var asSecret = new SecretVolumeSource { SecretName = configMap.Name, DefaultMode = configMap.DefaultMode, Optional = configMap.Optional, Items = configMap.Items };
             var data = map is null ? null : new Secret { Data = (map.Data ?? new Dictionary<string, string>()).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetBytes(p.Value)) };
-            AtomicWriter.Write(path, SecretVolumePayload.Build(asSecret, data));
-            return new MountSource(path, AlwaysReadOnly: true);
+            var changed = AtomicWriter.Write(path, SecretVolumePayload.Build(asSecret, data));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
         if (volume.EmptyDir is not null)
@@ -104,7 +105,7 @@ internal sealed partial class PodWorker
             // An emptyDir is world-writable (0777), as the kubelet creates it; Medium Memory is a plain directory here.
             Directory.CreateDirectory(path);
             File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
-            return new MountSource(path, AlwaysReadOnly: false);
+            return (new MountSource(path, AlwaysReadOnly: false), false);
         }
 
         throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap and emptyDir volumes are supported by the sandbox");
