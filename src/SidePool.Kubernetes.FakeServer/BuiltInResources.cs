@@ -25,7 +25,7 @@ internal static class BuiltInResources
         },
         new("", "v1", "Pod", "pods", "pod", true, ["po"], All, HasStatusSubresource: true)
         {
-            PrinterColumns = [new("Status", "string", ".status.phase"), new("Node", "string", ".spec.nodeName", Priority: 1), Age()],
+            PrinterColumns = PodPrinter.Columns(Age()),
         },
         new("", "v1", "Service", "services", "service", true, ["svc"], All, HasStatusSubresource: true)
         {

@@ -43,4 +43,8 @@ public sealed record ResourceDefinition(
 }
 
 /// <summary>A Table column: <paramref name="JsonPath"/> uses the CRD <c>additionalPrinterColumns</c> JSONPath subset.</summary>
-public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "");
+public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "")
+{
+    /// <summary>A cell computed from the object and the time (a built-in printer, e.g. a pod's READY and STATUS) instead of <see cref="JsonPath"/>.</summary>
+    public Func<System.Text.Json.Nodes.JsonObject, DateTimeOffset, System.Text.Json.Nodes.JsonNode?>? Compute { get; init; }
+}

@@ -96,6 +96,11 @@ internal static class TableConverter
 
     private static JsonNode? Cell(JsonObject obj, PrinterColumn column, DateTimeOffset now)
     {
+        if (column.Compute is { } compute)
+        {
+            return compute(obj, now);
+        }
+
         var value = JsonPathEvaluator.Evaluate(obj, column.JsonPath);
         if (value is null)
         {

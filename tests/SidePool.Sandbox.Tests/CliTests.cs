@@ -52,7 +52,7 @@ public sealed partial class CliTests
             Assert.Equal(0, (await Tools.KubectlAsync(kubeconfig, "apply", "-f", manifest)).ExitCode);
             var pods = await Tools.EventuallyAsync(
                 () => Tools.KubectlAsync(kubeconfig, "get", "pods", "--no-headers"),
-                r => Regex.IsMatch(r.Stdout, @"^p\s+Running\s"),
+                r => Regex.IsMatch(r.Stdout, @"^p\s+1/1\s+Running\s+0\s"),
                 TimeSpan.FromSeconds(30),
                 r => Task.FromResult($"kubectl get pods: {r.Stdout}{r.Stderr}\n{up.Output}"));
             Assert.Single((await Tools.PodmanAsync("pod", "ps", "--quiet", "--filter", filter)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -93,4 +93,39 @@ public sealed class ReadinessAndSecretVolumeTests(SandboxFixture sandbox)
         Assert.NotEqual(0, write.ExitCode);
         Assert.Contains("Read-only file system", write.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_changed_ConfigMap_reaches_its_volume_with_the_items_path()
+    {
+        var ns = await sandbox.NamespaceAsync("configmap");
+        await sandbox.ApplyAsync($$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: {{ns}}}
+            data: {level: one}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: reader, namespace: {{ns}}}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - name: c
+                image: localhost/sidepool/forwarder:dev
+                args: ["TCP-LISTEN:8080,fork,reuseaddr", "OPEN:/dev/null"]
+                volumeMounts: [{name: settings, mountPath: /etc/app}]
+              volumes: [{name: settings, configMap: {name: settings, items: [{key: level, path: conf/level.txt}]} }]
+            """);
+        var pod = await PodAssertions.WaitAsync(sandbox, ns, "reader", p => p?.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Running is not null, "the container running");
+        var container = $"k8s_{ns}_reader_{pod!.Metadata!.Uid![..8]}-c";
+        async Task<string> ReadInside() => (await Tools.PodmanAsync("exec", container, "socat", "-u", "OPEN:/etc/app/conf/level.txt,rdonly", "STDOUT")).Stdout;
+
+        var before = await ReadInside();
+        var patched = await Tools.KubectlAsync(sandbox.Kubeconfig, "-n", ns, "patch", "configmap", "settings", "--type", "merge", "-p", "{\"data\":{\"level\":\"two\"}}");
+        var after = await Tools.EventuallyAsync(ReadInside, s => s == "two", TimeSpan.FromSeconds(10), s => Task.FromResult($"the container still reads {s}"));
+
+        Assert.Equal("one", before);
+        Assert.True(patched.ExitCode == 0, patched.Stderr);
+        Assert.Equal("two", after);
+    }
 }

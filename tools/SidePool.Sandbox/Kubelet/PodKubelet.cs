@@ -46,6 +46,9 @@ internal sealed class PodKubelet : IAsyncDisposable
         secrets.AddHandler(new ResourceEventHandler<Secret>(
             onAdd: s => SecretChanged(s),
             onUpdate: (_, s) => SecretChanged(s)));
+        configMaps.AddHandler(new ResourceEventHandler<ConfigMap>(
+            onAdd: c => ConfigMapChanged(c),
+            onUpdate: (_, c) => ConfigMapChanged(c)));
         _informerTasks.Add(Task.Run(() => secrets.RunAsync(_stop.Token), CancellationToken.None));
         _informerTasks.Add(Task.Run(() => configMaps.RunAsync(_stop.Token), CancellationToken.None));
         await secrets.WaitForSyncAsync(cancellationToken);
@@ -166,6 +169,17 @@ internal sealed class PodKubelet : IAsyncDisposable
         }
         catch (KubernetesApiException)
         {
+        }
+    }
+
+    private void ConfigMapChanged(ConfigMap configMap)
+    {
+        if (configMap.Metadata is { Name: { } name } metadata)
+        {
+            foreach (var worker in _workers.Values)
+            {
+                worker.ConfigMapChanged(metadata.Namespace ?? "default", name);
+            }
         }
     }
 

@@ -28,12 +28,12 @@ internal sealed partial class PodWorker
                 }
                 else if (!await RunToCompletionAsync(container, cancellationToken))
                 {
-                    Update(() => _failed = true);
+                    Change(() => _failed = true);
                     return;
                 }
             }
 
-            Update(() =>
+            Change(() =>
             {
                 _initialized = true;
                 foreach (var app in _apps)
@@ -52,7 +52,7 @@ internal sealed partial class PodWorker
         catch (Exception error)
         {
             _context.Logger.LogError(error, "pod {Namespace}/{Name}: start-up failed", Namespace, Name);
-            Update(() => _message = error.Message);
+            Change(() => _message = error.Message);
         }
     }
 
@@ -66,27 +66,29 @@ internal sealed partial class PodWorker
                 {
                     foreach (var volume in Pod.Spec?.Volumes ?? [])
                     {
-                        _volumes[volume.Name] = SetUpVolume(volume);
+                        _volumes[volume.Name] = Materialise(volume).Source;
                     }
                 }
 
+                Change(() => _message = null);
                 return;
             }
             catch (VolumeNotReadyException error)
             {
-                Update(() => _message = $"MountVolume.SetUp failed: {error.Message}");
+                Change(() => _message = $"MountVolume.SetUp failed: {error.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
     }
 
-    private MountSource SetUpVolume(Volume volume)
+    /// <summary>Creates (or brings up to date) a volume's directory; Changed: a Secret or ConfigMap volume's content was swapped.</summary>
+    private (MountSource Source, bool Changed) Materialise(Volume volume)
     {
         var path = Path.Combine(VolumeRoot, volume.Name);
         if (volume.Secret is { } secret)
         {
-            AtomicWriter.Write(path, SecretVolumePayload.Build(secret, _context.Objects.Secret(Namespace, secret.SecretName ?? string.Empty)));
-            return new MountSource(path, AlwaysReadOnly: true);
+            var changed = AtomicWriter.Write(path, SecretVolumePayload.Build(secret, _context.Objects.Secret(Namespace, secret.SecretName ?? string.Empty)));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
         if (volume.ConfigMap is { } configMap)
@@ -94,8 +96,8 @@ internal sealed partial class PodWorker
             var map = _context.Objects.ConfigMap(Namespace, configMap.Name ?? string.Empty);
             var asSecret = new SecretVolumeSource { SecretName = configMap.Name, DefaultMode = configMap.DefaultMode, Optional = configMap.Optional, Items = configMap.Items };
             var data = map is null ? null : new Secret { Data = (map.Data ?? new Dictionary<string, string>()).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetBytes(p.Value)) };
-            AtomicWriter.Write(path, SecretVolumePayload.Build(asSecret, data));
-            return new MountSource(path, AlwaysReadOnly: true);
+            var changed = AtomicWriter.Write(path, SecretVolumePayload.Build(asSecret, data));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
         if (volume.EmptyDir is not null)
@@ -103,7 +105,7 @@ internal sealed partial class PodWorker
             // An emptyDir is world-writable (0777), as the kubelet creates it; Medium Memory is a plain directory here.
             Directory.CreateDirectory(path);
             File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
-            return new MountSource(path, AlwaysReadOnly: false);
+            return (new MountSource(path, AlwaysReadOnly: false), false);
         }
 
         throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap and emptyDir volumes are supported by the sandbox");
@@ -112,7 +114,7 @@ internal sealed partial class PodWorker
     private async Task CreatePodmanPodAsync(CancellationToken cancellationToken)
     {
         var podman = _context.Podman;
-        await podman.RunAsync(["pod", "rm", "--force", "--ignore", PodmanPod], cancellationToken);
+        // No stale objects to remove first: names carry the pod's uid and `up` removed what an earlier run left.
         var hostname = Name.Length > 63 ? Name[..63] : Name;
         List<string> create =
         [
@@ -131,7 +133,7 @@ internal sealed partial class PodWorker
         var pid = int.Parse((await Checked(podman.RunAsync(["inspect", "--format", "{{.State.Pid}}", PodmanNames.Infra(PodmanPod)], cancellationToken), "inspect")).StandardOutput.Trim(), CultureInfo.InvariantCulture);
         _network = NetworkNamespace.Open(pid);
         _prober = new ProbeExecutor(_network, podman);
-        Update(() => _sandboxReady = true);
+        Change(() => _sandboxReady = true);
 
         if (_context.Settings.PostgresSocketDirectory is { } socketDirectory)
         {
@@ -189,7 +191,7 @@ internal sealed partial class PodWorker
             }
 
             var delay = container.Backoff.Next(TimeSpan.Zero);
-            Update(() => WaitBackoff(container, delay));
+            Change(() => WaitBackoff(container, delay));
             await Task.Delay(delay, cancellationToken);
         }
     }
@@ -213,7 +215,7 @@ internal sealed partial class PodWorker
             catch (ContainerStartException error)
             {
                 var delay = container.Backoff.Next(TimeSpan.Zero);
-                Update(() =>
+                Change(() =>
                 {
                     container.WaitingReason = error.Reason;
                     container.WaitingMessage = error.Message;
@@ -224,7 +226,7 @@ internal sealed partial class PodWorker
             }
 
             using var instance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var prober = new ContainerProber(_prober!, container, Update, reason => KillForRestartAsync(container, reason));
+            var prober = new ContainerProber(_prober!, container, Change, reason => KillForRestartAsync(container, reason));
             _ = prober.RunAsync(started, instance.Token).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             int code;
             try
@@ -253,7 +255,7 @@ internal sealed partial class PodWorker
             }
 
             var wait = container.Backoff.Next(DateTimeOffset.UtcNow - started);
-            Update(() => WaitBackoff(container, wait));
+            Change(() => WaitBackoff(container, wait));
             await Task.Delay(wait, cancellationToken);
         }
     }
@@ -294,12 +296,12 @@ internal sealed partial class PodWorker
         var podman = _context.Podman;
         if (container.Created)
         {
-            await podman.RunAsync(["rm", "--force", "--ignore", container.PreviousPodmanName], cancellationToken);
+            if (container.HasPrevious)
+            {
+                await podman.RunAsync(["rm", "--force", "--ignore", container.PreviousPodmanName], cancellationToken);
+            }
+
             await podman.RunAsync(["rename", container.PodmanName, container.PreviousPodmanName], cancellationToken);
-        }
-        else
-        {
-            await podman.RunAsync(["rm", "--force", "--ignore", container.PodmanName], cancellationToken);
         }
 
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -322,7 +324,7 @@ internal sealed partial class PodWorker
         }
 
         var started = DateTimeOffset.UtcNow;
-        Update(() =>
+        Change(() =>
         {
             container.ContainerId = result.StandardOutput.Trim();
             container.HasPrevious |= restarted;

@@ -142,7 +142,7 @@ internal sealed partial class PodWorker
                 return;
             }
 
-            var ok = _prober is not null && await _prober.RunAsync(hook.HttpGet, null, hook.Exec, container.Spec, container.PodmanName, Remaining, limit.Token);
+            var ok = _prober is not null && await _prober.RunAsync(hook.HttpGet, null, hook.Exec, container.Spec, container.PodmanName, Remaining, limit.Token, "kube-lifecycle/1.35");
             if (!ok)
             {
                 _context.Logger.LogWarning("pod {Namespace}/{Name}: PreStop hook of {Container} failed", Namespace, Name, container.Spec.Name);

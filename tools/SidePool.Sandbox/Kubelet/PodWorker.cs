@@ -100,33 +100,34 @@ internal sealed partial class PodWorker : IAsyncDisposable
     public ContainerRuntime? Find(string name) => _init.Concat(_apps).FirstOrDefault(c => c.Spec.Name == name);
 
     /// <summary>A Secret changed: the volumes showing it get the new content (one atomic <c>..data</c> swap each).</summary>
-    public void SecretChanged(string @namespace, string name)
+    public void SecretChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.Secret?.SecretName == name, "Secret");
+
+    /// <summary>A ConfigMap changed: as <see cref="SecretChanged"/>.</summary>
+    public void ConfigMapChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.ConfigMap?.Name == name, "ConfigMap");
+
+    private void Refresh(string @namespace, string name, Func<Volume, bool> shows, string kind)
     {
         if (@namespace != Namespace)
         {
             return;
         }
 
-        foreach (var volume in Pod.Spec?.Volumes ?? [])
+        foreach (var volume in (Pod.Spec?.Volumes ?? []).Where(shows))
         {
-            if (volume.Secret is { } source && source.SecretName == name)
+            try
             {
-                try
+                lock (_volumeLock)
                 {
-                    lock (_volumeLock)
+                    if (_volumes.ContainsKey(volume.Name) && Materialise(volume).Changed)
                     {
-                        if (_volumes.ContainsKey(volume.Name)
-                            && AtomicWriter.Write(Path.Combine(VolumeRoot, volume.Name), SecretVolumePayload.Build(source, _context.Objects.Secret(Namespace, name))))
-                        {
-                            _context.Logger.LogInformation("pod {Namespace}/{Name}: volume {Volume} updated from Secret {Secret}", Namespace, Name, volume.Name, name);
-                        }
+                        _context.Logger.LogInformation("pod {Namespace}/{Name}: volume {Volume} updated from {Kind} {Source}", Namespace, Name, volume.Name, kind, name);
                     }
                 }
-                catch (VolumeNotReadyException error)
-                {
-                    // The kubelet keeps the last content when a Secret (or key) goes away.
-                    _context.Logger.LogWarning("pod {Namespace}/{Name}: volume {Volume} not refreshed: {Error}", Namespace, Name, volume.Name, error.Message);
-                }
+            }
+            catch (VolumeNotReadyException error)
+            {
+                // The kubelet keeps the last content when the object (or a key) goes away.
+                _context.Logger.LogWarning("pod {Namespace}/{Name}: volume {Volume} not refreshed: {Error}", Namespace, Name, volume.Name, error.Message);
             }
         }
     }
@@ -148,7 +149,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    private void Update(Action change)
+    private void Change(Action change)
     {
         lock (_lock)
         {

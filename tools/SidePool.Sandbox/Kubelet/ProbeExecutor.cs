@@ -9,7 +9,8 @@ namespace SidePool.Sandbox.Kubelet;
 /// Runs one probe or httpGet/exec hook against a container, as the kubelet's prober does: httpGet succeeds on a status in
 /// [200, 400) (redirects are not followed; keep-alive off; <c>User-Agent: kube-probe/1.35</c>), tcpSocket when a connection
 /// opens, exec when the command exits 0; each within <c>timeoutSeconds</c>. httpGet and tcpSocket connect inside the pod's
-/// network namespace (<see cref="NetworkNamespace"/>: no process per probe); exec runs <c>podman exec</c>.
+/// network namespace (<see cref="NetworkNamespace"/>: no process per probe); exec runs <c>podman exec</c>. Hooks use
+/// the same handlers with <c>User-Agent: kube-lifecycle/1.35</c>, as the kubelet's lifecycle handler sends.
 /// </summary>
 internal sealed class ProbeExecutor : IDisposable
 {
@@ -38,7 +39,7 @@ internal sealed class ProbeExecutor : IDisposable
     }
 
     /// <summary>True when the probe (or hook) succeeded within <paramref name="timeout"/>.</summary>
-    public async Task<bool> RunAsync(HttpGetAction? httpGet, TcpSocketAction? tcpSocket, ExecAction? exec, Container container, string podmanName, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> RunAsync(HttpGetAction? httpGet, TcpSocketAction? tcpSocket, ExecAction? exec, Container container, string podmanName, TimeSpan timeout, CancellationToken cancellationToken, string userAgent = "kube-probe/1.35")
     {
         ArgumentNullException.ThrowIfNull(container);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -52,7 +53,7 @@ internal sealed class ProbeExecutor : IDisposable
                 var path = httpGet.Path is { Length: > 0 } p ? (p.StartsWith('/') ? p : "/" + p) : "/";
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{scheme}://{httpGet.Host ?? "127.0.0.1"}:{port}{path}"));
                 request.Headers.ConnectionClose = true;
-                request.Headers.UserAgent.ParseAdd("kube-probe/1.35");
+                request.Headers.UserAgent.ParseAdd(userAgent);
                 request.Headers.Accept.ParseAdd("*/*");
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token);
                 return (int)response.StatusCode is >= 200 and < 400;
