@@ -24,7 +24,7 @@ public sealed partial class CliTests
     {
         Assert.True(ServiceUser.IsRoot, "rootful podman: run as root");
         using var state = new TestDirectory("sandbox-cli");
-        var filter = $"label=dev.sidepool.sandbox/state-dir={state.FullPath}";
+        var filter = $"label=sandbox.sidepool.dev/state-dir={state.FullPath}";
         var manifest = state.WriteFile("pod.yaml", Pod);
         try
         {

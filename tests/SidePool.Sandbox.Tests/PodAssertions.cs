@@ -43,14 +43,14 @@ internal static class PodAssertions
     private static async Task<List<(string Container, DateTimeOffset At)>> ReadEventsAsync(string @namespace, string pod, string kind, DateTimeOffset since)
     {
         var result = await Tools.PodmanAsync(
-            "events", "--stream=false", "--format", "json", "--filter", $"event={kind}", "--filter", $"label=dev.sidepool.sandbox/pod={@namespace}/{pod}",
+            "events", "--stream=false", "--format", "json", "--filter", $"event={kind}", "--filter", $"label=sandbox.sidepool.dev/pod={@namespace}/{pod}",
             "--since", since.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         var events = new List<(string, DateTimeOffset)>();
         foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            if (root.TryGetProperty("Attributes", out var attributes) && attributes.TryGetProperty("dev.sidepool.sandbox/container", out var container))
+            if (root.TryGetProperty("Attributes", out var attributes) && attributes.TryGetProperty("sandbox.sidepool.dev/container", out var container))
             {
                 events.Add((container.GetString()!, DateTimeOffset.Parse(root.GetProperty("Time").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
             }

@@ -7,16 +7,16 @@ namespace SidePool.Sandbox.Podman;
 internal static class SandboxLabels
 {
     /// <summary>The full path of the state directory of the sandbox that created the object.</summary>
-    public const string StateDirectory = "dev.sidepool.sandbox/state-dir";
+    public const string StateDirectory = "sandbox.sidepool.dev/state-dir";
 
     /// <summary>The Kubernetes pod's uid.</summary>
-    public const string PodUid = "dev.sidepool.sandbox/pod-uid";
+    public const string PodUid = "sandbox.sidepool.dev/pod-uid";
 
     /// <summary><c>namespace/name</c> of the Kubernetes pod.</summary>
-    public const string Pod = "dev.sidepool.sandbox/pod";
+    public const string Pod = "sandbox.sidepool.dev/pod";
 
     /// <summary>The Kubernetes container's name (the forwarder: <see cref="ForwarderContainer"/>).</summary>
-    public const string Container = "dev.sidepool.sandbox/container";
+    public const string Container = "sandbox.sidepool.dev/container";
 
     public const string ForwarderContainer = "sandbox-postgres-forwarder";
 
