@@ -31,7 +31,7 @@ public sealed class SandboxFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(ServiceUser.IsRoot, "the sandbox runs rootful podman: run these tests as root (as CI does)");
-        var build = await Tools.RunAsync(SourceTree.PathOf("images", "build.sh"), [], new Dictionary<string, string> { ["CONTAINERS_CONF"] = Tools.ContainersConf });
+        var build = await Tools.RunAsync(SourceTree.PathOf("images", "build.sh"), [], new Dictionary<string, string> { ["CONTAINERS_CONF"] = Tools.ContainersConf }, TimeSpan.FromMinutes(15)); // from scratch: minutes
         Assert.True(build.ExitCode == 0, $"images/build.sh failed:\n{build.Stdout}\n{build.Stderr}");
         Postgres = await PostgresServer.StartAsync(new PostgresOptions { PasswordsOverSocket = true });
         var clock = Stopwatch.StartNew();
