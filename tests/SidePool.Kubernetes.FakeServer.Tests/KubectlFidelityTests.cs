@@ -236,14 +236,15 @@ public sealed class KubectlFidelityTests
         Assert.NotEmpty(pools);
         var first = await api.GetAsync("/apis/sidepool.dev/v1alpha1/connectionpools?fieldSelector=metadata.name%3D" + pools[0]);
         var ns0 = Assert.Single(first.Body["items"]!.AsArray())!["metadata"]!["namespace"]!.GetValue<string>();
-        var status = """{"status":{"currentVersion":"v7","targets":{"pods":4,"outdated":1},"conditions":[{"type":"Ready","status":"True","reason":"Synced","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""";
+        var status = """{"status":{"currentVersion":"v7","podsPerVersion":"v7:3 v6:1","targets":{"pods":4,"outdated":1},"conditions":[{"type":"Ready","status":"True","reason":"Synced","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""";
         Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/apis/sidepool.dev/v1alpha1/namespaces/{ns0}/connectionpools/{pools[0]}/status", "application/merge-patch+json", status)).Status);
 
         var table = (await kubectl.RunOkAsync("get", "pools", "-A")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["NAMESPACE", "NAME", "MODE", "VERSION", "PODS", "OUTDATED", "READY", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["NAMESPACE", "NAME", "MODE", "VERSION", "PODS", "PER-VERSION", "OUTDATED", "READY", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(pools.Count + 1, table.Length);
-        var row = table.Single(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] == pools[0]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["transaction", "v7", "4", "1", "True"], row[^6..^1]);
+        // Columns are separated by 3 spaces; "v7:3 v6:1" is one column.
+        var row = table.Single(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] == pools[0]).Split("   ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["transaction", "v7", "4", "v7:3 v6:1", "1", "True"], row[^7..^1]);
     }
 
     private static string RepositoryRoot()
