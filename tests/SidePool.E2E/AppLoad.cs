@@ -44,25 +44,6 @@ internal sealed class AppLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task WatchAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var pods = await _app.PodsAsync(includeTerminating: true, cancellationToken);
-                _follower.Follow(pods
-                    .Where(p => p.Status?.ContainerStatuses?.Any(c => c.Name == ShopApp.Container && c.State?.Running is not null) == true)
-                    .Select(p => p.Metadata!.Name!));
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
-            {
-            }
-        }
-    }
+    private Task WatchAsync(CancellationToken cancellationToken) =>
+        Polling.EveryAsync(TimeSpan.FromMilliseconds(500), async () => _follower.FollowRunning(await _app.PodsAsync(includeTerminating: true, cancellationToken)), cancellationToken);
 }

@@ -155,28 +155,8 @@ public sealed class FaultTests(SandboxFixture sandbox, ITestOutputHelper output)
             $"version {version} retired");
 
     private static Task WatchPoolAsync(ShopApp app, Action<Api.ConnectionPool> see, CancellationToken cancellationToken) =>
-        PollAsync(async () => see(await app.GetPoolAsync(cancellationToken)), cancellationToken);
+        Polling.EveryAsync(TimeSpan.FromMilliseconds(200), async () => see(await app.GetPoolAsync(cancellationToken)), cancellationToken);
 
     private static Task WatchPodsAsync(ShopApp app, Action<Pod> see, CancellationToken cancellationToken) =>
-        PollAsync(async () => (await app.PodsAsync(cancellationToken: cancellationToken)).ForEach(see), cancellationToken);
-
-    /// <summary>Runs <paramref name="look"/> every 200 ms until cancelled (API hiccups are skipped, not fatal).</summary>
-    private static async Task PollAsync(Func<Task> look, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await look();
-                await Task.Delay(200, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
-            {
-            }
-        }
-    }
+        Polling.EveryAsync(TimeSpan.FromMilliseconds(200), async () => (await app.PodsAsync(cancellationToken: cancellationToken)).ForEach(see), cancellationToken);
 }

@@ -22,6 +22,7 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
     private string _step = "starting";
     private int _peakServerConnections;
     private int _peakStatusTotal;
+    private bool _reloadedInPlace = true;
 
     /// <summary>Runs the demo; <see cref="ExitCode"/> turns the result into the process' exit code.</summary>
     public async Task<DemoResult> RunAsync(CancellationToken cancellationToken)
@@ -45,36 +46,23 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampling = SampleAsync(app, follower, stopSampling.Token);
         var counting = CountServerConnectionsAsync(app, stopSampling.Token);
-        var reloadedInPlace = true;
         var v2 = v1;
         try
         {
             await SandboxCluster.WaitAsync(() => Task.FromResult(_ledger.Ok > 100), TimeSpan.FromSeconds(60), "the app's first transactions");
             await StepAsync("warm up", () => Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
 
-            await StepAsync("pool size 4 → 8 (reload in place)", async () =>
-            {
-                var pods = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
-                var revision = await RevisionAsync(app, cancellationToken);
-                await app.PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["size"] = 8 } }, cancellationToken);
-                await SandboxCluster.WaitAsync(async () => await RevisionAsync(app, cancellationToken) != revision, TimeSpan.FromSeconds(30), "a new revision");
-                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the kubelet swaps the volume, the agents reload
-                var after = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
-                reloadedInPlace &= after.SequenceEqual(pods);
-                Say(after.SequenceEqual(pods) ? "same pods, new revision: reloaded in place" : "the pods changed (they should not)");
-            });
+            await StepAsync("pool size 4 → 8 (reload in place)", () => ReloadInPlaceAsync(
+                app,
+                () => app.PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["size"] = 8 } }, cancellationToken),
+                "same pods, new revision: reloaded in place",
+                cancellationToken));
 
-            await StepAsync("rotate the backend password", async () =>
-            {
-                var revision = await RevisionAsync(app, cancellationToken);
-                await app.RotatePasswordAsync("second-password", cancellationToken);
-                var pods = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
-                await SandboxCluster.WaitAsync(async () => await RevisionAsync(app, cancellationToken) != revision, TimeSpan.FromSeconds(30), "a new revision");
-                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
-                var after = (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order().ToList();
-                reloadedInPlace &= after.SequenceEqual(pods);
-                Say(after.SequenceEqual(pods) ? "same pods, new password: reloaded in place" : "the pods changed (they should not)");
-            });
+            await StepAsync("rotate the backend password", () => ReloadInPlaceAsync(
+                app,
+                () => app.RotatePasswordAsync("second-password", cancellationToken),
+                "same pods, new password: reloaded in place",
+                cancellationToken));
 
             await StepAsync("a restart-only setting (pkt_buf): a new version rolls out", async () =>
             {
@@ -117,7 +105,7 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
             Pods = _ledger.Pods,
             FirstVersion = v1,
             SecondVersion = v2,
-            ReloadedInPlace = reloadedInPlace,
+            ReloadedInPlace = _reloadedInPlace,
             FirstVersionState = pool.Status?.Versions?.FirstOrDefault(v => v.Version == v1)?.State,
             StatusPodsPerVersion = (pool.Status?.Versions ?? []).Where(v => v.Pods > 0).ToDictionary(v => v.Version!, v => v.Pods!.Value, StringComparer.Ordinal),
             PodsPerVersion = app.PerVersion(await app.PodsAsync(includeTerminating: true, cancellationToken)),
@@ -164,30 +152,37 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
     }
 
     /// <summary>The app database's server connections every 250 ms (the peak), and the status' claimed total.</summary>
-    private async Task CountServerConnectionsAsync(ShopApp app, CancellationToken cancellationToken)
+    private Task CountServerConnectionsAsync(ShopApp app, CancellationToken cancellationToken)
     {
         var tick = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        return Polling.EveryAsync(TimeSpan.FromMilliseconds(250), async () =>
         {
-            try
+            _peakServerConnections = Math.Max(_peakServerConnections, await app.ServerConnectionsAsync(cancellationToken));
+            if (tick++ % 4 == 0 && (await app.GetPoolAsync(cancellationToken)).Status?.ServerConnections?.Total is { } total)
             {
-                _peakServerConnections = Math.Max(_peakServerConnections, await app.ServerConnectionsAsync(cancellationToken));
-                if (tick++ % 4 == 0 && (await app.GetPoolAsync(cancellationToken)).Status?.ServerConnections?.Total is { } total)
-                {
-                    _peakStatusTotal = Math.Max(_peakStatusTotal, total);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                _peakStatusTotal = Math.Max(_peakStatusTotal, total);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
-            {
-            }
-        }
+        }, cancellationToken);
     }
+
+    /// <summary>
+    /// A change that must reload in place: waits for the current version's new configuration revision and the agents'
+    /// reload (the kubelet swaps the Secret volume), then checks that the app kept exactly its pods.
+    /// </summary>
+    private async Task ReloadInPlaceAsync(ShopApp app, Func<Task> change, string kept, CancellationToken cancellationToken)
+    {
+        var pods = await PodNamesAsync(app, cancellationToken);
+        var revision = await RevisionAsync(app, cancellationToken);
+        await change();
+        await SandboxCluster.WaitAsync(async () => await RevisionAsync(app, cancellationToken) != revision, TimeSpan.FromSeconds(30), "a new revision");
+        await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+        var same = (await PodNamesAsync(app, cancellationToken)).SequenceEqual(pods);
+        _reloadedInPlace &= same;
+        Say(same ? kept : "the pods changed (they should not)");
+    }
+
+    private static async Task<List<string>> PodNamesAsync(ShopApp app, CancellationToken cancellationToken) =>
+        (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order(StringComparer.Ordinal).ToList();
 
     private async Task StepAsync(string name, Func<Task> action)
     {
@@ -204,37 +199,22 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         return pool.Status?.Versions?.FirstOrDefault(v => v.Version == pool.Status.CurrentVersion)?.ConfigRevision;
     }
 
-    private async Task SampleAsync(ShopApp app, LogFollower follower, CancellationToken cancellationToken)
+    private Task SampleAsync(ShopApp app, LogFollower follower, CancellationToken cancellationToken)
     {
         long lastOk = 0;
         var lastTime = DateTimeOffset.UtcNow;
-        while (!cancellationToken.IsCancellationRequested)
+        return Polling.EveryAsync(TimeSpan.FromSeconds(1), async () =>
         {
-            try
-            {
-                var pods = await app.PodsAsync(includeTerminating: true, cancellationToken);
-                follower.Follow(pods.Where(p => p.Status?.ContainerStatuses?.Any(c => c.Name == ShopApp.Container && c.State?.Running is not null) == true).Select(p => p.Metadata!.Name!));
-                var now = DateTimeOffset.UtcNow;
-                var perVersion = app.PerVersion(pods);
-                var (ok, failed) = (_ledger.Ok, _ledger.Failed);
-                _timeline.Add(new Sample(now, ok, failed, perVersion));
-                var tps = (ok - lastOk) / Math.Max(0.001, (now - lastTime).TotalSeconds);
-                (lastOk, lastTime) = (ok, now);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,5:0}s] {_step,-58} | pods {ShopApp.Describe(perVersion),-28} | {tps,5:0} tps | failed {failed}"));
-            }
-            catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
-            {
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+            var pods = await app.PodsAsync(includeTerminating: true, cancellationToken);
+            follower.FollowRunning(pods);
+            var now = DateTimeOffset.UtcNow;
+            var perVersion = app.PerVersion(pods);
+            var (ok, failed) = (_ledger.Ok, _ledger.Failed);
+            _timeline.Add(new Sample(now, ok, failed, perVersion));
+            var tps = (ok - lastOk) / Math.Max(0.001, (now - lastTime).TotalSeconds);
+            (lastOk, lastTime) = (ok, now);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,5:0}s] {_step,-58} | pods {ShopApp.Describe(perVersion),-28} | {tps,5:0} tps | failed {failed}"));
+        }, cancellationToken);
     }
 
     private void Say(string message) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,5:0}s] {message}"));

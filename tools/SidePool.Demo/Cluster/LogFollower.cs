@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SidePool.Kubernetes.Models;
 
 namespace SidePool.Demo.Cluster;
 
@@ -11,6 +12,12 @@ namespace SidePool.Demo.Cluster;
 internal sealed class LogFollower(SandboxCluster cluster, string ns, string container, LoadLedger ledger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Process> _followers = new(StringComparer.Ordinal);
+
+    /// <summary>Starts following the pods whose app container runs (their log exists), if not followed yet.</summary>
+    public void FollowRunning(IEnumerable<Pod> pods) =>
+        Follow(pods
+            .Where(p => p.Status?.ContainerStatuses?.Any(c => c.Name == container && c.State?.Running is not null) == true)
+            .Select(p => p.Metadata!.Name!));
 
     /// <summary>Starts following pods not followed yet (call with the current pod names).</summary>
     public void Follow(IEnumerable<string> pods)
