@@ -8,7 +8,6 @@ using SidePool.Crd;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Bench;
 
@@ -40,7 +39,7 @@ internal static class OperatorMemory
             (await http.PostAsync(new Uri("apis/apiextensions.k8s.io/v1/customresourcedefinitions", UriKind.Relative), crd, ct)).EnsureSuccessStatusCode();
         }
 
-        using var client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress, Namespace = "default" });
+        using var client = KubernetesClient.ForServer(server.BaseAddress);
         var secretClient = client.Resource(KubernetesResources.Secrets);
         for (var n = 0; n < 10; n++)
         {
@@ -51,7 +50,7 @@ internal static class OperatorMemory
         Random.Shared.NextBytes(payload);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, secretCount), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
-            await secretClient.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = $"unrelated-{i}", Namespace = $"apps-{i % 10}" }, Data = new Dictionary<string, byte[]> { ["blob"] = payload } }, cancellationToken: token));
+            await secretClient.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = $"unrelated-{i}", NamespaceProperty = $"apps-{i % 10}" }, Data = new Dictionary<string, byte[]> { ["blob"] = payload } }, cancellationToken: token));
         Console.WriteLine($"created {secretCount} unrelated Secrets of {sizeKb} KB in {clock.Elapsed.TotalSeconds:F1} s");
 
         var poolClient = client.Resource(new ResourceType<ConnectionPool>(new ApiResource(Naming.Group, Naming.Version, Naming.Plural, Naming.Kind, true), ApiJsonContext.Lenient.ConnectionPool));
@@ -59,12 +58,12 @@ internal static class OperatorMemory
         {
             await secretClient.CreateAsync(new Secret
             {
-                Metadata = new ObjectMeta { Name = $"pool-{i}-creds", Namespace = "default" },
+                Metadata = new ObjectMeta { Name = $"pool-{i}-creds", NamespaceProperty = "default" },
                 Data = new Dictionary<string, byte[]> { ["username"] = "app"u8.ToArray(), ["password"] = "pw"u8.ToArray() },
             }, cancellationToken: ct);
             await poolClient.CreateAsync(new ConnectionPool
             {
-                Metadata = new ObjectMeta { Name = $"pool-{i}", Namespace = "default" },
+                Metadata = new ObjectMeta { Name = $"pool-{i}", NamespaceProperty = "default" },
                 Spec = new ConnectionPoolSpec
                 {
                     Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = $"app-{i}" } },

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 
@@ -12,7 +11,7 @@ namespace SidePool.Api;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(Rfc3339TimeConverter)],
+    Converters = [typeof(Rfc3339TimeConverter), typeof(Rfc3339DateTimeConverter)],
     WriteIndented = false)]
 [JsonSerializable(typeof(ConnectionPool))]
 [JsonSerializable(typeof(ConnectionPoolSpec))]
@@ -27,6 +26,6 @@ public sealed partial class ApiJsonContext : JsonSerializerContext
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        Converters = { new Rfc3339TimeConverter() },
+        Converters = { new Rfc3339TimeConverter(), new Rfc3339DateTimeConverter() },
     }));
 }

@@ -1,10 +1,9 @@
 using System.Text.Json.Serialization;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 
 /// <summary>The <c>ConnectionPool</c> custom resource (<c>sidepool.dev/v1alpha1</c>).</summary>
-public sealed record ConnectionPool : IKubernetesObject
+public sealed record ConnectionPool : IKubernetesObject<V1ObjectMeta>
 {
     public string ApiVersion { get; set; } = Naming.ApiVersion;
 

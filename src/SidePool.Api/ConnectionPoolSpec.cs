@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 

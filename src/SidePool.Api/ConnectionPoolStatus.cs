@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 

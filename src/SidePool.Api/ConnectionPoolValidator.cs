@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api;
 
@@ -264,7 +263,7 @@ public static partial class ConnectionPoolValidator
             }
 
             var values = expression.Values ?? [];
-            switch (expression.Operator)
+            switch (expression.OperatorProperty)
             {
                 case "In" or "NotIn":
                     if (values.Count == 0)

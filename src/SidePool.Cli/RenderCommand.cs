@@ -76,7 +76,7 @@ public static partial class RenderCommand
         }
 
         var summary = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"# ConnectionPool {pool.Metadata.Namespace ?? "default"}/{pool.Metadata.Name}\n")
+            .Append(CultureInfo.InvariantCulture, $"# ConnectionPool {pool.Metadata.NamespaceProperty ?? "default"}/{pool.Metadata.Name}\n")
             .Append(CultureInfo.InvariantCulture, $"# version:  {rendered.ShortVersion}  ({rendered.Version})\n")
             .Append(CultureInfo.InvariantCulture, $"# revision: {rendered.ShortRevision}  ({rendered.ConfigRevision})\n")
             .Append(CultureInfo.InvariantCulture, $"# image:    {rendered.Image}\n");

@@ -6,7 +6,6 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Crd;
 

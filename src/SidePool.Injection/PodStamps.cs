@@ -38,7 +38,7 @@ public static class PodStamps
     public static string RepairAnnotation(string poolName) => "sidepool.dev/" + DnsLabel.LabelValue("repair-" + poolName);
 
     /// <summary>The version a pod's template asked for (<see cref="TemplateAnnotation"/> copied onto the pod), or null.</summary>
-    public static string? TemplateVersionOf(IReadOnlyDictionary<string, string>? podAnnotations, string poolName) =>
+    public static string? TemplateVersionOf(IDictionary<string, string>? podAnnotations, string poolName) =>
         podAnnotations is not null && podAnnotations.TryGetValue(TemplateAnnotation(poolName), out var value) ? value : null;
 
     /// <summary>Parses the <see cref="InjectedAnnotation"/> value into pool → short version.</summary>
@@ -62,6 +62,6 @@ public static class PodStamps
         string.Join(",", pools.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
     /// <summary>The version label of <paramref name="poolName"/> on a pod, or null when it has none.</summary>
-    public static string? VersionOf(IReadOnlyDictionary<string, string>? podLabels, string poolName) =>
+    public static string? VersionOf(IDictionary<string, string>? podLabels, string poolName) =>
         podLabels is not null && podLabels.TryGetValue(LabelKey(poolName), out var value) ? value : null;
 }

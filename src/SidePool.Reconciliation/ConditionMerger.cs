@@ -1,5 +1,4 @@
 using System.Text;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Reconciliation;
 
@@ -15,7 +14,7 @@ public static class ConditionMerger
             Type = type,
             Status = text,
             ObservedGeneration = generation,
-            LastTransitionTime = old is not null && old.Status == text ? old.LastTransitionTime : Truncate(now),
+            LastTransitionTime = old is not null && old.Status == text ? old.LastTransitionTime : Truncate(now).UtcDateTime,
             Reason = Reason(reason),
             Message = message.Length > 1024 ? message[..1024] : message,
         };

@@ -1,6 +1,5 @@
 using System.Text;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 
 namespace SidePool.Reconciliation;

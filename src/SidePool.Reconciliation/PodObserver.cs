@@ -1,5 +1,5 @@
+using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Reconciliation;
 
@@ -26,7 +26,7 @@ public static class PodObserver
             DeclaredPorts = [.. (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? [])
                 .Where(c => c.Name != SidecarNames.Container(pool))
                 .SelectMany(c => c.Ports ?? [])
-                .SelectMany(p => new[] { p.Port, p.HostPort ?? 0 })
+                .SelectMany(p => new[] { p.ContainerPort, p.HostPort ?? 0 })
                 .Where(p => p > 0)
                 .Distinct()],
             SidecarReason = reason,

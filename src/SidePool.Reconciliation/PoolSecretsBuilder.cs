@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 
 namespace SidePool.Reconciliation;
@@ -27,7 +26,7 @@ public static class PoolSecretsBuilder
         Metadata = new ObjectMeta
         {
             Name = PoolNames.KeySecret(pool.Metadata.Name!),
-            Namespace = pool.Metadata.Namespace,
+            NamespaceProperty = pool.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string>
             {
                 [PoolNames.PoolLabel] = pool.Metadata.Name!,
@@ -50,7 +49,7 @@ public static class PoolSecretsBuilder
         Metadata = new ObjectMeta
         {
             Name = PoolNames.ClientSecret(pool.Metadata.Name!),
-            Namespace = pool.Metadata.Namespace,
+            NamespaceProperty = pool.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string>
             {
                 [PoolNames.PoolLabel] = pool.Metadata.Name!,
@@ -83,7 +82,7 @@ public static class PoolSecretsBuilder
         Metadata = new ObjectMeta
         {
             Name = PoolNames.VersionSecret(pool.Metadata.Name!, rendered.ShortVersion),
-            Namespace = pool.Metadata.Namespace,
+            NamespaceProperty = pool.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string>
             {
                 [PoolNames.PoolLabel] = pool.Metadata.Name!,
@@ -168,7 +167,7 @@ public static class PoolSecretsBuilder
     private static bool SameLabels(Secret desired, Secret live) =>
         desired.Metadata!.Labels!.All(l => live.Metadata?.Labels?.GetValueOrDefault(l.Key) == l.Value);
 
-    private static bool SameData(IReadOnlyDictionary<string, byte[]> desired, IReadOnlyDictionary<string, byte[]>? live) =>
+    private static bool SameData(IDictionary<string, byte[]> desired, IDictionary<string, byte[]>? live) =>
         live is not null && live.Count == desired.Count &&
         desired.All(d => live.TryGetValue(d.Key, out var bytes) && bytes.AsSpan().SequenceEqual(d.Value));
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 
 namespace SidePool.Reconciliation;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Reconciliation;
 

@@ -71,7 +71,7 @@ public sealed class ConnectionPoolReaderTests
             {
                 ObservedGeneration = 3,
                 CurrentVersion = "7f3c9a21d4",
-                Conditions = [new Kubernetes.Models.Condition { Type = "Ready", Status = "True", Reason = "AllPodsReady", Message = "", LastTransitionTime = new DateTimeOffset(2026, 11, 21, 20, 0, 0, TimeSpan.Zero) }],
+                Conditions = [new V1Condition { Type = "Ready", Status = "True", Reason = "AllPodsReady", Message = "", LastTransitionTime = new DateTimeOffset(2026, 11, 21, 20, 0, 0, TimeSpan.Zero).UtcDateTime }],
             },
         };
         var json = JsonSerializer.Serialize(pool, ApiJsonContext.Default.ConnectionPool);

@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Api.Tests;
@@ -77,8 +76,8 @@ public sealed class ConnectionPoolValidatorTests
         { "bad image", s => s with { Sidecar = s.Sidecar with { Image = "img with space" } }, "spec.sidecar.image" },
         { "bad quantity", s => s with { Sidecar = s.Sidecar with { Resources = new ResourceRequirements { Limits = new Dictionary<string, string> { ["memory"] = "lots" } } } }, "spec.sidecar.resources.limits.memory" },
         { "bad label value", s => s with { Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "a b" } } }, "spec.selector.matchLabels.app" },
-        { "bad selector operator", s => s with { Selector = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "app", Operator = "Equals", Values = ["x"] }] } }, "spec.selector.matchExpressions[0].operator" },
-        { "In without values", s => s with { Selector = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "app", Operator = "In" }] } }, "spec.selector.matchExpressions[0].values" },
+        { "bad selector operator", s => s with { Selector = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "app", OperatorProperty = "Equals", Values = ["x"] }] } }, "spec.selector.matchExpressions[0].operator" },
+        { "In without values", s => s with { Selector = new LabelSelector { MatchExpressions = [new LabelSelectorRequirement { Key = "app", OperatorProperty = "In" }] } }, "spec.selector.matchExpressions[0].values" },
         { "null pool", s => s with { Pool = null! }, "spec.pool" },
     };
 

@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Api.Tests;
 
@@ -6,7 +5,7 @@ internal static class ValidPools
 {
     public static ConnectionPool Minimal() => new()
     {
-        Metadata = new ObjectMeta { Name = "orders-db", Namespace = "shop" },
+        Metadata = new ObjectMeta { Name = "orders-db", NamespaceProperty = "shop" },
         Spec = new ConnectionPoolSpec
         {
             Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "orders" } },

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 using Xunit;
 using Xunit.Abstractions;

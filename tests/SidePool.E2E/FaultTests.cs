@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using SidePool.Demo.Cluster;
-using SidePool.Kubernetes.Models;
 using Xunit;
 using Xunit.Abstractions;
 

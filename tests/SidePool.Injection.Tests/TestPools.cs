@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 
 namespace SidePool.Injection.Tests;

@@ -177,7 +177,7 @@ public sealed class DeploymentControllerTests
         using var kubectl = new Kubectl(server, "default");
         await api.CreateAsync(Deployments, Deployment("web", 2, RollingUpdate(1, 0)));
         await RolledOutAsync(api, "web", 2);
-        using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations?.GetValueOrDefault("sidepool.dev/stamp") == "2");
+        using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations is { } a && a.TryGetValue("sidepool.dev/stamp", out var stamp) && stamp == "2");
 
         await api.PatchAsync($"{Deployments}/web", "application/strategic-merge-patch+json", StampPatch("2"));
         var waiting = await kubectl.RunAsync("rollout", "status", "deployment/web", "--timeout=3s");
@@ -208,7 +208,7 @@ public sealed class DeploymentControllerTests
         deployment["spec"]!["progressDeadlineSeconds"] = 2;
         await api.CreateAsync(Deployments, deployment);
         await RolledOutAsync(api, "slow", 1);
-        using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations?.GetValueOrDefault("sidepool.dev/stamp") == "2");
+        using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations is { } a && a.TryGetValue("sidepool.dev/stamp", out var stamp) && stamp == "2");
 
         await api.PatchAsync($"{Deployments}/slow", "application/strategic-merge-patch+json", StampPatch("2"));
 

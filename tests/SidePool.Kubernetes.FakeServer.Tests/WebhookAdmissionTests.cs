@@ -288,7 +288,7 @@ public sealed class WebhookAdmissionTests
         var target = good.BaseAddress;
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions
         {
-            WebhookServiceResolver = service => service is { Namespace: "sidepool-system", Name: "sidepool-webhook", Port: 443 } ? target : null,
+            WebhookServiceResolver = service => service is { NamespaceProperty: "sidepool-system", Name: "sidepool-webhook", Port: 443 } ? target : null,
         });
         using var api = new ApiClient(server);
         var hook = Hook("svc.sidepool.dev", "unused", ca.CaBundle);

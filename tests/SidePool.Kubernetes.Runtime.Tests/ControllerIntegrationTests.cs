@@ -1,5 +1,4 @@
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Controllers;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;

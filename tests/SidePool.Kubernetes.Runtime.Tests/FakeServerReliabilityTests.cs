@@ -1,11 +1,11 @@
 using System.Globalization;
+using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace SidePool.Kubernetes.Runtime.Tests;
 
@@ -146,7 +146,7 @@ public sealed class FakeServerReliabilityTests(ITestOutputHelper output)
     {
         await using var cluster = await FakeCluster.StartAsync(new FakeApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) });
         var maps = cluster.Client.Resource(KubernetesResources.ConfigMaps);
-        await maps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "quiet", Namespace = "kube-public" } });
+        await maps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "quiet", NamespaceProperty = "kube-public" } });
         var informer = new Informer<ConfigMap>(maps, new InformerOptions { Namespace = "kube-public", InitialBackoff = TimeSpan.FromMilliseconds(50) });
         using var stop = new CancellationTokenSource();
         var run = informer.RunAsync(stop.Token);
@@ -175,6 +175,6 @@ public sealed class FakeServerReliabilityTests(ITestOutputHelper output)
         Assert.Equal(1, informer.Cache.Count);
     }
 
-    private static bool Same(IReadOnlyDictionary<ObjectKey, string?> expected, IReadOnlyDictionary<ObjectKey, string?> actual) =>
-        expected.Count == actual.Count && expected.All(p => actual.TryGetValue(p.Key, out var rv) && rv == p.Value);
+    private static bool Same<TActual>(IReadOnlyDictionary<ObjectKey, string> expected, IReadOnlyDictionary<ObjectKey, TActual> actual) =>
+        expected.Count == actual.Count && expected.All(p => actual.TryGetValue(p.Key, out var rv) && Equals(rv, p.Value));
 }

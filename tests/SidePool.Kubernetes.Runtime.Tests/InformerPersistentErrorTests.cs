@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
+using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;
 using SidePool.Testing;

@@ -1,6 +1,6 @@
 using System.Net;
+using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;
@@ -16,10 +16,10 @@ public sealed class InformerTests
 
     private static ConfigMap Map(string name, string rv, string? label = null) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "ns", ResourceVersion = rv, Labels = label is null ? null : new Dictionary<string, string> { ["tier"] = label } },
+        Metadata = new ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = rv, Labels = label is null ? null : new Dictionary<string, string> { ["tier"] = label } },
     };
 
-    private static KubernetesList<ConfigMap> List(string rv, params ConfigMap[] items) => new() { Metadata = new ListMeta { ResourceVersion = rv }, Items = items };
+    private static ListPage<ConfigMap> List(string rv, params ConfigMap[] items) => new() { Metadata = new ListMeta { ResourceVersion = rv }, Items = items };
 
     private static WatchEvent<ConfigMap> Event(WatchEventType type, ConfigMap value) => new() { Type = type, Object = value, ResourceVersion = value.Metadata!.ResourceVersion };
 
@@ -180,7 +180,7 @@ public sealed class InformerTests
         var cache = new InformerCache<ConfigMap>();
         cache.Upsert(Map("a", "1", "web"));
         cache.Upsert(Map("b", "1", "db"));
-        cache.Upsert(new ConfigMap { Metadata = new ObjectMeta { Name = "c", Namespace = "other", Labels = new Dictionary<string, string> { ["tier"] = "web" } } });
+        cache.Upsert(new ConfigMap { Metadata = new ObjectMeta { Name = "c", NamespaceProperty = "other", Labels = new Dictionary<string, string> { ["tier"] = "web" } } });
         Assert.Equal(2, cache.ListByNamespace("ns").Count);
         Assert.Equal(["a", "c"], cache.ListByLabel("tier", "web").Select(m => m.Metadata!.Name!).Order().ToArray());
         cache.Upsert(Map("a", "2", "db"));

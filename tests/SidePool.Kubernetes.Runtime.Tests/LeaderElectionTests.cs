@@ -1,5 +1,4 @@
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.LeaderElection;
 using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;

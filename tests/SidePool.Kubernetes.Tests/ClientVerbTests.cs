@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Tests.Support;
 using Xunit;
 
@@ -57,9 +56,9 @@ public sealed class ClientVerbTests
         await deployments.PatchAsync("web", null, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["a"] = "b" } } }));
         await deployments.PatchStatusAsync("web", null, KubernetesPatch.Merge(new JsonObject { ["status"] = new JsonObject() }), new PatchOptions { FieldManager = "sidepool" });
         var requests = server.Requests.ToArray();
-        Assert.Equal("application/json-patch+json", requests[0].Header("Content-Type"));
+        Assert.Equal("application/json-patch+json", requests[0].Header("Content-Type")?.Split(';')[0]);
         Assert.Equal("""[{"op":"add","path":"/spec/template/metadata/annotations/sidepool.io~1revision","value":"abc"}]""", requests[0].BodyText);
-        Assert.Equal("application/merge-patch+json", requests[1].Header("Content-Type"));
+        Assert.Equal("application/merge-patch+json", requests[1].Header("Content-Type")?.Split(';')[0]);
         Assert.Equal("PATCH /apis/apps/v1/namespaces/shop/deployments/web/status?fieldManager=sidepool HTTP/1.1", requests[2].RequestLine);
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
-using SidePool.Kubernetes.Auth;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Tests.Support;
 using Xunit;
 
@@ -32,7 +30,7 @@ public sealed class ErrorHandlingTests
     {
         await using var server = RawHttpServer.Start((_, stream, ct) =>
             RawHttpServer.WriteResponseAsync(stream, code, RawHttpServer.StatusJson(code, reason, $"configmaps x {reason}"), cancellationToken: ct));
-        using var client = TestClients.For(server.BaseAddress, new StaticTokenProvider(Token));
+        using var client = TestClients.For(server.BaseAddress, Token);
         var error = await Assert.ThrowsAnyAsync<KubernetesApiException>(() => client.Resource(KubernetesResources.ConfigMaps).GetAsync("x", "default"));
         Assert.IsType(expected, error);
         Assert.Equal(reason, error.Reason);
@@ -59,13 +57,12 @@ public sealed class ErrorHandlingTests
     {
         await using var server = RawHttpServer.Start((_, stream, ct) =>
             RawHttpServer.WriteResponseAsync(stream, 500, "upstream exploded", "text/plain", cancellationToken: ct));
-        using var client = TestClients.For(server.BaseAddress, new StaticTokenProvider(Token));
+        using var client = TestClients.For(server.BaseAddress, Token);
         var secret = new Secret { Metadata = new ObjectMeta { Name = "db" }, StringData = new Dictionary<string, string> { ["password"] = "hunter2-password" } };
         var error = await Assert.ThrowsAsync<KubernetesServerErrorException>(() => client.Resource(KubernetesResources.Secrets).CreateAsync(secret));
         Assert.DoesNotContain("hunter2-password", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Token, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-password", secret.ToString(), StringComparison.Ordinal);
-        Assert.Contains("password", secret.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

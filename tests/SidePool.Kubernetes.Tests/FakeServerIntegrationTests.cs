@@ -3,7 +3,6 @@ using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Tests.Support;
 using Xunit;
 
@@ -28,11 +27,12 @@ public sealed class FakeServerIntegrationTests : IDisposable
         var path = server.WriteKubeconfig(Path.Combine(_dir.Path, "kubeconfig"), "default");
         using var client = new KubernetesClient(await KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { ExplicitPath = path }));
         var created = await client.Resource(KubernetesResources.ConfigMaps).CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "hello" }, Data = new Dictionary<string, string> { ["a"] = "b" } });
-        Assert.Equal("default", created.Metadata!.Namespace);
+        Assert.Equal("default", created.Metadata!.NamespaceProperty);
         Assert.False(string.IsNullOrEmpty(created.Metadata.ResourceVersion));
 
         var wrongToken = await KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { ExplicitPath = path });
-        using var refused = new KubernetesClient(wrongToken with { Authentication = new SidePool.Kubernetes.Auth.StaticTokenProvider("nope") });
+        wrongToken.AccessToken = "nope";
+        using var refused = new KubernetesClient(wrongToken);
         var error = await Assert.ThrowsAsync<KubernetesUnauthorizedException>(() => refused.Resource(KubernetesResources.ConfigMaps).GetAsync("hello"));
         Assert.DoesNotContain("fake-token-123", error.ToString(), StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public sealed class FakeServerIntegrationTests : IDisposable
     public async Task Verbs_work_against_the_fake_server()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress });
+        using var client = KubernetesClient.ForServer(server.BaseAddress);
         var deployments = client.Resource(KubernetesResources.Deployments);
         var deployment = new Deployment
         {
@@ -67,11 +67,12 @@ public sealed class FakeServerIntegrationTests : IDisposable
         Assert.Equal(7, status.Status!.ObservedGeneration);
 
         // A stale resourceVersion is a typed conflict.
-        await Assert.ThrowsAsync<KubernetesConflictException>(() => deployments.ReplaceAsync(created with { Spec = created.Spec! with { Replicas = 5 } }));
+        created.Spec!.Replicas = 5;
+        await Assert.ThrowsAsync<KubernetesConflictException>(() => deployments.ReplaceAsync(created));
 
         // Server-side apply of our own object.
         var maps = client.Resource(KubernetesResources.ConfigMaps);
-        var applied = await maps.ApplyAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "owned", Namespace = "default" }, Data = new Dictionary<string, string> { ["k"] = "v" } }, "sidepool");
+        var applied = await maps.ApplyAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "owned", NamespaceProperty = "default" }, Data = new Dictionary<string, string> { ["k"] = "v" } }, "sidepool");
         Assert.Equal("v", applied.Data!["k"]);
 
         var list = await deployments.ListAsync("default", new ListOptions { LabelSelector = "team=db" });
@@ -87,7 +88,7 @@ public sealed class FakeServerIntegrationTests : IDisposable
     public async Task Paged_list_follows_continue_tokens_on_the_fake_server()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress });
+        using var client = KubernetesClient.ForServer(server.BaseAddress);
         var maps = client.Resource(KubernetesResources.ConfigMaps);
         for (var i = 0; i < 12; i++)
         {
@@ -96,7 +97,7 @@ public sealed class FakeServerIntegrationTests : IDisposable
 
         var first = await maps.ListAsync("default", new ListOptions { Limit = 5 });
         Assert.Equal(5, first.Items.Count);
-        Assert.False(string.IsNullOrEmpty(first.Metadata.Continue));
+        Assert.False(string.IsNullOrEmpty(first.Metadata.ContinueProperty));
         var all = new List<string>();
         await foreach (var map in maps.ListAllAsync("default", new ListOptions { Limit = 5 }))
         {

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;
@@ -17,7 +16,7 @@ public sealed class AdmissionContractTests
 {
     private const string Ns = "default";
 
-    private static async Task<Pod> AdmitAsync(OperatorHarness h, PublishedPoolSource source, string name, ReplicaSet owner, IReadOnlyDictionary<string, string>? annotations = null)
+    private static async Task<Pod> AdmitAsync(OperatorHarness h, PublishedPoolSource source, string name, ReplicaSet owner, IDictionary<string, string>? annotations = null)
     {
         var pod = new JsonObject
         {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Client;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Hosting;
 using SidePool.Operator.Tests.Support;

@@ -1,11 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Client;
 using SidePool.Operator.Hosting;
 using SidePool.Operator.Tests.Support;
 using SidePool.Testing;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace SidePool.Operator.Tests;
 

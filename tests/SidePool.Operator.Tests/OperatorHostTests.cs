@@ -1,8 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Client;
 using SidePool.Operator.Hosting;
 using SidePool.Operator.Tests.Support;
 using SidePool.Testing;

@@ -1,5 +1,4 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;
 using Xunit;

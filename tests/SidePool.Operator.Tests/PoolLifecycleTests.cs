@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;
 using Xunit;

@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Tests.Support;
 using Xunit;
 
@@ -22,11 +21,11 @@ public sealed class PortConflictTests
             Metadata = new ObjectMeta
             {
                 Name = "web-own-pooler",
-                Namespace = Ns,
+                NamespaceProperty = Ns,
                 Labels = new Dictionary<string, string> { ["app"] = "web" },
                 OwnerReferences = [new OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = rs.Metadata!.Name!, Uid = rs.Metadata.Uid!, Controller = true }],
             },
-            Spec = new PodSpec { Containers = [new Container { Name = "app", Image = "example/app:1", Ports = [new ContainerPort { Port = 6432 }] }] },
+            Spec = new PodSpec { Containers = [new Container { Name = "app", Image = "example/app:1", Ports = [new ContainerPort { ContainerPort = 6432 }] }] },
         });
 
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.Conditions?.Any(c => c.Type == "Conflict" && c.Status == "True") == true, "conflict");

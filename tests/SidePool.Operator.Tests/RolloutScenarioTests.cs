@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using SidePool.Api;
+using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;
@@ -168,7 +168,7 @@ public sealed class RolloutScenarioTests
         var (_, rs) = await h.CreateDeploymentAsync(Ns, "web", "web");
         var job = await h.Client.Resource(KubernetesResources.Jobs).CreateAsync(new Job
         {
-            Metadata = new ObjectMeta { Name = "migrate", Namespace = Ns },
+            Metadata = new ObjectMeta { Name = "migrate", NamespaceProperty = Ns },
             Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { Containers = [new Container { Name = "m", Image = "x" }], RestartPolicy = "Never" } } },
         });
         await h.CreatePodAsync(Ns, "web-1-a", "web", rs, "orders", v1);

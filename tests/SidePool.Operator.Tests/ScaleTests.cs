@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
 using Xunit;
@@ -72,7 +71,7 @@ public sealed class ScaleTests(ITestOutputHelper output)
             await foreach (var d in deployments.ListAllAsync(null))
             {
                 var pool = d.Metadata!.Name!["web-".Length..];
-                if (d.Spec!.Template.Metadata?.Annotations?.GetValueOrDefault("sidepool.dev/version-" + pool) is { } v && v != versions[(d.Metadata.Namespace!, pool)])
+                if (d.Spec!.Template.Metadata?.Annotations?.GetValueOrDefault("sidepool.dev/version-" + pool) is { } v && v != versions[(d.Metadata.NamespaceProperty!, pool)])
                 {
                     stamped++;
                 }
@@ -129,7 +128,7 @@ public sealed class ScaleTests(ITestOutputHelper output)
                     all = false;
                 }
 
-                versions[(pool.Metadata.Namespace!, pool.Metadata.Name!)] = pool.Status?.CurrentVersion ?? "";
+                versions[(pool.Metadata.NamespaceProperty!, pool.Metadata.Name!)] = pool.Status?.CurrentVersion ?? "";
             }
 
             if (all && versions.Count == Namespaces * PoolsPerNamespace)

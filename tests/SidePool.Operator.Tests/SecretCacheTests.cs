@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Tests.Support;
 using Xunit;
 
@@ -19,7 +18,7 @@ public sealed class SecretCacheTests
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await h.Secrets.CreateAsync(new Secret
             {
-                Metadata = new ObjectMeta { Name = $"unrelated-{i}", Namespace = Ns },
+                Metadata = new ObjectMeta { Name = $"unrelated-{i}", NamespaceProperty = Ns },
                 Data = new Dictionary<string, byte[]> { ["blob"] = payload },
             }, cancellationToken: ct));
         await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "pw");

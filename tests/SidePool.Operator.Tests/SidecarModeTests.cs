@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
 using SidePool.Reconciliation;

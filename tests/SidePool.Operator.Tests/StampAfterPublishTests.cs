@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

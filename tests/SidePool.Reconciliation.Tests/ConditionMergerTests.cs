@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;

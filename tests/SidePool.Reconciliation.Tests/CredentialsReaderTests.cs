@@ -1,6 +1,5 @@
 using System.Text;
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;
@@ -9,7 +8,7 @@ public sealed class CredentialsReaderTests
 {
     private static Secret Secret(string name, params (string Key, string Value)[] data) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "shop" },
+        Metadata = new ObjectMeta { Name = name, NamespaceProperty = "shop" },
         Data = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value)),
     };
 

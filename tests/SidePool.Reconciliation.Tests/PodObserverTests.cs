@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;
@@ -10,10 +9,10 @@ public sealed class PodObserverTests
         Metadata = new ObjectMeta
         {
             Name = name,
-            Namespace = "shop",
+            NamespaceProperty = "shop",
             Labels = new Dictionary<string, string> { ["app"] = "orders" },
             OwnerReferences = owner is null ? null : [owner],
-            CreationTimestamp = TestData.Now,
+            CreationTimestamp = TestData.Now.UtcDateTime,
         },
         Spec = new PodSpec
         {

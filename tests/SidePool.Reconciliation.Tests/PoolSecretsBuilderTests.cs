@@ -40,7 +40,7 @@ public sealed class PoolSecretsBuilderTests
         var rendered = Render();
         var secret = PoolSecretsBuilder.VersionSecret(TestData.Pool(), rendered, "native");
         Assert.Equal($"orders-db-{rendered.ShortVersion}", secret.Metadata!.Name);
-        Assert.Equal("shop", secret.Metadata.Namespace);
+        Assert.Equal("shop", secret.Metadata.NamespaceProperty);
         Assert.Equal("orders-db", secret.Metadata.Labels![PoolNames.PoolLabel]);
         Assert.Equal(rendered.ShortVersion, secret.Metadata.Labels[PoolNames.VersionLabel]);
         Assert.Equal(rendered.ConfigRevision, secret.Metadata.Annotations![PoolNames.ConfigRevisionAnnotation]);

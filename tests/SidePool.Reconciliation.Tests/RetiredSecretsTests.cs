@@ -1,11 +1,10 @@
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;
 
 public sealed class RetiredSecretsTests
 {
-    private static Secret Secret(string name) => new() { Metadata = new ObjectMeta { Name = name, Namespace = "shop" } };
+    private static Secret Secret(string name) => new() { Metadata = new ObjectMeta { Name = name, NamespaceProperty = "shop" } };
 
     private static Pod Mounting(string secret) => new()
     {

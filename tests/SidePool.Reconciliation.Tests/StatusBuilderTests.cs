@@ -1,5 +1,4 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Reconciliation.Tests;

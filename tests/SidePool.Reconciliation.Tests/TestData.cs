@@ -1,5 +1,4 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Reconciliation.Tests;
 
@@ -26,7 +25,7 @@ internal static class TestData
         change?.Invoke(spec);
         return new ConnectionPool
         {
-            Metadata = new ObjectMeta { Name = "orders-db", Namespace = "shop", Uid = "uid-1", Generation = 3 },
+            Metadata = new ObjectMeta { Name = "orders-db", NamespaceProperty = "shop", Uid = "uid-1", Generation = 3 },
             Spec = spec,
             Status = status,
         };

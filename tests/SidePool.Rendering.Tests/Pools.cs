@@ -1,5 +1,4 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Rendering.Tests;
 
@@ -28,7 +27,7 @@ internal static class Pools
         };
         return new ConnectionPool
         {
-            Metadata = new ObjectMeta { Name = "orders-db", Namespace = "shop" },
+            Metadata = new ObjectMeta { Name = "orders-db", NamespaceProperty = "shop" },
             Spec = change is null ? spec : change(spec),
         };
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Kubelet;
 using SidePool.Testing;
 using Xunit;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Rendering;
 using SidePool.Testing;
 using Xunit;

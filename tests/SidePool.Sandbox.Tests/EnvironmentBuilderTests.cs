@@ -1,5 +1,4 @@
 using System.Text;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Kubelet;
 using Xunit;
 
@@ -10,20 +9,20 @@ public sealed class EnvironmentBuilderTests
 {
     private static readonly Pod Pod = new()
     {
-        Metadata = new ObjectMeta { Name = "web-0", Namespace = "shop", Uid = "u-1", Labels = new Dictionary<string, string> { ["app"] = "web" } },
+        Metadata = new ObjectMeta { Name = "web-0", NamespaceProperty = "shop", Uid = "u-1", Labels = new Dictionary<string, string> { ["app"] = "web" } },
         Spec = new PodSpec { NodeName = "n1", Containers = [] },
     };
 
     private sealed class Objects(params Secret[] secrets) : IObjectLookup
     {
-        public Secret? Secret(string @namespace, string name) => secrets.FirstOrDefault(s => s.Metadata?.Namespace == @namespace && s.Metadata?.Name == name);
+        public Secret? Secret(string @namespace, string name) => secrets.FirstOrDefault(s => s.Metadata?.NamespaceProperty == @namespace && s.Metadata?.Name == name);
 
         public ConfigMap? ConfigMap(string @namespace, string name) => null;
     }
 
     private static Secret Secret(string name, params (string Key, string Value)[] data) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "shop" },
+        Metadata = new ObjectMeta { Name = name, NamespaceProperty = "shop" },
         Data = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value)),
     };
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Sandbox.Tests;
 
@@ -19,7 +18,7 @@ internal static class PodAssertions
             () => GetAsync(sandbox.Client, @namespace, name),
             done,
             TimeSpan.FromSeconds(seconds),
-            pod => Task.FromResult($"{what}; pod {@namespace}/{name}: {(pod is null ? "gone" : JsonSerializer.Serialize(pod.Status, KubernetesJsonContext.Default.PodStatus))}\n--- sandbox log ---\n{string.Join('\n', sandbox.Log.Split('\n').TakeLast(40))}"));
+            pod => Task.FromResult($"{what}; pod {@namespace}/{name}: {(pod is null ? "gone" : k8s.KubernetesJson.Serialize(pod.Status))}\n--- sandbox log ---\n{string.Join('\n', sandbox.Log.Split('\n').TakeLast(40))}"));
 
     /// <summary>
     /// podman's events of a kind for a pod's containers since <paramref name="since"/>, oldest first: (container, time).

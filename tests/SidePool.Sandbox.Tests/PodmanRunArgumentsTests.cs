@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Kubelet;
 using Xunit;
 
@@ -16,7 +15,7 @@ public sealed class PodmanRunArgumentsTests
             Image = "localhost/x:dev",
             Command = ["/bin/app", "--name=$(NAME)"],
             Args = ["$(NAME)"],
-            VolumeMounts = [new VolumeMount { Name = "cfg", MountPath = "/etc/cfg" }, new VolumeMount { Name = "tmp", MountPath = "/tmp", ReadOnly = false }],
+            VolumeMounts = [new VolumeMount { Name = "cfg", MountPath = "/etc/cfg" }, new VolumeMount { Name = "tmp", MountPath = "/tmp", ReadOnlyProperty = false }],
             SecurityContext = new SecurityContext
             {
                 RunAsUser = 65532,

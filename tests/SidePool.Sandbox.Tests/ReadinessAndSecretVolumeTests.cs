@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Sandbox.Tests;

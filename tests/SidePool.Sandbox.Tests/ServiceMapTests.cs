@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using Xunit;
 
 namespace SidePool.Sandbox.Tests;
@@ -11,8 +10,8 @@ public sealed class ServiceMapTests
     {
         var map = ServiceMap.Parse(["sidepool-system/sidepool-webhook=127.0.0.1:9443"]);
 
-        Assert.Equal(new Uri("https://127.0.0.1:9443/"), map.Resolve(new ServiceReference { Namespace = "sidepool-system", Name = "sidepool-webhook", Port = 443, Path = "/mutate-pods" }));
-        Assert.Null(map.Resolve(new ServiceReference { Namespace = "other", Name = "sidepool-webhook" }));
+        Assert.Equal(new Uri("https://127.0.0.1:9443/"), map.Resolve(new ServiceReference { NamespaceProperty = "sidepool-system", Name = "sidepool-webhook", Port = 443, Path = "/mutate-pods" }));
+        Assert.Null(map.Resolve(new ServiceReference { NamespaceProperty = "other", Name = "sidepool-webhook" }));
         Assert.Throws<ArgumentException>(() => ServiceMap.Parse(["sidepool-webhook=127.0.0.1:9443"]));
         Assert.Throws<ArgumentException>(() => ServiceMap.Parse(["a/b=10.0.0.1:9443"])); // traffic stays on loopback
         Assert.Throws<ArgumentException>(() => ServiceMap.Parse(["a/b=127.0.0.1:99999"]));

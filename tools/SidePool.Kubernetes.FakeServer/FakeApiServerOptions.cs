@@ -1,6 +1,6 @@
+using k8s.Models;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer;
 
@@ -30,10 +30,10 @@ public sealed record FakeApiServerOptions
     /// service's <c>path</c> is appended and the certificate must still be valid for <c>&lt;name&gt;.&lt;namespace&gt;.svc</c>.
     /// Null, or a null answer: the call fails with <c>service "name" not found</c> (and <c>failurePolicy</c> decides).
     /// </summary>
-    public Func<ServiceReference, Uri?>? WebhookServiceResolver { get; init; }
+    public Func<Admissionregistrationv1ServiceReference, Uri?>? WebhookServiceResolver { get; init; }
 
     /// <summary>Who requests over HTTP are, as admission webhooks see it (<c>userInfo</c>), when no client certificate is presented.</summary>
-    public UserInfo RequestUser { get; init; } = new()
+    public V1UserInfo RequestUser { get; init; } = new()
     {
         Username = "kubernetes-admin",
         Groups = ["kubeadm:cluster-admins", "system:authenticated"],

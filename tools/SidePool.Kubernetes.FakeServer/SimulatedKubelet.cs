@@ -1,5 +1,5 @@
+using k8s.Models;
 using SidePool.Kubernetes.FakeServer.Controllers;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer;
 
@@ -17,7 +17,7 @@ public sealed class SimulatedKubelet
     public string NodeName => _simulation.NodeName;
 
     /// <summary>Pods matching <paramref name="selector"/> are reported Ready=False (also pods already ready) until the returned handle is disposed.</summary>
-    public IDisposable HoldNotReady(Func<Pod, bool> selector)
+    public IDisposable HoldNotReady(Func<V1Pod, bool> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
         return _simulation.HoldNotReady(selector);

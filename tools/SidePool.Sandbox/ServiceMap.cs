@@ -1,5 +1,4 @@
 using System.Globalization;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Sandbox;
 
@@ -38,6 +37,6 @@ internal sealed class ServiceMap
     public Uri? Resolve(ServiceReference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return _services.GetValueOrDefault((reference.Namespace, reference.Name));
+        return _services.GetValueOrDefault((reference.NamespaceProperty, reference.Name));
     }
 }

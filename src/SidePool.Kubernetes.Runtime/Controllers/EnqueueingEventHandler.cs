@@ -1,4 +1,5 @@
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
 
@@ -9,7 +10,7 @@ namespace SidePool.Kubernetes.Runtime.Controllers;
 /// (the object's own key by default; e.g. the owning resource's key for owned objects; null = ignore).
 /// </summary>
 public sealed class EnqueueingEventHandler<T, TKey>(IWorkQueue<TKey> queue, Func<T, TKey?> keyOf) : IResourceEventHandler<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
     where TKey : notnull
 {
     public void OnAdd(T value) => Enqueue(value);
@@ -31,5 +32,5 @@ public sealed class EnqueueingEventHandler<T, TKey>(IWorkQueue<TKey> queue, Func
 public static class EnqueueingEventHandler
 {
     public static EnqueueingEventHandler<T, ObjectKey> ForObjectKeys<T>(IWorkQueue<ObjectKey> queue)
-        where T : class, IKubernetesObject => new(queue, value => ObjectKey.Of(value));
+        where T : class, IKubernetesObject<V1ObjectMeta> => new(queue, value => ObjectKey.Of(value));
 }

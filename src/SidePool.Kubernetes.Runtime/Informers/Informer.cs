@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 
@@ -16,7 +17,7 @@ namespace SidePool.Kubernetes.Runtime.Informers;
 /// subscriber. Retrying goes on, so the informer recovers once the cause is fixed.
 /// </summary>
 public sealed class Informer<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly IResourceClient<T> _client;
     private readonly InformerOptions _options;
@@ -288,7 +289,7 @@ public sealed class Informer<T>
             }, cancellationToken);
             resourceVersion ??= page.Metadata.ResourceVersion;
             items.AddRange(page.Items);
-            continueToken = page.Metadata.Continue;
+            continueToken = page.Metadata.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(continueToken));
         return (items, resourceVersion);
@@ -328,7 +329,7 @@ public sealed class Informer<T>
     {
         if (watchEvent.Type == WatchEventType.Error)
         {
-            var status = watchEvent.Status ?? new Status { Code = 500, Message = "watch ERROR event without a Status" };
+            var status = watchEvent.Status ?? new V1Status { Code = 500, Message = "watch ERROR event without a Status" };
             throw KubernetesErrorMapper.FromStatus($"WATCH {_client.Resource.Plural}", status);
         }
 

@@ -1,4 +1,5 @@
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 
@@ -7,7 +8,7 @@ namespace SidePool.Kubernetes.Runtime.Informers;
 /// Reads return snapshots and are safe from any thread; only the informer writes.
 /// </summary>
 public sealed class InformerCache<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectKey, T> _items = [];

@@ -1,5 +1,7 @@
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
+using SidePool.Kubernetes.Client;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 

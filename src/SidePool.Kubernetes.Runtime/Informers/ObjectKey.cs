@@ -1,12 +1,13 @@
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 
 /// <summary>Identifies an object: <c>namespace/name</c>, or just <c>name</c> for cluster-scoped kinds.</summary>
 public readonly record struct ObjectKey(string? Namespace, string Name)
 {
-    public static ObjectKey Of(IKubernetesObject value) =>
-        new(string.IsNullOrEmpty(value.Metadata?.Namespace) ? null : value.Metadata!.Namespace, value.Metadata?.Name ?? string.Empty);
+    public static ObjectKey Of(IKubernetesObject<V1ObjectMeta> value) =>
+        new(string.IsNullOrEmpty(value.Metadata?.NamespaceProperty) ? null : value.Metadata!.NamespaceProperty, value.Metadata?.Name ?? string.Empty);
 
     public static ObjectKey Parse(string text)
     {

@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.Runtime.LeaderElection;
 
@@ -14,15 +15,15 @@ namespace SidePool.Kubernetes.Runtime.LeaderElection;
 /// </summary>
 public sealed class LeaderElector
 {
-    private readonly IResourceClient<Lease> _leases;
+    private readonly IResourceClient<V1Lease> _leases;
     private readonly LeaderElectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private Lease? _observed;
+    private V1Lease? _observed;
     private long _observedAt;
     private volatile bool _isLeader;
 
-    public LeaderElector(IResourceClient<Lease> leases, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public LeaderElector(IResourceClient<V1Lease> leases, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         if (options.RenewDeadline >= options.LeaseDuration)
         {
@@ -95,15 +96,15 @@ public sealed class LeaderElector
         var current = await _leases.TryGetAsync(_options.LeaseName, _options.Namespace, cancellationToken);
         if (current is null)
         {
-            var created = new Lease
+            var created = new V1Lease
             {
-                Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.Namespace },
-                Spec = new LeaseSpec
+                Metadata = new V1ObjectMeta { Name = _options.LeaseName, NamespaceProperty = _options.Namespace },
+                Spec = new V1LeaseSpec
                 {
                     HolderIdentity = _options.Identity,
                     LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
-                    AcquireTime = now,
-                    RenewTime = now,
+                    AcquireTime = now.UtcDateTime,
+                    RenewTime = now.UtcDateTime,
                     LeaseTransitions = 0,
                 },
             };
@@ -127,7 +128,7 @@ public sealed class LeaderElector
             Observe(current);
         }
 
-        var spec = current.Spec ?? new LeaseSpec();
+        var spec = current.Spec ?? new V1LeaseSpec();
         var holder = spec.HolderIdentity;
         var iHoldIt = holder == _options.Identity;
         if (!string.IsNullOrEmpty(holder) && !iHoldIt)
@@ -139,15 +140,20 @@ public sealed class LeaderElector
             }
         }
 
-        var renewed = current with
+        var renewed = new V1Lease
         {
-            Spec = spec with
+            ApiVersion = current.ApiVersion,
+            Kind = current.Kind,
+            Metadata = current.Metadata,
+            Spec = new V1LeaseSpec
             {
                 HolderIdentity = _options.Identity,
                 LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
-                AcquireTime = iHoldIt ? spec.AcquireTime ?? now : now,
-                RenewTime = now,
+                AcquireTime = iHoldIt ? spec.AcquireTime ?? now.UtcDateTime : now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = iHoldIt ? spec.LeaseTransitions ?? 0 : (spec.LeaseTransitions ?? 0) + 1,
+                PreferredHolder = spec.PreferredHolder,
+                Strategy = spec.Strategy,
             },
         };
         try
@@ -270,9 +276,21 @@ public sealed class LeaderElector
         }
 
         var now = _time.GetUtcNow();
-        var released = lease with
+        var released = new V1Lease
         {
-            Spec = lease.Spec with { HolderIdentity = null, LeaseDurationSeconds = 1, RenewTime = now, AcquireTime = now },
+            ApiVersion = lease.ApiVersion,
+            Kind = lease.Kind,
+            Metadata = lease.Metadata,
+            Spec = new V1LeaseSpec
+            {
+                HolderIdentity = null,
+                LeaseDurationSeconds = 1,
+                RenewTime = now.UtcDateTime,
+                AcquireTime = now.UtcDateTime,
+                LeaseTransitions = lease.Spec.LeaseTransitions,
+                PreferredHolder = lease.Spec.PreferredHolder,
+                Strategy = lease.Spec.Strategy,
+            },
         };
         using var timeout = new CancellationTokenSource(_options.RenewDeadline);
         try
@@ -285,7 +303,7 @@ public sealed class LeaderElector
         }
     }
 
-    private void Observe(Lease lease)
+    private void Observe(V1Lease lease)
     {
         _observed = lease;
         _observedAt = _time.GetTimestamp();

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Certificates;
 

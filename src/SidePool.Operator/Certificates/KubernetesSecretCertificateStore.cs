@@ -1,6 +1,5 @@
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Certificates;
 
@@ -12,7 +11,7 @@ public sealed class KubernetesSecretCertificateStore(IKubernetesClient client, s
     public async Task<StoredCertificates?> ReadAsync(CancellationToken cancellationToken)
     {
         var secret = await _secrets.TryGetAsync(secretName, @namespace, cancellationToken).ConfigureAwait(false);
-        return secret is null ? null : new StoredCertificates(secret.Data ?? new Dictionary<string, byte[]>(), secret.Metadata?.ResourceVersion);
+        return secret is null ? null : new StoredCertificates(secret.Data is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]>(secret.Data), secret.Metadata?.ResourceVersion);
     }
 
     public async Task<bool> WriteAsync(IReadOnlyDictionary<string, byte[]> data, string? resourceVersion, CancellationToken cancellationToken)
@@ -22,12 +21,12 @@ public sealed class KubernetesSecretCertificateStore(IKubernetesClient client, s
             Metadata = new ObjectMeta
             {
                 Name = secretName,
-                Namespace = @namespace,
+                NamespaceProperty = @namespace,
                 ResourceVersion = resourceVersion,
                 Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "sidepool-operator", ["sidepool.dev/component"] = "webhook-tls" },
             },
             Type = "kubernetes.io/tls",
-            Data = data,
+            Data = new Dictionary<string, byte[]>(data),
         };
         try
         {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Reconciliation;
 

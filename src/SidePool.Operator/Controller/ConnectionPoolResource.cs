@@ -1,5 +1,5 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
+using SidePool.Kubernetes.Client;
 
 namespace SidePool.Operator.Controller;
 

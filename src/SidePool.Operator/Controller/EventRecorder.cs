@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
@@ -23,8 +22,8 @@ public sealed class EventRecorder(IKubernetesClient client, string identity, Tim
             await _events.CreateAsync(
                 new Event
                 {
-                    Metadata = new ObjectMeta { Name = name, Namespace = pool.Metadata.Namespace },
-                    EventTime = now,
+                    Metadata = new ObjectMeta { Name = name, NamespaceProperty = pool.Metadata.NamespaceProperty },
+                    EventTime = now.UtcDateTime,
                     ReportingController = ReportingController,
                     ReportingInstance = identity,
                     Action = poolEvent.Action,
@@ -35,7 +34,7 @@ public sealed class EventRecorder(IKubernetesClient client, string identity, Tim
                     {
                         ApiVersion = Naming.ApiVersion,
                         Kind = Naming.Kind,
-                        Namespace = pool.Metadata.Namespace,
+                        NamespaceProperty = pool.Metadata.NamespaceProperty,
                         Name = pool.Metadata.Name,
                         Uid = pool.Metadata.Uid,
                     },
@@ -46,7 +45,7 @@ public sealed class EventRecorder(IKubernetesClient client, string identity, Tim
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            logger.LogWarning("Could not record event {Reason} on pool {Namespace}/{Pool}: {Message}", poolEvent.Reason, pool.Metadata.Namespace, pool.Metadata.Name, ex.Message);
+            logger.LogWarning("Could not record event {Reason} on pool {Namespace}/{Pool}: {Message}", poolEvent.Reason, pool.Metadata.NamespaceProperty, pool.Metadata.Name, ex.Message);
         }
     }
 }

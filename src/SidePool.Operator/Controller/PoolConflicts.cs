@@ -1,5 +1,4 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Controller;
 

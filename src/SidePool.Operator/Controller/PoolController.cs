@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Controllers;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
@@ -109,7 +108,7 @@ public sealed class PoolController(IKubernetesClient client, ControllerSettings 
 
     /// <summary>The term ends at the first persistent error of <paramref name="informer"/> (its own retries go on until then).</summary>
     private static void Watch<T>(Informer<T>? informer, TaskCompletionSource<ControllerNotSyncingException> notSyncing)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         if (informer is null)
         {

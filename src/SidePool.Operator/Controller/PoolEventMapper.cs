@@ -1,6 +1,5 @@
 using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
 using SidePool.Reconciliation;
@@ -21,7 +20,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
             {
                 view.Referenced.Sync(view.Pools.Cache.List());
                 queue.Add(ObjectKey.Of(p));
-                EnqueueNamespace(p.Metadata.Namespace);
+                EnqueueNamespace(p.Metadata.NamespaceProperty);
             },
             (o, n) =>
             {
@@ -30,14 +29,14 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
                 {
                     view.Referenced.Sync(view.Pools.Cache.List());
                     queue.Add(ObjectKey.Of(n));
-                    EnqueueNamespace(n.Metadata.Namespace);
+                    EnqueueNamespace(n.Metadata.NamespaceProperty);
                 }
             },
             p =>
             {
                 view.Referenced.Sync(view.Pools.Cache.List());
                 queue.Add(ObjectKey.Of(p));
-                EnqueueNamespace(p.Metadata.Namespace); // pools that clashed with it
+                EnqueueNamespace(p.Metadata.NamespaceProperty); // pools that clashed with it
             }));
         view.Secrets.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
         view.Referenced.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
@@ -65,7 +64,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
 
     private void OnSecret(Secret secret)
     {
-        var ns = secret.Metadata?.Namespace;
+        var ns = secret.Metadata?.NamespaceProperty;
         if (ns is null)
         {
             return;
@@ -87,7 +86,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
 
     private void OnPod(Pod pod)
     {
-        var ns = pod.Metadata?.Namespace;
+        var ns = pod.Metadata?.NamespaceProperty;
         if (ns is null)
         {
             return;
@@ -110,7 +109,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
 
     private void OnTemplate(ObjectMeta? metadata, PodTemplateSpec? template)
     {
-        if (metadata?.Namespace is not { } ns)
+        if (metadata?.NamespaceProperty is not { } ns)
         {
             return;
         }

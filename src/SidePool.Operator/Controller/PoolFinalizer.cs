@@ -4,7 +4,6 @@ using SidePool.Api;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
@@ -46,7 +45,7 @@ public sealed class PoolFinalizer(IKubernetesClient client, ClusterView view, Wo
         }
 
         var name = pool.Metadata.Name!;
-        var ns = pool.Metadata.Namespace!;
+        var ns = pool.Metadata.NamespaceProperty!;
         var keys = new[] { PodStamps.TemplateAnnotation(name), PodStamps.RepairAnnotation(name) };
         var unstamped = new List<string>();
         foreach (var workload in workloads.InNamespace(ns).Where(w => keys.Any(w.TemplateAnnotations.ContainsKey)))
@@ -83,7 +82,7 @@ public sealed class PoolFinalizer(IKubernetesClient client, ClusterView view, Wo
     {
         try
         {
-            await _pools.PatchAsync(pool.Metadata.Name!, pool.Metadata.Namespace, KubernetesPatch.Json(patch), cancellationToken: cancellationToken);
+            await _pools.PatchAsync(pool.Metadata.Name!, pool.Metadata.NamespaceProperty, KubernetesPatch.Json(patch), cancellationToken: cancellationToken);
             return true;
         }
         catch (KubernetesNotFoundException)

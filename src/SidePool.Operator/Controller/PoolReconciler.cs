@@ -4,7 +4,6 @@ using SidePool.Api;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Controllers;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Operator.Telemetry;
@@ -81,7 +80,7 @@ public sealed class PoolReconciler(
 
         // 1. Read, and render what should be.
         var name = pool.Metadata.Name!;
-        var ns = pool.Metadata.Namespace!;
+        var ns = pool.Metadata.NamespaceProperty!;
         var now = time.GetUtcNow();
         var mode = modes.Current;
         var (desired, backend, hashKey, problem) = await DesiredAsync(pool, mode, cancellationToken);
@@ -170,7 +169,7 @@ public sealed class PoolReconciler(
             return (null, null, null, ("InvalidSpec", string.Join("; ", errors.Select(e => e.ToString()))));
         }
 
-        var ns = pool.Metadata.Namespace!;
+        var ns = pool.Metadata.NamespaceProperty!;
         try
         {
             var key = await _secrets.EnsureKeyAsync(pool, cancellationToken);
@@ -211,7 +210,7 @@ public sealed class PoolReconciler(
 
     private async Task StampAsync(ConnectionPool pool, RolloutPlan plan, CancellationToken cancellationToken)
     {
-        var ns = pool.Metadata.Namespace!;
+        var ns = pool.Metadata.NamespaceProperty!;
         var rollout = new List<string>();
         foreach (var stamp in plan.Stamps)
         {

@@ -5,7 +5,6 @@ using SidePool.Api;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Reconciliation;
 using SidePool.Rendering;
 
@@ -66,7 +65,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
             }
             catch (InvalidManifestException e)
             {
-                logger.LogWarning("Version {Version} of pool {Namespace}/{Pool} cannot be rendered again: {Problem}; it keeps its files.", version, pool.Metadata.Namespace, pool.Metadata.Name, e.Message);
+                logger.LogWarning("Version {Version} of pool {Namespace}/{Pool} cannot be rendered again: {Problem}; it keeps its files.", version, pool.Metadata.NamespaceProperty, pool.Metadata.Name, e.Message);
                 continue;
             }
 
@@ -92,7 +91,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     {
         var mounted = podsInNamespace.SelectMany(PodObserver.MountedSecrets).ToHashSet(StringComparer.Ordinal);
         var orphaned = 0;
-        foreach (var secret in VersionSecrets(pool.Metadata.Namespace!, pool.Metadata.Name!).Where(s => mounted.Contains(s.Metadata!.Name!)))
+        foreach (var secret in VersionSecrets(pool.Metadata.NamespaceProperty!, pool.Metadata.Name!).Where(s => mounted.Contains(s.Metadata!.Name!)))
         {
             if (secret.Metadata!.Labels?.ContainsKey(PoolNames.OrphanedLabel) == true)
             {
@@ -105,7 +104,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
                 new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/" + JsonPointerEscape(PoolNames.OrphanedLabel), ["value"] = "true" });
             try
             {
-                await _secrets.PatchAsync(secret.Metadata.Name!, secret.Metadata.Namespace, KubernetesPatch.Json(patch), cancellationToken: cancellationToken);
+                await _secrets.PatchAsync(secret.Metadata.Name!, secret.Metadata.NamespaceProperty, KubernetesPatch.Json(patch), cancellationToken: cancellationToken);
                 orphaned++;
             }
             catch (KubernetesNotFoundException)
@@ -138,11 +137,11 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
 
     /// <summary>The pool's version Secrets in the cache.</summary>
     public List<Secret> VersionSecrets(string ns, string pool) =>
-        [.. view.Secrets.Cache.ListByLabel(PoolNames.PoolLabel, pool).Where(s => s.Metadata?.Namespace == ns && s.Metadata.Labels?.ContainsKey(PoolNames.VersionLabel) == true)];
+        [.. view.Secrets.Cache.ListByLabel(PoolNames.PoolLabel, pool).Where(s => s.Metadata?.NamespaceProperty == ns && s.Metadata.Labels?.ContainsKey(PoolNames.VersionLabel) == true)];
 
     private async Task WriteVersionAsync(Secret desired, string revision, CancellationToken cancellationToken)
     {
-        var ns = desired.Metadata!.Namespace!;
+        var ns = desired.Metadata!.NamespaceProperty!;
         var name = desired.Metadata.Name!;
         var live = view.Secrets.Cache.Get(ns, name);
         switch (PoolSecretsBuilder.Diff(desired, live))
@@ -176,7 +175,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     /// <summary>Reads an owned Secret from the cache, else from the server, else creates it.</summary>
     private async Task<Secret?> EnsureAsync(ConnectionPool pool, string name, Func<Secret?, object?> usable, Func<Secret> create, CancellationToken cancellationToken)
     {
-        var ns = pool.Metadata.Namespace!;
+        var ns = pool.Metadata.NamespaceProperty!;
         if (view.Secrets.Cache.Get(ns, name) is { } cached && usable(cached) is not null)
         {
             return cached;
@@ -207,10 +206,10 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
         {
             await _secrets.DeleteAsync(
                 secret.Metadata!.Name!,
-                secret.Metadata.Namespace,
+                secret.Metadata.NamespaceProperty,
                 new DeleteOptions { Preconditions = new Preconditions { Uid = secret.Metadata.Uid } },
                 cancellationToken: cancellationToken);
-            logger.LogInformation("Deleted version Secret {Namespace}/{Secret}: no pod mounts it.", secret.Metadata.Namespace, secret.Metadata.Name);
+            logger.LogInformation("Deleted version Secret {Namespace}/{Secret}: no pod mounts it.", secret.Metadata.NamespaceProperty, secret.Metadata.Name);
         }
         catch (KubernetesNotFoundException)
         {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Operator.Webhook;
 using SidePool.Reconciliation;
@@ -37,7 +36,7 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
     /// <summary>Why the webhook's caches cannot sync (e.g. RBAC refuses a list), for <c>/readyz</c>; null when they can.</summary>
     public string? SyncProblem => (_pools.SyncError ?? _versions.SyncError) is { } error ? $"webhook caches not syncing: {error.Summary}" : null;
 
-    public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
     {
         if (!HasSynced)
         {
@@ -49,7 +48,7 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
     }
 
     /// <summary>The candidate of one pool from what is published for it.</summary>
-    public PoolCandidate Candidate(ConnectionPool pool, IReadOnlyDictionary<string, string>? podAnnotations = null)
+    public PoolCandidate Candidate(ConnectionPool pool, IDictionary<string, string>? podAnnotations = null)
     {
         var name = pool.Metadata.Name!;
         var stamped = PodStamps.TemplateVersionOf(podAnnotations, name) is { } v ? Published(pool, v) : null;
@@ -66,7 +65,7 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
     }
 
     private (Secret Secret, Rendering.RenderedPool Rendered)? Published(ConnectionPool pool, string shortVersion) =>
-        _versions.Cache.Get(pool.Metadata.Namespace, PoolNames.VersionSecret(pool.Metadata.Name!, shortVersion)) is { } secret &&
+        _versions.Cache.Get(pool.Metadata.NamespaceProperty, PoolNames.VersionSecret(pool.Metadata.Name!, shortVersion)) is { } secret &&
         secret.Metadata?.DeletionTimestamp is null &&
         PublishedVersion.Rendered(secret) is { } rendered
             ? (secret, rendered)

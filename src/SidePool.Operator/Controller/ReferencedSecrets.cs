@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Reconciliation;
 
@@ -68,8 +67,8 @@ public sealed class ReferencedSecrets(IResourceClient<Secret> client, ILoggerFac
     public void Sync(IEnumerable<ConnectionPool> pools)
     {
         var wanted = pools
-            .Where(p => p.Metadata.Namespace is not null)
-            .SelectMany(p => CredentialsReader.ReferencedSecrets(p.Spec).Select(name => new ObjectKey(p.Metadata.Namespace, name)))
+            .Where(p => p.Metadata.NamespaceProperty is not null)
+            .SelectMany(p => CredentialsReader.ReferencedSecrets(p.Spec).Select(name => new ObjectKey(p.Metadata.NamespaceProperty, name)))
             .ToHashSet();
         List<Tracked> stopped = [];
         lock (_gate)

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Reconciliation;
 
@@ -20,9 +19,9 @@ public sealed class Workloads
     {
         _kinds = new IWorkloadKind[]
         {
-            new WorkloadKind<Deployment>(WorkloadRef.Deployment, view.Deployments, client.Resource(KubernetesResources.Deployments), d => d.Spec?.Template, d => (d.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, c.Reason, c.Message))),
-            new WorkloadKind<StatefulSet>(WorkloadRef.StatefulSet, view.StatefulSets, client.Resource(KubernetesResources.StatefulSets), s => s.Spec?.Template, s => (s.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, c.Reason, c.Message))),
-            new WorkloadKind<DaemonSet>(WorkloadRef.DaemonSet, view.DaemonSets, client.Resource(KubernetesResources.DaemonSets), d => d.Spec?.Template, d => (d.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, c.Reason, c.Message))),
+            new WorkloadKind<Deployment>(WorkloadRef.Deployment, view.Deployments, client.Resource(KubernetesResources.Deployments), d => d.Spec?.Template, d => (d.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, (string?)c.Reason, (string?)c.Message))),
+            new WorkloadKind<StatefulSet>(WorkloadRef.StatefulSet, view.StatefulSets, client.Resource(KubernetesResources.StatefulSets), s => s.Spec?.Template, s => (s.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, (string?)c.Reason, (string?)c.Message))),
+            new WorkloadKind<DaemonSet>(WorkloadRef.DaemonSet, view.DaemonSets, client.Resource(KubernetesResources.DaemonSets), d => d.Spec?.Template, d => (d.Status?.Conditions ?? []).Select(c => (c.Type, c.Status, (string?)c.Reason, (string?)c.Message))),
         }.ToDictionary(k => k.Kind, StringComparer.Ordinal);
     }
 
@@ -73,7 +72,7 @@ public sealed class Workloads
         IResourceClient<T> client,
         Func<T, PodTemplateSpec?> template,
         Func<T, IEnumerable<(string Type, string Status, string? Reason, string? Message)>> conditions) : IWorkloadKind
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         public string Kind => kind;
 
@@ -102,7 +101,7 @@ public sealed class Workloads
             return new WorkloadState
             {
                 Ref = reference,
-                TemplateAnnotations = template(workload)?.Metadata?.Annotations ?? new Dictionary<string, string>(),
+                TemplateAnnotations = template(workload)?.Metadata?.Annotations is { } annotations ? new Dictionary<string, string>(annotations) : new Dictionary<string, string>(),
                 ProgressDeadlineExceeded = deadline.Type is not null,
                 ProgressMessage = deadline.Message,
             };

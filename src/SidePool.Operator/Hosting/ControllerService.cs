@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.LeaderElection;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Telemetry;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
-using SidePool.Kubernetes;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 

@@ -24,5 +24,5 @@ public interface IPoolSource
     /// its workload's stamp names (<see cref="Injection.PodStamps.TemplateAnnotation"/>, copied from the template) when
     /// that version is published, else the current one.
     /// </summary>
-    ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IDictionary<string, string>? podAnnotations, CancellationToken cancellationToken);
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Webhook;
 
@@ -27,13 +26,13 @@ public sealed partial class KubernetesAdmissionEventRecorder(IKubernetesClient c
     private async Task CreateAsync(AdmissionEvent e)
     {
         var regarding = e.Pool is not null
-            ? new ObjectReference { ApiVersion = Naming.ApiVersion, Kind = Naming.Kind, Namespace = e.Namespace, Name = e.Pool }
-            : new ObjectReference { ApiVersion = "v1", Kind = "Pod", Namespace = e.Namespace, Name = e.PodName ?? e.GenerateName };
+            ? new ObjectReference { ApiVersion = Naming.ApiVersion, Kind = Naming.Kind, NamespaceProperty = e.Namespace, Name = e.Pool }
+            : new ObjectReference { ApiVersion = "v1", Kind = "Pod", NamespaceProperty = e.Namespace, Name = e.PodName ?? e.GenerateName };
         var baseName = (regarding.Name ?? "pod").TrimEnd('-');
         var value = new Event
         {
-            Metadata = new ObjectMeta { Name = $"{baseName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}", Namespace = e.Namespace },
-            EventTime = time.GetUtcNow(),
+            Metadata = new ObjectMeta { Name = $"{baseName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}", NamespaceProperty = e.Namespace },
+            EventTime = time.GetUtcNow().UtcDateTime,
             ReportingController = ReportingController,
             ReportingInstance = Environment.MachineName,
             Action = "Admit",

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Webhook;
 

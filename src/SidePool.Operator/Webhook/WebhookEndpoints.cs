@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Operator.Webhook;
 
@@ -52,7 +51,7 @@ public static class WebhookEndpoints
         try
         {
             await using var body = new LengthLimitedStream(context.Request.Body, options.MaxRequestBytes);
-            review = await JsonSerializer.DeserializeAsync(body, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+            review = await JsonSerializer.DeserializeAsync(body, WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException)
         {
@@ -74,6 +73,6 @@ public static class WebhookEndpoints
 
         var answer = await services.GetRequiredService<PodAdmissionHandler>().ReviewAsync(review, context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, answer, KubernetesJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -3,5 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace SidePool.Operator.Webhook;
 
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JsonArray))]
-internal sealed partial class WebhookJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(AdmissionReview))]
+public sealed partial class WebhookJsonContext : JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 
 namespace SidePool.Kubernetes.Runtime.Tests.Support;
@@ -9,7 +8,7 @@ namespace SidePool.Kubernetes.Runtime.Tests.Support;
 /// update or delete for one it lacks): a missed or duplicated event shows up here.
 /// </summary>
 public sealed class EventLedger<T> : IResourceEventHandler<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectKey, string?> _state = [];

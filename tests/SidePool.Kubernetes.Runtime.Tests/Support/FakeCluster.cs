@@ -11,7 +11,7 @@ public sealed class FakeCluster : IAsyncDisposable
     private FakeCluster(FakeApiServer server)
     {
         Server = server;
-        Client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress, Namespace = "default" }, new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
+        Client = KubernetesClient.ForServer(server.BaseAddress, "default", new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
     }
 
     public FakeApiServer Server { get; }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
@@ -10,9 +9,9 @@ namespace SidePool.Kubernetes.Runtime.Tests.Support;
 /// returns/yields or throws; when the script runs out, list/watch block until cancelled. Records every call's options.
 /// </summary>
 public sealed class ScriptedResourceClient<T>(ApiResource resource) : IResourceClient<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    public ConcurrentQueue<Func<KubernetesList<T>>> Lists { get; } = new();
+    public ConcurrentQueue<Func<ListPage<T>>> Lists { get; } = new();
 
     public ConcurrentQueue<Func<IAsyncEnumerable<WatchEvent<T>>>> Watches { get; } = new();
 
@@ -22,7 +21,7 @@ public sealed class ScriptedResourceClient<T>(ApiResource resource) : IResourceC
 
     public ApiResource Resource { get; } = resource;
 
-    public async Task<KubernetesList<T>> ListAsync(string? @namespace = null, ListOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ListPage<T>> ListAsync(string? @namespace = null, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         ListCalls.Enqueue(options ?? new ListOptions());
         if (Lists.TryDequeue(out var next))
@@ -69,7 +68,7 @@ public sealed class ScriptedResourceClient<T>(ApiResource resource) : IResourceC
         throw error;
     }
 
-    public Task<T> GetAsync(string name, string? @namespace = null, GetOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<T> GetAsync(string name, string? @namespace = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<T?> TryGetAsync(string name, string? @namespace = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
@@ -89,7 +88,7 @@ public sealed class ScriptedResourceClient<T>(ApiResource resource) : IResourceC
 
     public Task<T> ApplyStatusAsync(T value, string fieldManager, bool force = true, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task DeleteAsync(string name, string? @namespace = null, DeleteOptions? options = null, string? subresource = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task DeleteAsync(string name, string? @namespace = null, V1DeleteOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task DeleteCollectionAsync(string? @namespace, ListOptions? selector = null, DeleteOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task DeleteCollectionAsync(string? @namespace, ListOptions? selector = null, V1DeleteOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

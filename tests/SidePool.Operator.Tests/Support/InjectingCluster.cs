@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Hosting;
 using SidePool.Testing;
 
@@ -39,7 +39,7 @@ public sealed class InjectingCluster : IAsyncDisposable
             Logger = ServerLog.CreateLogger("fake-api-server"),
             SimulatePodLifecycle = true,
             PodReadinessDelay = podReadinessDelay ?? TimeSpan.FromMilliseconds(300),
-            WebhookServiceResolver = s => s.Name == "sidepool-webhook" && s.Namespace == Ns ? new Uri($"https://127.0.0.1:{webhookPort}/") : null,
+            WebhookServiceResolver = s => s.Name == "sidepool-webhook" && s.NamespaceProperty == Ns ? new Uri($"https://127.0.0.1:{webhookPort}/") : null,
         });
         try
         {
@@ -51,7 +51,7 @@ public sealed class InjectingCluster : IAsyncDisposable
                     new MutatingWebhook
                     {
                         Name = "pods.sidepool.dev",
-                        ClientConfig = new WebhookClientConfig { Service = new ServiceReference { Namespace = Ns, Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 } },
+                        ClientConfig = new WebhookClientConfig { Service = new ServiceReference { NamespaceProperty = Ns, Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 } },
                         SideEffects = "NoneOnDryRun",
                         AdmissionReviewVersions = ["v1"],
                         Rules = [new RuleWithOperations { Operations = ["CREATE"], ApiGroups = [""], ApiVersions = ["v1"], Resources = ["pods"] }],
@@ -92,12 +92,12 @@ public sealed class InjectingCluster : IAsyncDisposable
     public Task<Deployment> CreateDeploymentAsync(string name, string app, int replicas) =>
         Harness.Deployments.CreateAsync(new Deployment
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = Ns },
+            Metadata = new ObjectMeta { Name = name, NamespaceProperty = Ns },
             Spec = new DeploymentSpec
             {
                 Replicas = replicas,
                 Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = app } },
-                Strategy = new DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new RollingUpdateDeployment { MaxSurge = IntOrString.FromInt32(1), MaxUnavailable = IntOrString.FromInt32(0) } },
+                Strategy = new DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 } },
                 Template = new PodTemplateSpec
                 {
                     Metadata = new ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = app } },

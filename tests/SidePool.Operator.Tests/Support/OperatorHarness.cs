@@ -8,7 +8,6 @@ using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Telemetry;
 using SidePool.Reconciliation;
@@ -25,7 +24,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     {
         Server = server;
         Settings = settings;
-        Client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress, Namespace = "default" }, new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(20) });
+        Client = KubernetesClient.ForServer(server.BaseAddress, "default", new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(20) });
     }
 
     public FakeApiServer Server { get; }
@@ -109,7 +108,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     public async Task CreateCredentialsAsync(string ns, string name, string user, string password) =>
         await Secrets.CreateAsync(new Secret
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
+            Metadata = new ObjectMeta { Name = name, NamespaceProperty = ns },
             Data = new Dictionary<string, byte[]> { ["username"] = Encoding.UTF8.GetBytes(user), ["password"] = Encoding.UTF8.GetBytes(password) },
         });
 
@@ -124,7 +123,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             Backend = new BackendSpec { Host = "db.example", Database = "orders", CredentialsSecret = new CredentialsSecretRef { Name = name + "-creds" } },
         };
         change?.Invoke(spec);
-        return new ConnectionPool { Metadata = new ObjectMeta { Name = name, Namespace = ns }, Spec = spec };
+        return new ConnectionPool { Metadata = new ObjectMeta { Name = name, NamespaceProperty = ns }, Spec = spec };
     }
 
     public async Task<ConnectionPool> PatchPoolAsync(string ns, string name, JsonObject spec) =>
@@ -140,7 +139,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         };
         var deployment = await Deployments.CreateAsync(new Deployment
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
+            Metadata = new ObjectMeta { Name = name, NamespaceProperty = ns },
             Spec = new DeploymentSpec { Replicas = 2, Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = app } }, Template = template },
         });
         var replicaSet = await CreateReplicaSetAsync(deployment, "1");
@@ -153,14 +152,14 @@ public sealed class OperatorHarness : IAsyncDisposable
             Metadata = new ObjectMeta
             {
                 Name = $"{deployment.Metadata!.Name}-{suffix}",
-                Namespace = deployment.Metadata.Namespace,
+                NamespaceProperty = deployment.Metadata.NamespaceProperty,
                 OwnerReferences = [new OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = deployment.Metadata.Name!, Uid = deployment.Metadata.Uid!, Controller = true }],
             },
             Spec = new ReplicaSetSpec { Selector = deployment.Spec!.Selector, Template = deployment.Spec.Template },
         });
 
     /// <summary>A pod as the webhook would have admitted it: the version Secret mounted, stamps, the sidecar; ready unless told.</summary>
-    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null, bool withStatus = true)
+    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject<V1ObjectMeta>? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null, bool withStatus = true)
     {
         var labels = new Dictionary<string, string> { ["app"] = app };
         var annotations = new Dictionary<string, string>();
@@ -179,7 +178,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             Metadata = new ObjectMeta
             {
                 Name = name,
-                Namespace = ns,
+                NamespaceProperty = ns,
                 Labels = labels,
                 Annotations = annotations,
                 OwnerReferences = owner is null ? null : [new OwnerReference { ApiVersion = owner.ApiVersion!, Kind = owner.Kind!, Name = owner.Metadata!.Name!, Uid = owner.Metadata.Uid!, Controller = true }],
@@ -219,7 +218,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             status["initContainerStatuses"] = new JsonArray(new JsonObject { ["name"] = sidecar, ["ready"] = ready && sidecarWaiting is null, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "", ["state"] = state });
         }
 
-        return await Pods.PatchStatusAsync(pod.Metadata!.Name!, pod.Metadata.Namespace, KubernetesPatch.Merge(new JsonObject { ["status"] = status }));
+        return await Pods.PatchStatusAsync(pod.Metadata!.Name!, pod.Metadata.NamespaceProperty, KubernetesPatch.Merge(new JsonObject { ["status"] = status }));
     }
 
     /// <summary>Polls until <paramref name="read"/> gives a value <paramref name="done"/> accepts.</summary>

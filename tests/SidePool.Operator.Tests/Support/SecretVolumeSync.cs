@@ -1,5 +1,4 @@
 using System.Text;
-using SidePool.Kubernetes.Models;
 using SidePool.Testing;
 
 namespace SidePool.Operator.Tests.Support;

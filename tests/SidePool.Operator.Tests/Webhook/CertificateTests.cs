@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Certificates;
 using SidePool.Testing;
 using Xunit;
@@ -192,7 +191,7 @@ public sealed class CertificateTests : IDisposable
     public async Task The_secret_store_and_the_ca_bundle_patch_work_against_the_api_server()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress });
+        using var client = KubernetesClient.ForServer(server.BaseAddress);
         await client.Resource(KubernetesResources.Namespaces).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = "sidepool-system" } });
         var store = new KubernetesSecretCertificateStore(client, "sidepool-system", "sidepool-webhook-tls");
         using var a = Provider(store, TimeProvider.System);
@@ -229,7 +228,7 @@ public sealed class CertificateTests : IDisposable
         Name = name,
         ClientConfig = new WebhookClientConfig
         {
-            Service = new ServiceReference { Namespace = "sidepool-system", Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 },
+            Service = new ServiceReference { NamespaceProperty = "sidepool-system", Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 },
             CaBundle = caBundle,
         },
         SideEffects = "None",

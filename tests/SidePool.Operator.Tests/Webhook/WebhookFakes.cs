@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using SidePool.Api;
 using SidePool.Injection;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Webhook;
 using SidePool.Rendering;
@@ -15,9 +14,9 @@ internal sealed class FakePoolSource : IPoolSource
     public Exception? Failure { get; set; }
 
     /// <summary>Pod annotations of the last request (the webhook passes them for the stamp-named version).</summary>
-    public IReadOnlyDictionary<string, string>? LastAnnotations { get; private set; }
+    public IDictionary<string, string>? LastAnnotations { get; private set; }
 
-    public ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
     {
         LastAnnotations = podAnnotations;
         if (Failure is not null)
@@ -25,7 +24,7 @@ internal sealed class FakePoolSource : IPoolSource
             throw Failure;
         }
 
-        return ValueTask.FromResult<IReadOnlyList<PoolCandidate>>([.. Pools.Where(p => p.Pool.Metadata.Namespace == @namespace)]);
+        return ValueTask.FromResult<IReadOnlyList<PoolCandidate>>([.. Pools.Where(p => p.Pool.Metadata.NamespaceProperty == @namespace)]);
     }
 }
 
@@ -104,9 +103,9 @@ internal static class WebhookPools
             Metadata = new ObjectMeta
             {
                 Name = name,
-                Namespace = ns,
-                CreationTimestamp = created ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-                DeletionTimestamp = deleting ? DateTimeOffset.UnixEpoch : null,
+                NamespaceProperty = ns,
+                CreationTimestamp = (created ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).UtcDateTime,
+                DeletionTimestamp = deleting ? DateTimeOffset.UnixEpoch.UtcDateTime : null,
             },
             Spec = spec,
         };

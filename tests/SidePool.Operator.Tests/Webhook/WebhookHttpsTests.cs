@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using SidePool.Kubernetes.Models;
 using SidePool.Metrics;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Webhook;
@@ -47,7 +46,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         using var response = await (client ?? _client).PostAsync(_server.Url, content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var answer = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), KubernetesJsonContext.Default.AdmissionReview)!;
+        var answer = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), WebhookJsonContext.Default.AdmissionReview)!;
         Assert.Equal("admission.k8s.io/v1", answer.ApiVersion);
         Assert.Equal("AdmissionReview", answer.Kind);
         Assert.Null(answer.Request);
@@ -189,7 +188,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         using var content = new StringContent(WebhookPools.Review("uid-10"), Encoding.UTF8, "application/json");
         var watch = Stopwatch.StartNew();
         using var response = await client.PostAsync(server.Url, content);
-        var answer = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), KubernetesJsonContext.Default.AdmissionReview)!.Response!;
+        var answer = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), WebhookJsonContext.Default.AdmissionReview)!.Response!;
 
         Assert.True(answer.Allowed);
         Assert.Equal([PodAdmissionHandler.InternalErrorWarning], answer.Warnings);
@@ -218,7 +217,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         using (var atLimit = await PostChunkedAsync(PaddedReview("uid-at-limit", limit)))
         {
             Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
-            var answer = JsonSerializer.Deserialize(await atLimit.Content.ReadAsStringAsync(), KubernetesJsonContext.Default.AdmissionReview)!;
+            var answer = JsonSerializer.Deserialize(await atLimit.Content.ReadAsStringAsync(), WebhookJsonContext.Default.AdmissionReview)!;
             Assert.Equal("uid-at-limit", answer.Response!.Uid);
             Assert.NotNull(answer.Response.Patch);
         }
@@ -329,7 +328,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
 
     private sealed class SlowPoolSource : IPoolSource
     {
-        public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IReadOnlyDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IDictionary<string, string>? podAnnotations, CancellationToken cancellationToken)
         {
             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
             return [];

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Webhook;
 using Xunit;
@@ -18,7 +17,7 @@ public sealed class WebhookRegistrationTests
     public async Task Default_registrations_keep_certificates_in_a_secret_and_record_events_through_the_api()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnectionSettings { Server = server.BaseAddress });
+        using var client = KubernetesClient.ForServer(server.BaseAddress);
         foreach (var name in new[] { "sidepool-system", "shop" })
         {
             await client.Resource(KubernetesResources.Namespaces).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
@@ -38,7 +37,7 @@ public sealed class WebhookRegistrationTests
         var secret = await client.Resource(KubernetesResources.Secrets).GetAsync("sidepool-webhook-tls", "sidepool-system");
         Assert.Equal(certificates.CaBundlePem, System.Text.Encoding.UTF8.GetString(secret.Data!["ca.crt"]));
 
-        var review = JsonSerializer.Deserialize(WebhookPools.Review("uid-r"), KubernetesJsonContext.Default.AdmissionReview)!;
+        var review = JsonSerializer.Deserialize(WebhookPools.Review("uid-r"), WebhookJsonContext.Default.AdmissionReview)!;
         var answer = await provider.GetRequiredService<PodAdmissionHandler>().ReviewAsync(review, CancellationToken.None);
         Assert.True(answer.Response!.Allowed);
         Assert.NotNull(answer.Response.Patch);
@@ -76,7 +75,7 @@ public sealed class WebhookRegistrationTests
         services.AddSidePoolWebhook(new WebhookOptions());
         await using var provider = services.BuildServiceProvider();
 
-        var review = JsonSerializer.Deserialize(WebhookPools.Review("uid-n"), KubernetesJsonContext.Default.AdmissionReview)!;
+        var review = JsonSerializer.Deserialize(WebhookPools.Review("uid-n"), WebhookJsonContext.Default.AdmissionReview)!;
         var answer = (await provider.GetRequiredService<PodAdmissionHandler>().ReviewAsync(review, CancellationToken.None)).Response!;
 
         Assert.True(answer.Allowed);

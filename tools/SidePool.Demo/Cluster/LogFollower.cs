@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Demo.Cluster;
 

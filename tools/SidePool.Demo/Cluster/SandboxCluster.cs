@@ -4,7 +4,6 @@ using SidePool.Api;
 using SidePool.Crd;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
-using SidePool.Kubernetes.Models;
 using SidePool.Testing;
 
 namespace SidePool.Demo.Cluster;
@@ -208,7 +207,7 @@ internal sealed class SandboxCluster : IAsyncDisposable
                 new MutatingWebhook
                 {
                     Name = "pods.sidepool.dev",
-                    ClientConfig = new WebhookClientConfig { Service = new ServiceReference { Namespace = OperatorNamespace, Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 } },
+                    ClientConfig = new WebhookClientConfig { Service = new ServiceReference { NamespaceProperty = OperatorNamespace, Name = "sidepool-webhook", Path = "/mutate-pods", Port = 443 } },
                     SideEffects = "NoneOnDryRun",
                     AdmissionReviewVersions = ["v1"],
                     Rules = [new RuleWithOperations { Operations = ["CREATE"], ApiGroups = [""], ApiVersions = ["v1"], Resources = ["pods"] }],

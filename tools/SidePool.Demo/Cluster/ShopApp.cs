@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using SidePool.Api;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Demo.Cluster;
 
@@ -44,7 +43,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
         await cluster.KubectlAsync("create", "namespace", Namespace);
         await cluster.Client.Resource(KubernetesResources.Secrets).CreateAsync(new Secret
         {
-            Metadata = new ObjectMeta { Name = CredentialsSecret, Namespace = Namespace },
+            Metadata = new ObjectMeta { Name = CredentialsSecret, NamespaceProperty = Namespace },
             Data = new Dictionary<string, byte[]> { ["username"] = Encoding.UTF8.GetBytes(User), ["password"] = Encoding.UTF8.GetBytes(password) },
         }, cancellationToken: cancellationToken);
 
@@ -64,17 +63,17 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
             Rollout = new RolloutSpec { DrainTimeout = "20s", RepairMissing = true },
         };
         pool?.Invoke(spec);
-        await PoolClient.CreateAsync(new ConnectionPool { Metadata = new ObjectMeta { Name = Pool, Namespace = Namespace }, Spec = spec }, cancellationToken: cancellationToken);
+        await PoolClient.CreateAsync(new ConnectionPool { Metadata = new ObjectMeta { Name = Pool, NamespaceProperty = Namespace }, Spec = spec }, cancellationToken: cancellationToken);
         await SandboxCluster.WaitAsync(async () => (await PoolClient.GetAsync(Pool, Namespace, cancellationToken: cancellationToken)).Status?.CurrentVersion is not null, TimeSpan.FromSeconds(30), "the pool's first version");
 
-        await cluster.Client.Resource(KubernetesResources.Deployments).CreateAsync(new Kubernetes.Models.Deployment
+        await cluster.Client.Resource(KubernetesResources.Deployments).CreateAsync(new V1Deployment
         {
-            Metadata = new ObjectMeta { Name = Deployment, Namespace = Namespace },
+            Metadata = new ObjectMeta { Name = Deployment, NamespaceProperty = Namespace },
             Spec = new DeploymentSpec
             {
                 Replicas = replicas,
                 Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = Deployment } },
-                Strategy = new DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new RollingUpdateDeployment { MaxSurge = IntOrString.FromInt32(1), MaxUnavailable = IntOrString.FromInt32(0) } },
+                Strategy = new DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 } },
                 Template = new PodTemplateSpec
                 {
                     Metadata = new ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = Deployment } },

@@ -1,3 +1,4 @@
+using k8s.Models;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -7,7 +8,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer.Admission;
 
@@ -20,9 +20,9 @@ namespace SidePool.Kubernetes.FakeServer.Admission;
 /// </summary>
 internal sealed class WebhookTransport
 {
-    private readonly Func<ServiceReference, Uri?>? _resolveService;
+    private readonly Func<Admissionregistrationv1ServiceReference, Uri?>? _resolveService;
 
-    public WebhookTransport(Func<ServiceReference, Uri?>? resolveService) => _resolveService = resolveService;
+    public WebhookTransport(Func<Admissionregistrationv1ServiceReference, Uri?>? resolveService) => _resolveService = resolveService;
 
     public async Task<JsonObject> PostAsync(MutatingWebhookSpec hook, JsonObject review, CancellationToken cancellationToken)
     {
@@ -113,14 +113,14 @@ internal sealed class WebhookTransport
             throw new WebhookCallException(hook.Name, "could not get REST client: webhook has neither clientConfig.url nor clientConfig.service");
         }
 
-        var reference = new ServiceReference
+        var reference = new Admissionregistrationv1ServiceReference
         {
-            Namespace = JsonNodes.GetString(service, "namespace") ?? string.Empty,
+            NamespaceProperty = JsonNodes.GetString(service, "namespace") ?? string.Empty,
             Name = JsonNodes.GetString(service, "name") ?? string.Empty,
             Path = JsonNodes.GetString(service, "path"),
             Port = (int)ServicePort(hook),
         };
-        var host = $"{reference.Name}.{reference.Namespace}.svc";
+        var host = $"{reference.Name}.{reference.NamespaceProperty}.svc";
         var shown = string.Create(CultureInfo.InvariantCulture, $"https://{host}:{reference.Port}{reference.Path ?? string.Empty}?{timeoutQuery}");
         var baseAddress = _resolveService?.Invoke(reference);
         if (baseAddress is null)

@@ -1,7 +1,7 @@
+using k8s.Models;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Kubernetes.FakeServer.Controllers;
 
@@ -16,7 +16,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _terminatingSince = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _failed = new(StringComparer.Ordinal);
-    private readonly List<Func<Pod, bool>> _holds = [];
+    private readonly List<Func<V1Pod, bool>> _holds = [];
     private readonly Lock _holdsLock = new();
     private readonly RequestContext _identity;
 
@@ -37,7 +37,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
 
     protected override TimeSpan ResyncInterval => TimeSpan.FromSeconds(1);
 
-    public IDisposable HoldNotReady(Func<Pod, bool> selector)
+    public IDisposable HoldNotReady(Func<V1Pod, bool> selector)
     {
         lock (_holdsLock)
         {
@@ -152,7 +152,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
 
     private bool IsHeld(JsonObject pod)
     {
-        List<Func<Pod, bool>> holds;
+        List<Func<V1Pod, bool>> holds;
         lock (_holdsLock)
         {
             holds = _holds.ToList();
@@ -163,7 +163,7 @@ internal sealed class PodLifecycleSimulation : ControllerLoop
             return false;
         }
 
-        var typed = pod.Deserialize(KubernetesJsonContext.Default.Pod)!;
+        var typed = k8s.KubernetesJson.Deserialize<V1Pod>(pod)!;
         return holds.Any(h => h(typed));
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Sandbox.Kubelet;
 

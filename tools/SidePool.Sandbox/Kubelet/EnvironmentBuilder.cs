@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Sandbox.Kubelet;
 
@@ -19,7 +18,7 @@ internal static partial class EnvironmentBuilder
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(objects);
-        var ns = pod.Metadata?.Namespace ?? "default";
+        var ns = pod.Metadata?.NamespaceProperty ?? "default";
         var order = new List<string>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         void Set(string name, string value)
@@ -93,7 +92,7 @@ internal static partial class EnvironmentBuilder
     }
 
     /// <summary>Expands <c>command</c> and <c>args</c> with the container's final environment, as the kubelet does.</summary>
-    public static IReadOnlyList<string> ExpandArguments(IReadOnlyList<string>? arguments, IReadOnlyList<KeyValuePair<string, string>> environment)
+    public static IReadOnlyList<string> ExpandArguments(IEnumerable<string>? arguments, IReadOnlyList<KeyValuePair<string, string>> environment)
     {
         var map = environment.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         return (arguments ?? []).Select(a => EnvExpansion.Expand(a, n => map.GetValueOrDefault(n))).ToList();
@@ -143,13 +142,13 @@ internal static partial class EnvironmentBuilder
         if (SubscriptPath().Match(path) is { Success: true } subscript)
         {
             var map = subscript.Groups[1].Value == "labels" ? metadata?.Labels : metadata?.Annotations;
-            return map?.GetValueOrDefault(subscript.Groups[2].Value) ?? string.Empty;
+            return map is not null && map.TryGetValue(subscript.Groups[2].Value, out var value) ? value : string.Empty;
         }
 
         return path switch
         {
             "metadata.name" => metadata?.Name ?? string.Empty,
-            "metadata.namespace" => metadata?.Namespace ?? string.Empty,
+            "metadata.namespace" => metadata?.NamespaceProperty ?? string.Empty,
             "metadata.uid" => metadata?.Uid ?? string.Empty,
             "metadata.labels" => Format(metadata?.Labels),
             "metadata.annotations" => Format(metadata?.Annotations),
@@ -161,7 +160,7 @@ internal static partial class EnvironmentBuilder
     }
 
     /// <summary><c>key="value"</c> lines sorted by key, as the downward API formats a map.</summary>
-    private static string Format(IReadOnlyDictionary<string, string>? map) =>
+    private static string Format(IDictionary<string, string>? map) =>
         string.Join('\n', (map ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}=\"{p.Value}\"")));
 
     [GeneratedRegex(@"^metadata\.(labels|annotations)\['([^']*)'\]$")]

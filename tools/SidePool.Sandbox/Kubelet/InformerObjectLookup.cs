@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 
 namespace SidePool.Sandbox.Kubelet;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Models;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Sandbox.Podman;
 
@@ -135,7 +134,7 @@ internal sealed class PodKubelet : IAsyncDisposable
             var worker = new PodWorker(_context, pod);
             if (_workers.TryAdd(uid, worker))
             {
-                _logger.LogInformation("pod {Namespace}/{Name}: starting", pod.Metadata.Namespace, pod.Metadata.Name);
+                _logger.LogInformation("pod {Namespace}/{Name}: starting", pod.Metadata.NamespaceProperty, pod.Metadata.Name);
                 worker.Start();
                 _ = ForgetWhenTerminatedAsync(worker);
             }
@@ -165,7 +164,7 @@ internal sealed class PodKubelet : IAsyncDisposable
     {
         try
         {
-            await _client.Resource(KubernetesResources.Pods).DeleteAsync(pod.Metadata!.Name!, pod.Metadata.Namespace, new DeleteOptions { GracePeriodSeconds = 0, Preconditions = new Preconditions { Uid = pod.Metadata.Uid } });
+            await _client.Resource(KubernetesResources.Pods).DeleteAsync(pod.Metadata!.Name!, pod.Metadata.NamespaceProperty, new DeleteOptions { GracePeriodSeconds = 0, Preconditions = new Preconditions { Uid = pod.Metadata.Uid } });
         }
         catch (KubernetesApiException)
         {
@@ -178,7 +177,7 @@ internal sealed class PodKubelet : IAsyncDisposable
         {
             foreach (var worker in _workers.Values)
             {
-                worker.ConfigMapChanged(metadata.Namespace ?? "default", name);
+                worker.ConfigMapChanged(metadata.NamespaceProperty ?? "default", name);
             }
         }
     }
@@ -189,7 +188,7 @@ internal sealed class PodKubelet : IAsyncDisposable
         {
             foreach (var worker in _workers.Values)
             {
-                worker.SecretChanged(metadata.Namespace ?? "default", name);
+                worker.SecretChanged(metadata.NamespaceProperty ?? "default", name);
             }
         }
     }

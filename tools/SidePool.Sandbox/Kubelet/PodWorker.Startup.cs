@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Podman;
 
 namespace SidePool.Sandbox.Kubelet;

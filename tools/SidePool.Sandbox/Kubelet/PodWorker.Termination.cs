@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Podman;
 
 namespace SidePool.Sandbox.Kubelet;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Podman;
 
 namespace SidePool.Sandbox.Kubelet;
@@ -32,7 +31,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         _context = context;
         _pod = pod;
         Uid = pod.Metadata?.Uid ?? throw new ArgumentException("pod without uid", nameof(pod));
-        Namespace = pod.Metadata.Namespace ?? "default";
+        Namespace = pod.Metadata.NamespaceProperty ?? "default";
         Name = pod.Metadata.Name ?? throw new ArgumentException("pod without name", nameof(pod));
         PodmanPod = PodmanNames.Pod(Namespace, Name, Uid);
         var backoff = () => new CrashBackoff(context.Settings.CrashBackoff, context.Settings.CrashBackoffMax);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Podman;
 
 namespace SidePool.Sandbox.Kubelet;
@@ -55,7 +54,7 @@ internal static class PodmanRunArguments
             }
 
             var hostPath = mount.SubPath is { Length: > 0 } sub ? Path.Combine(source.HostPath, sub) : source.HostPath;
-            var readOnly = mount.ReadOnly == true || source.AlwaysReadOnly;
+            var readOnly = mount.ReadOnlyProperty == true || source.AlwaysReadOnly;
             args.Add("--volume");
             args.Add($"{hostPath}:{mount.MountPath}:{(readOnly ? "ro" : "rw")}");
         }

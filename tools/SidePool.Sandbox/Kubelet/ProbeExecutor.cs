@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using SidePool.Kubernetes.Models;
 using SidePool.Sandbox.Podman;
 
 namespace SidePool.Sandbox.Kubelet;
@@ -86,12 +85,13 @@ internal sealed class ProbeExecutor : IDisposable
     public static int ResolvePort(IntOrString port, Container container)
     {
         ArgumentNullException.ThrowIfNull(container);
-        if (port.IntValue is { } number)
+        ArgumentNullException.ThrowIfNull(port);
+        if (int.TryParse(port.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
             return number;
         }
 
-        return container.Ports?.FirstOrDefault(p => p.Name == port.StringValue)?.Port
-            ?? (int.TryParse(port.StringValue, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : throw new ContainerConfigException($"port \"{port.StringValue}\" is not a port of container {container.Name}"));
+        return container.Ports?.FirstOrDefault(p => p.Name == port.Value)?.ContainerPort
+            ?? throw new ContainerConfigException($"port \"{port.Value}\" is not a port of container {container.Name}");
     }
 }

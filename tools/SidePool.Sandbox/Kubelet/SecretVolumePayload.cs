@@ -1,4 +1,3 @@
-using SidePool.Kubernetes.Models;
 
 namespace SidePool.Sandbox.Kubelet;
 

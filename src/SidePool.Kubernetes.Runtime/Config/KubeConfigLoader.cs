@@ -1,0 +1,109 @@
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+
+namespace SidePool.Kubernetes.Config;
+
+/// <summary>
+/// Finds the kubeconfig as kubectl does (an explicit file, else every existing file of the KUBECONFIG list merged with
+/// the first file winning, else ~/.kube/config) and lets KubernetesClient build the configuration from it. What
+/// KubernetesClient does not do: a KUBECONFIG list that names a missing file is used for the files that exist, and
+/// no kubeconfig at all is one error naming every file looked at.
+/// </summary>
+public static class KubeConfigLoader
+{
+    public static async Task<KubernetesClientConfiguration> LoadAsync(KubeConfigLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new KubeConfigLoadOptions();
+        var (files, problem) = Locate(options);
+        if (problem is not null)
+        {
+            throw new KubernetesConfigException(problem + ".");
+        }
+
+        var fileList = string.Join(", ", files.Select(f => $"'{f}'"));
+        try
+        {
+            KubernetesClientConfiguration configuration;
+            if (files.Count == 1)
+            {
+                configuration = await Task.Run(() => KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(files[0]), options.Context), cancellationToken);
+            }
+            else
+            {
+                var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
+                foreach (var file in files)
+                {
+                    Merge(merged, await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file)));
+                }
+
+                configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, options.Context);
+            }
+
+            if (!string.IsNullOrEmpty(options.Namespace))
+            {
+                configuration.Namespace = options.Namespace;
+            }
+
+            return configuration;
+        }
+        catch (Exception ex) when (ex is KubeConfigException or YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+        {
+            throw new KubernetesConfigException($"kubeconfig {fileList}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Why no kubeconfig file would be found (e.g. <c>KUBECONFIG is not set and '/home/me/.kube/config' does not
+    /// exist</c>), or null when there is one to load. Errors inside a file are not looked at.
+    /// </summary>
+    public static string? DescribeMissing(KubeConfigLoadOptions? options = null) => Locate(options ?? new KubeConfigLoadOptions()).Problem;
+
+    private static (List<string> Files, string? Problem) Locate(KubeConfigLoadOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.ExplicitPath))
+        {
+            var full = Path.GetFullPath(options.ExplicitPath);
+            return (File.Exists(full) ? [full] : [], NotAFile("kubeconfig file", full));
+        }
+
+        var variable = options.KubeConfigVariable ?? Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrEmpty(variable))
+        {
+            var listed = variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(Path.GetFullPath)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            var existing = listed.Where(File.Exists).ToList();
+            return existing.Count > 0
+                ? (existing, null)
+                : ([], $"KUBECONFIG={variable} names no existing file ({string.Join(", ", listed.Select(f => $"'{f}'"))})");
+        }
+
+        var home = options.HomeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var fallback = Path.Combine(home, ".kube", "config");
+        return File.Exists(fallback) ? ([fallback], null) : ([], $"KUBECONFIG is not set and {NotAFile("kubeconfig file", fallback)}");
+    }
+
+    /// <summary>kubectl's merge: the first file to set current-context wins, and so does the first entry of each name.</summary>
+    private static void Merge(K8SConfiguration into, K8SConfiguration from)
+    {
+        into.CurrentContext ??= string.IsNullOrEmpty(from.CurrentContext) ? null : from.CurrentContext;
+        into.Clusters = Union(into.Clusters, from.Clusters, c => c.Name);
+        into.Users = Union(into.Users, from.Users, u => u.Name);
+        into.Contexts = Union(into.Contexts, from.Contexts, c => c.Name);
+    }
+
+    private static List<T> Union<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> name)
+    {
+        var result = (first ?? []).ToList();
+        var names = result.Select(name).ToHashSet(StringComparer.Ordinal);
+        result.AddRange((second ?? []).Where(e => names.Add(name(e))));
+        return result;
+    }
+
+    private static string? NotAFile(string what, string path) =>
+        File.Exists(path) ? null
+        : Directory.Exists(path) ? $"{what} '{path}' is not a file but a directory"
+        : $"{what} '{path}' does not exist";
+}
