@@ -4,8 +4,8 @@ using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.Tests.Support;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace SidePool.Kubernetes.Runtime.Tests;
 

@@ -4,8 +4,8 @@ using SidePool.Kubernetes.Client;
 using SidePool.Operator.Hosting;
 using SidePool.Operator.Tests.Support;
 using SidePool.Testing;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace SidePool.Operator.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SidePool.Kubernetes.Client;
 using SidePool.Operator.Hosting;

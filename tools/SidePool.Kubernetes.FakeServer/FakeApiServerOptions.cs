@@ -1,5 +1,5 @@
-using k8s.Models;
 using System.Security.Cryptography.X509Certificates;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace SidePool.Kubernetes.FakeServer;

@@ -1,5 +1,5 @@
-using k8s.Models;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.Client;
 

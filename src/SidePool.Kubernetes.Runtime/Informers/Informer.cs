@@ -1,9 +1,9 @@
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using k8s;
-using k8s.Models;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 

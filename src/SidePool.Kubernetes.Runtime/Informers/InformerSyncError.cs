@@ -1,7 +1,7 @@
-using SidePool.Kubernetes.Errors;
 using k8s;
 using k8s.Models;
 using SidePool.Kubernetes.Client;
+using SidePool.Kubernetes.Errors;
 
 namespace SidePool.Kubernetes.Runtime.Informers;
 

@@ -1,4 +1,3 @@
-using k8s.Models;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -8,6 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.FakeServer.Admission;
 

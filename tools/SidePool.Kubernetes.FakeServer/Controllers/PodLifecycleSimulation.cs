@@ -1,7 +1,7 @@
-using k8s.Models;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace SidePool.Kubernetes.FakeServer.Controllers;
 
