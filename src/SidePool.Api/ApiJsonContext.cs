@@ -14,6 +14,7 @@ namespace SidePool.Api;
     Converters = [typeof(Rfc3339TimeConverter), typeof(Rfc3339DateTimeConverter)],
     WriteIndented = false)]
 [JsonSerializable(typeof(ConnectionPool))]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(ConnectionPoolSpec))]
 [JsonSerializable(typeof(ConnectionPoolStatus))]
 public sealed partial class ApiJsonContext : JsonSerializerContext

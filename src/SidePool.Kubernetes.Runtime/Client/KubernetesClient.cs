@@ -36,13 +36,13 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     /// </summary>
     public static async Task<KubernetesClient> CreateDefaultAsync(KubeConfigLoadOptions? kubeConfig = null, KubernetesClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (kubeConfig is null && !KubernetesClientConfiguration.IsInCluster() && KubeConfigLoader.DescribeMissing() is { } noKubeconfig)
+        if (kubeConfig is null && InCluster.DescribeAbsence() is { } notInCluster && KubeConfigLoader.DescribeMissing() is { } noKubeconfig)
         {
-            throw new KubernetesConfigException($"No Kubernetes configuration found: {noKubeconfig}; not in a cluster (KUBERNETES_SERVICE_HOST/PORT and the service account token are not there).");
+            throw new KubernetesConfigException($"No Kubernetes configuration found: {noKubeconfig}; {notInCluster}.");
         }
 
-        var configuration = kubeConfig is null && KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
+        var configuration = kubeConfig is null && InCluster.IsInCluster()
+            ? InCluster.Load()
             : await KubeConfigLoader.LoadAsync(kubeConfig, cancellationToken);
         return new KubernetesClient(configuration, options);
     }

@@ -22,6 +22,11 @@ public static class KubeConfigLoader
         }
 
         var fileList = string.Join(", ", files.Select(f => $"'{f}'"));
+        foreach (var file in files)
+        {
+            await CheckAsync(file, options.Context, cancellationToken);
+        }
+
         try
         {
             KubernetesClientConfiguration configuration;
@@ -58,6 +63,55 @@ public static class KubeConfigLoader
     /// exist</c>), or null when there is one to load. Errors inside a file are not looked at.
     /// </summary>
     public static string? DescribeMissing(KubeConfigLoadOptions? options = null) => Locate(options ?? new KubeConfigLoadOptions()).Problem;
+
+    /// <summary>
+    /// What KubernetesClient reports poorly, said with the file, cluster and key: YAML that does not parse, and a
+    /// certificate-authority file of the context's cluster that is missing or holds no PEM certificate.
+    /// </summary>
+    private static async Task CheckAsync(string file, string? context, CancellationToken cancellationToken)
+    {
+        K8SConfiguration config;
+        try
+        {
+            config = await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new KubernetesConfigException($"kubeconfig file '{file}' is not valid YAML (line {ex.Start.Line}).", ex);
+        }
+
+        var contextName = context ?? config.CurrentContext;
+        var clusterName = config.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.Cluster;
+        var cluster = config.Clusters?.FirstOrDefault(c => c.Name == clusterName)?.ClusterEndpoint;
+        if (cluster is null || !string.IsNullOrEmpty(cluster.CertificateAuthorityData) || string.IsNullOrEmpty(cluster.CertificateAuthority))
+        {
+            return;
+        }
+
+        var ca = Path.IsPathRooted(cluster.CertificateAuthority)
+            ? cluster.CertificateAuthority
+            : Path.Combine(Path.GetDirectoryName(file) ?? ".", cluster.CertificateAuthority);
+        var where = $"Cluster '{clusterName}' (in '{file}'): 'certificate-authority' file '{ca}'";
+        if (!File.Exists(ca))
+        {
+            throw new KubernetesConfigException($"{where} does not exist.");
+        }
+
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(await File.ReadAllTextAsync(ca, cancellationToken));
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new KubernetesConfigException($"{where} is not valid PEM.", ex);
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new KubernetesConfigException($"{where} holds no PEM certificate.");
+        }
+    }
 
     private static (List<string> Files, string? Problem) Locate(KubeConfigLoadOptions options)
     {
