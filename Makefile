@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart bench images demo
+.PHONY: build test agent-aot crds verify verify-crds format clean quickstart bench bench-agent images demo
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -12,9 +12,22 @@ build:
 # Every test project, real PostgreSQL/PgBouncer/kubectl and the container images included. Fails when the committed
 # CRD is stale. The images are built (or found up to date) before the tests start, so the build does not compete with
 # them; a failed build is reported by the image tests, with its log.
-test: build verify-crds
+# Every test that starts a real agent process runs the Native AOT agent (SIDEPOOL_AGENT_BINARY, published by agent-aot;
+# tests/SidePool.Agent.Tests/AgentBinaryTests fails if what runs is not that native file). Without the variable, e.g.
+# `dotnet test tests/SidePool.Agent.Tests`, the tests run the JIT build, for debugging.
+test: build verify-crds agent-aot
 	@images/build.sh || echo "make test: images/build.sh failed; the image tests (tests/SidePool.Images.Tests) report why"
-	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
+	SIDEPOOL_AGENT_BINARY=$(AGENT_AOT) $(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
+
+# The agent as it ships (Native AOT, docs/agent.md) at a fixed path. Trim/AOT warnings fail the publish
+# (TreatWarningsAsErrors reaches the ILC analysis); the grep makes sure none is merely printed.
+AGENT_AOT := $(CURDIR)/out/agent-aot/sidepool-agent
+AGENT_AOT_LOG := $(CURDIR)/out/agent-aot.log
+agent-aot:
+	@mkdir -p $(dir $(AGENT_AOT))
+	@$(DOTNET) publish src/SidePool.Agent -c Release -r linux-x64 -p:PublishAot=true --nologo -o $(dir $(AGENT_AOT)) > $(AGENT_AOT_LOG) 2>&1 || { cat $(AGENT_AOT_LOG); exit 1; }
+	@if grep -E "warning [A-Z]+[0-9]+" $(AGENT_AOT_LOG); then echo "make agent-aot: the Native AOT publish printed warnings ($(AGENT_AOT_LOG))"; exit 1; fi
+	@echo "agent (Native AOT, 0 warnings): $(AGENT_AOT)"
 
 # Regenerate the CRD from the C# model.
 crds:
