@@ -74,3 +74,12 @@ bench:
 	$(DOTNET) build src/SidePool.Operator -c Release -v q --nologo -o $(BENCH_OUT)/operator
 	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_OUT)/bench
 	$(BENCH_OUT)/bench/sidepool-bench operator-memory --operator $(BENCH_OUT)/operator/sidepool-operator
+
+# The agent as it ships (Native AOT) and the JIT build for comparison: start to the first /healthz 200, RSS idle and
+# after 1,000 scrapes, scrape latency, RSS during and after pgbench through the sidecar (docs/benchmarks.md, "Agent").
+# BENCH_AGENT_ARGS="--pgbench-minutes 1" shortens the soak; the bench runs from out/ (it finds the repository above it).
+BENCH_AGENT_ARGS ?=
+bench-agent: agent-aot
+	$(DOTNET) build src/SidePool.Agent -c Release -v q --nologo -o $(CURDIR)/out/agent-jit
+	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(CURDIR)/out/bench
+	$(CURDIR)/out/bench/sidepool-bench agent --agent $(AGENT_AOT) --jit $(CURDIR)/out/agent-jit/sidepool-agent $(BENCH_AGENT_ARGS)
