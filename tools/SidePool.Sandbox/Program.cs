@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Microsoft.Extensions.Logging;
 using SidePool.Sandbox;
 
@@ -51,7 +50,7 @@ var down = new Command("down", "Remove every podman pod and container a sandbox 
 down.SetAction(async (parsed, _) =>
     await SandboxDown.RunAsync(Path.GetFullPath(parsed.GetValue(stateDir)!), ContainersConf.Locate(parsed.GetValue(containersConf)), logger));
 
-var root = new RootCommand($"sidepool-sandbox {Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}: a single-node sandbox Kubernetes cluster on podman.")
+var root = new RootCommand("sidepool-sandbox: a single-node sandbox Kubernetes cluster on podman.")
 {
     up, down,
 };
