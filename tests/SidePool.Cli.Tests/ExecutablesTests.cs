@@ -6,7 +6,8 @@ namespace SidePool.Cli.Tests;
 
 /// <summary>
 /// Every executable we build prints the one product version (<c>&lt;Version&gt;</c> in Directory.Build.props) for
-/// <c>--version</c>, and a help text for <c>--help</c>; each runs as its own built process.
+/// <c>--version</c>, a help text for <c>--help</c>, and a mistake in its arguments as one line (exit code 2); each
+/// runs as its own built process.
 /// </summary>
 public sealed partial class ExecutablesTests : IDisposable
 {
@@ -52,6 +53,19 @@ public sealed partial class ExecutablesTests : IDisposable
         Assert.Contains("--help", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--version", result.Stdout, StringComparison.Ordinal);
         Assert.Equal("", result.Stderr);
+    }
+
+    [Theory]
+    [MemberData(nameof(Executables))]
+    public async Task AnUnknownFlagIsOneLineNamingItAndExitCode2(string project, string name)
+    {
+        var result = await ProgramRun.RunAsync(Built(project, name), ["--frobnicate=1"], _home.FullPath);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.StderrLines);
+        Assert.Contains("unknown option --frobnicate", line, StringComparison.Ordinal);
+        Assert.Contains($"(see {name} --help)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", result.Stdout);
     }
 
     [Fact]
