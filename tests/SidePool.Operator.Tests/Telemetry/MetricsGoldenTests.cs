@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace SidePool.Operator.Tests.Telemetry;
 
 /// <summary>
-/// The operator's <c>/metrics</c> exposition, scraped from the built <c>sidepool-operator</c> process (its own process, so
+/// The operator's <c>/metrics</c> exposition, scraped from the <c>sidepool-operator</c> process (its own process, so
 /// no other test publishes into it) against the fake API server, compared with golden files: once idle (leading, no
 /// pool) and once exercised so that every family and every label value appears: reconciles that succeed, conflict
 /// (an injected 409 on the status write) and fail (an injected 500); versions Current and Draining; a rollout and a
@@ -26,8 +26,6 @@ public sealed class MetricsGoldenTests(ITestOutputHelper output) : IAsyncLifetim
 
     /// <summary>What Prometheus 2.x and 3.x send: the exposition must stay the 0.0.4 text format whatever it asks for.</summary>
     private const string PrometheusAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-
-    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "sidepool-operator");
 
     private readonly TestDirectory _home = new("opmetrics");
     private FakeApiServer? _server;
@@ -48,7 +46,7 @@ public sealed class MetricsGoldenTests(ITestOutputHelper output) : IAsyncLifetim
         var metricsPort = FreePort.Next();
         var webhookPort = FreePort.Next();
         _operator = ManagedProcess.Start(
-            Executable,
+            Binaries.Operator, // SIDEPOOL_OPERATOR_BINARY (e.g. the image's single-file publish), else the project's build
             [
                 "--kubeconfig", kubeconfig, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
                 "--webhook-port", webhookPort.ToString(CultureInfo.InvariantCulture), "--operator-namespace", Ns,
