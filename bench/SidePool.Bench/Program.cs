@@ -4,5 +4,6 @@ using SidePool.Bench;
 var root = new RootCommand("SidePool measurements (reported, never asserted): see docs/benchmarks.md.")
 {
     OperatorMemory.Command(),
+    FakeApiServerProcess.Command(),
 };
 return await root.Parse(args).InvokeAsync();
