@@ -5,6 +5,7 @@ var root = new RootCommand("SidePool measurements (reported, never asserted): se
 {
     OperatorMemory.Command(),
     OperatorScale.Command(),
+    LeaderHandover.Command(),
     FakeApiServerProcess.Command(),
 };
 return await root.Parse(args).InvokeAsync();
