@@ -32,7 +32,7 @@ internal static class LeaderHandover
             Console.WriteLine($"## run {run}/{runs}");
             try
             {
-                handovers.AddRange(await RunOnceAsync(operatorPath, rounds, cancellationToken));
+                handovers.AddRange(await RunOnceAsync(operatorPath, rounds, run, cancellationToken));
             }
             catch (BenchmarkFailedException ex)
             {
@@ -44,29 +44,31 @@ internal static class LeaderHandover
         Console.WriteLine();
         Console.WriteLine($"leader-handover: {runs} run(s) x {rounds} rounds per mode; Lease and /metrics polled every {Poll.TotalMilliseconds:0} ms");
         Console.WriteLine();
-        Console.WriteLine("| mode | measurement | n | median | min | max |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Console.WriteLine("| mode | measurement | n | median | min | max | median of each run |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
         foreach (var mode in new[] { "SIGTERM", "SIGKILL" })
         {
             var these = handovers.Where(h => h.Mode == mode).ToList();
-            void Row(string name, IEnumerable<TimeSpan?> values)
+            void Row(string name, Func<Handover, TimeSpan?> value)
             {
-                var seconds = values.Where(v => v is not null).Select(v => v!.Value.TotalSeconds).ToList();
+                var seconds = these.Select(value).Where(v => v is not null).Select(v => v!.Value.TotalSeconds).ToList();
                 if (seconds.Count > 0)
                 {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mode} | {name} | {seconds.Count} | {Stats.Median(seconds):0.000} s | {seconds.Min():0.000} s | {seconds.Max():0.000} s |"));
+                    var perRun = these.GroupBy(h => h.Run).Select(g => Stats.Median(g.Select(value).Where(v => v is not null).Select(v => v!.Value.TotalSeconds).ToList()));
+                    var runMedians = string.Join(", ", perRun.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mode} | {name} | {seconds.Count} | {Stats.Median(seconds):0.000} s | {seconds.Min():0.000} s | {seconds.Max():0.000} s | {runMedians} |"));
                 }
             }
 
-            Row("signal → the other process holds the Lease", these.Select(h => (TimeSpan?)h.Lease));
-            Row("signal → its sidepool_operator_leader is 1", these.Select(h => h.Metric));
-            Row("signal → the stopped leader's process exited", these.Select(h => (TimeSpan?)h.Exited));
+            Row("signal → the other process holds the Lease", h => h.Lease);
+            Row("signal → its sidepool_operator_leader is 1", h => h.Metric);
+            Row("signal → the stopped leader's process exited", h => h.Exited);
         }
 
         return 0;
     }
 
-    private static async Task<List<Handover>> RunOnceAsync(string operatorPath, int rounds, CancellationToken cancellationToken)
+    private static async Task<List<Handover>> RunOnceAsync(string operatorPath, int rounds, int run, CancellationToken cancellationToken)
     {
         using var directory = new TempDirectory();
         await using var server = await FakeApiServerProcess.StartAsync(directory.Path, 10_000, cancellationToken);
@@ -93,7 +95,7 @@ internal static class LeaderHandover
                     var standby = operators.Keys.Single(k => k != leader);
                     await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
 
-                    var handover = await HandOverAsync(api, metrics, operators[leader], operators[standby], mode, cancellationToken);
+                    var handover = await HandOverAsync(api, metrics, operators[leader], operators[standby], mode, run, cancellationToken);
                     results.Add(handover);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{mode} round {round}: {leader} → {standby}: Lease {handover.Lease.TotalSeconds:0.000} s, leader gauge {handover.Metric?.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) ?? "n/a"} s, old leader exited after {handover.Exited.TotalSeconds:0.000} s"));
 
@@ -148,7 +150,7 @@ internal static class LeaderHandover
         }
     }
 
-    private static async Task<Handover> HandOverAsync(JsonApiClient api, HttpClient metrics, OperatorProcess leader, OperatorProcess standby, string mode, CancellationToken cancellationToken)
+    private static async Task<Handover> HandOverAsync(JsonApiClient api, HttpClient metrics, OperatorProcess leader, OperatorProcess standby, string mode, int run, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(TimeSpan.FromMinutes(2));
@@ -178,7 +180,7 @@ internal static class LeaderHandover
                 gaugeAt = null;
             }
 
-            return new Handover(mode, leaseAt, gaugeAt, await exited);
+            return new Handover(mode, run, leaseAt, gaugeAt, await exited);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -259,5 +261,5 @@ internal static class LeaderHandover
         }
     }
 
-    private sealed record Handover(string Mode, TimeSpan Lease, TimeSpan? Metric, TimeSpan Exited);
+    private sealed record Handover(string Mode, int Run, TimeSpan Lease, TimeSpan? Metric, TimeSpan Exited);
 }
