@@ -68,8 +68,10 @@ internal static class OperatorScale
 
         Row("seeding (namespaces, Secrets, pools, Deployments, ReplicaSets)", r => r.Seed.TotalSeconds, "0.0", "s");
         Row("operator start → every pool has status.currentVersion", r => r.AllVersioned.TotalSeconds, "0.0", "s");
+        Row("operator start → the median pool has it", r => r.MedianVersioned.TotalSeconds, "0.0", "s");
         Row("creating the pods (8 parallel POSTs)", r => r.PodsCreated.TotalSeconds, "0.0", "s");
         Row("first pod POST → every pool's status.targets reports all its pods", r => r.AllPodsReported.TotalSeconds, "0.0", "s");
+        Row("first pod POST → the median pool's does", r => r.MedianReported.TotalSeconds, "0.0", "s");
         Row("spec change (merge patch of every pool) → every Deployment stamped with the new version", r => r.AllStamped.TotalSeconds, "0.0", "s");
         Row("spec change → every pool's status on the new version (observedGeneration = generation)", r => r.AllConverged.TotalSeconds, "0.0", "s");
         Row("operator RSS, peak (VmHWM)", r => r.PeakRssMiB, "0", "MiB");
@@ -104,9 +106,10 @@ internal static class OperatorScale
 
         await using var op = OperatorProcess.Start(s.OperatorPath, server.Kubeconfig, "bench-scale", OperatorProcess.FreeTcpPort(), directory.Path);
         var watch = Stopwatch.StartNew();
-        var first = await WaitPoolsAsync(api, op, s, "every pool has status.currentVersion", p => Text(p, "status", "currentVersion") is not null, cancellationToken);
+        var (first, versionedAt) = await WaitPoolsAsync(api, op, s, "every pool has status.currentVersion", watch, p => Text(p, "status", "currentVersion") is not null, cancellationToken);
         var allVersioned = watch.Elapsed;
-        Console.WriteLine($"every pool has a version {allVersioned.TotalSeconds:F1} s after the operator started");
+        var medianVersioned = MedianOf(versionedAt);
+        Console.WriteLine($"every pool has a version {allVersioned.TotalSeconds:F1} s after the operator started (the median pool after {medianVersioned.TotalSeconds:F1} s)");
 
         // Pods as the webhook would have admitted them (as the operator tests create them): the pool's label and
         // annotation with its current version, the version Secret mounted, the native sidecar; owned by the ReplicaSet.
@@ -116,9 +119,10 @@ internal static class OperatorScale
             await api.CreateAsync($"api/v1/namespaces/{w.Pool.Namespace}/pods", Manifests.Pod(w.Pool, w.Index, replicaSets[w.Pool], first[w.Pool].Version), ct));
         var podsCreated = podsStart.Elapsed;
         Console.WriteLine($"created {s.Pools * s.PodsPerPool} pods in {podsCreated.TotalSeconds:F1} s");
-        await WaitPoolsAsync(api, op, s, "every pool reports all its pods", p => Int(p, "status", "targets", "pods") == s.PodsPerPool && Int(p, "status", "targets", "injected") == s.PodsPerPool, cancellationToken);
+        var (_, reportedAt) = await WaitPoolsAsync(api, op, s, "every pool reports all its pods", podsStart, p => Int(p, "status", "targets", "pods") == s.PodsPerPool && Int(p, "status", "targets", "injected") == s.PodsPerPool, cancellationToken);
         var allPodsReported = podsStart.Elapsed;
-        Console.WriteLine($"every pool reports its {s.PodsPerPool} pods {allPodsReported.TotalSeconds:F1} s after the first pod was created");
+        var medianReported = MedianOf(reportedAt);
+        Console.WriteLine($"every pool reports its {s.PodsPerPool} pods {allPodsReported.TotalSeconds:F1} s after the first pod was created (the median pool after {medianReported.TotalSeconds:F1} s)");
 
         // A restart-only change (a new version, so every workload is stamped; a pool size would reload in place).
         var change = Stopwatch.StartNew();
@@ -166,7 +170,7 @@ internal static class OperatorScale
         var steady = op.SamplesSince(settleFrom);
         var peak = op.PeakKb;
         var serverPeak = OperatorProcess.ProcStatusKb(server.ProcessId, "VmHWM:");
-        return new ScaleResult(seed, allVersioned, podsCreated, allPodsReported, allStamped.Value, allConverged.Value, peak / 1024.0, Stats.Median(steady.Select(k => (double)k).ToList()) / 1024.0, serverPeak / 1024.0);
+        return new ScaleResult(seed, allVersioned, medianVersioned, podsCreated, allPodsReported, medianReported, allStamped.Value, allConverged.Value, peak / 1024.0, Stats.Median(steady.Select(k => (double)k).ToList()) / 1024.0, serverPeak / 1024.0);
     }
 
     private static void Check(OperatorProcess op, bool timedOut, string what)
@@ -183,9 +187,11 @@ internal static class OperatorScale
     }
 
     /// <summary>Polls every pool (a list, then 250 ms) until <paramref name="done"/> holds for all; returns the last list.</summary>
-    private static async Task<Dictionary<PoolRef, PoolState>> WaitPoolsAsync(JsonApiClient api, OperatorProcess op, ScaleSettings s, string what, Func<JsonObject, bool> done, CancellationToken cancellationToken)
+    /// <summary>Also gives when each pool first met the condition (on <paramref name="clock"/>).</summary>
+    private static async Task<(Dictionary<PoolRef, PoolState> States, Dictionary<PoolRef, TimeSpan> Met)> WaitPoolsAsync(JsonApiClient api, OperatorProcess op, ScaleSettings s, string what, Stopwatch clock, Func<JsonObject, bool> done, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var met = new Dictionary<PoolRef, TimeSpan>();
+        var phase = Stopwatch.StartNew();
         while (true)
         {
             var all = 0;
@@ -194,15 +200,19 @@ internal static class OperatorScale
             {
                 var state = PoolState.Of(pool);
                 states[state.Ref] = state;
-                all += done(pool) ? 1 : 0;
+                if (done(pool))
+                {
+                    all++;
+                    met.TryAdd(state.Ref, clock.Elapsed);
+                }
             }
 
             if (all == s.Pools)
             {
-                return states;
+                return (states, met);
             }
 
-            Check(op, clock.Elapsed > s.PhaseTimeout, $"{what} ({all} of {s.Pools} so far)");
+            Check(op, phase.Elapsed > s.PhaseTimeout, $"{what} ({all} of {s.Pools} so far)");
             await Task.Delay(250, cancellationToken);
         }
     }
@@ -218,6 +228,8 @@ internal static class OperatorScale
 
         return states;
     }
+
+    private static TimeSpan MedianOf(Dictionary<PoolRef, TimeSpan> times) => TimeSpan.FromSeconds(Stats.Median(times.Values.Select(t => t.TotalSeconds).ToList()));
 
     private static ParallelOptions Options(CancellationToken cancellationToken) => new() { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
 
@@ -238,10 +250,10 @@ internal static class OperatorScale
 
     private sealed record ScaleSettings(string OperatorPath, int Pools, int PodsPerPool, int Namespaces, TimeSpan Settle, TimeSpan PhaseTimeout);
 
-    private sealed record ScaleResult(TimeSpan Seed, TimeSpan AllVersioned, TimeSpan PodsCreated, TimeSpan AllPodsReported, TimeSpan AllStamped, TimeSpan AllConverged, double PeakRssMiB, double SteadyRssMiB, double ServerPeakRssMiB)
+    private sealed record ScaleResult(TimeSpan Seed, TimeSpan AllVersioned, TimeSpan MedianVersioned, TimeSpan PodsCreated, TimeSpan AllPodsReported, TimeSpan MedianReported, TimeSpan AllStamped, TimeSpan AllConverged, double PeakRssMiB, double SteadyRssMiB, double ServerPeakRssMiB)
     {
         public string ToLine() => string.Create(CultureInfo.InvariantCulture,
-            $"OPERATOR-SCALE seed={Seed.TotalSeconds:F1}s versioned={AllVersioned.TotalSeconds:F1}s pods-created={PodsCreated.TotalSeconds:F1}s pods-reported={AllPodsReported.TotalSeconds:F1}s stamped={AllStamped.TotalSeconds:F1}s converged={AllConverged.TotalSeconds:F1}s rss-peak={PeakRssMiB:F0}MiB rss-steady={SteadyRssMiB:F0}MiB server-rss-peak={ServerPeakRssMiB:F0}MiB");
+            $"OPERATOR-SCALE seed={Seed.TotalSeconds:F1}s versioned={AllVersioned.TotalSeconds:F1}s (median pool {MedianVersioned.TotalSeconds:F1}s) pods-created={PodsCreated.TotalSeconds:F1}s pods-reported={AllPodsReported.TotalSeconds:F1}s (median pool {MedianReported.TotalSeconds:F1}s) stamped={AllStamped.TotalSeconds:F1}s converged={AllConverged.TotalSeconds:F1}s rss-peak={PeakRssMiB:F0}MiB rss-steady={SteadyRssMiB:F0}MiB server-rss-peak={ServerPeakRssMiB:F0}MiB");
     }
 
     private sealed record PoolState(PoolRef Ref, string? Version, long? Generation, long? ObservedGeneration)
