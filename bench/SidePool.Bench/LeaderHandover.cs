@@ -71,6 +71,19 @@ internal static class LeaderHandover
     private static async Task<List<Handover>> RunOnceAsync(string operatorPath, int rounds, int run, CancellationToken cancellationToken)
     {
         using var directory = new TempDirectory();
+        try
+        {
+            return await RunOnceAsync(operatorPath, rounds, run, directory, cancellationToken);
+        }
+        catch (BenchmarkFailedException ex)
+        {
+            directory.Keep();
+            throw new BenchmarkFailedException($"{ex.Message}\nlogs: {directory.Path}");
+        }
+    }
+
+    private static async Task<List<Handover>> RunOnceAsync(string operatorPath, int rounds, int run, TempDirectory directory, CancellationToken cancellationToken)
+    {
         await using var server = await FakeApiServerProcess.StartAsync(directory.Path, 10_000, cancellationToken);
         using var api = new JsonApiClient(server.BaseAddress, server.Certificate, TimeSpan.FromSeconds(10));
         using var metrics = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -136,12 +136,23 @@ internal static class Stats
     }
 }
 
-/// <summary>A temporary directory for a run (kubeconfig, certificate, logs), removed afterwards.</summary>
+/// <summary>A temporary directory for a run (kubeconfig, certificate, logs), removed afterwards unless <see cref="Keep"/> was called.</summary>
 internal sealed class TempDirectory : IDisposable
 {
+    private bool _keep;
+
     public string Path { get; } = Directory.CreateTempSubdirectory("sidepool-bench-").FullName;
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    /// <summary>Leave the directory (a failed run's logs) in place.</summary>
+    public void Keep() => _keep = true;
+
+    public void Dispose()
+    {
+        if (!_keep)
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
 }
 
 /// <summary>A pool by namespace and name.</summary>

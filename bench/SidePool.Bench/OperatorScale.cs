@@ -83,6 +83,19 @@ internal static class OperatorScale
     private static async Task<ScaleResult> RunOnceAsync(ScaleSettings s, CancellationToken cancellationToken)
     {
         using var directory = new TempDirectory();
+        try
+        {
+            return await RunOnceAsync(s, directory, cancellationToken);
+        }
+        catch (BenchmarkFailedException)
+        {
+            directory.Keep();
+            throw;
+        }
+    }
+
+    private static async Task<ScaleResult> RunOnceAsync(ScaleSettings s, TempDirectory directory, CancellationToken cancellationToken)
+    {
         var objects = s.Pools * (s.PodsPerPool + 12) + s.Namespaces;
         await using var server = await FakeApiServerProcess.StartAsync(directory.Path, Math.Max(50_000, objects * 4), cancellationToken);
         using var api = new JsonApiClient(server.BaseAddress, server.Certificate);
@@ -177,12 +190,12 @@ internal static class OperatorScale
     {
         if (op.HasExited)
         {
-            throw new BenchmarkFailedException($"the operator exited while waiting for {what}:\n{op.LogTail()}");
+            throw new BenchmarkFailedException($"the operator exited while waiting for {what}:\n{op.LogTail()}\nlogs: {op.LogPath}");
         }
 
         if (timedOut)
         {
-            throw new BenchmarkFailedException($"timed out waiting for {what}; operator log tail:\n{op.LogTail()}");
+            throw new BenchmarkFailedException($"timed out waiting for {what}; operator log tail:\n{op.LogTail()}\nlogs: {op.LogPath}");
         }
     }
 
