@@ -5,6 +5,9 @@ var root = new RootCommand("SidePool measurements (reported, never asserted): se
 {
     OperatorMemory.Command(),
     AgentBench.Command(),
+    OperatorScale.Command(),
+    LeaderHandover.Command(),
+    FakeApiServerProcess.Command(),
 };
 var parsed = root.Parse(args);
 return UsageError(parsed, "sidepool-bench") ?? await parsed.InvokeAsync();
