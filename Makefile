@@ -4,7 +4,7 @@ CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
 
-.PHONY: build test crds verify verify-crds format clean quickstart bench images demo
+.PHONY: build test agent-aot crds verify verify-crds format clean quickstart bench bench-agent bench-operator bench-build images demo
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -12,9 +12,22 @@ build:
 # Every test project, real PostgreSQL/PgBouncer/kubectl and the container images included. Fails when the committed
 # CRD is stale. The images are built (or found up to date) before the tests start, so the build does not compete with
 # them; a failed build is reported by the image tests, with its log.
-test: build verify-crds
+# Every test that starts a real agent process runs the Native AOT agent (SIDEPOOL_AGENT_BINARY, published by agent-aot;
+# tests/SidePool.Agent.Tests/AgentBinaryTests fails if what runs is not that native file). Without the variable, e.g.
+# `dotnet test tests/SidePool.Agent.Tests`, the tests run the JIT build, for debugging.
+test: build verify-crds agent-aot
 	@images/build.sh || echo "make test: images/build.sh failed; the image tests (tests/SidePool.Images.Tests) report why"
-	$(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
+	SIDEPOOL_AGENT_BINARY=$(AGENT_AOT) $(DOTNET) test Operator.sln -c $(CONFIGURATION) --no-build --nologo
+
+# The agent as it ships (Native AOT, docs/agent.md) at a fixed path. Any warning the publish prints (trim/AOT
+# analysis included) fails the target.
+AGENT_AOT := $(CURDIR)/out/agent-aot/sidepool-agent
+AGENT_AOT_LOG := $(CURDIR)/out/agent-aot.log
+agent-aot:
+	@mkdir -p $(dir $(AGENT_AOT))
+	@$(DOTNET) publish src/SidePool.Agent -c Release -r linux-x64 -p:PublishAot=true --nologo -o $(dir $(AGENT_AOT)) > $(AGENT_AOT_LOG) 2>&1 || { cat $(AGENT_AOT_LOG); exit 1; }
+	@if grep -E "warning [A-Z]+[0-9]+" $(AGENT_AOT_LOG); then echo "make agent-aot: the Native AOT publish printed warnings ($(AGENT_AOT_LOG))"; exit 1; fi
+	@echo "agent (Native AOT, 0 warnings): $(AGENT_AOT)"
 
 # Regenerate the CRD from the C# model.
 crds:
@@ -57,7 +70,26 @@ clean:
 
 # Measurements, reported not asserted (docs/benchmarks.md).
 BENCH_OUT ?= /tmp/sidepool-bench
-bench:
+BENCH_RUNS ?= 3
+bench: bench-build
+	$(BENCH_OUT)/bench/sidepool-bench operator-memory --operator $(BENCH_OUT)/operator/sidepool-operator
+
+# The operator at scale and its leader handover (docs/benchmarks.md), each $(BENCH_RUNS) times: 500 pools x 5,000 pods,
+# 2,000 pools x 20,000 pods (slow: minutes per run), two replicas on one Lease stopped with SIGTERM and SIGKILL.
+bench-operator: bench-build
+	$(BENCH_OUT)/bench/sidepool-bench operator-scale --operator $(BENCH_OUT)/operator/sidepool-operator --pools 500 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS)
+	$(BENCH_OUT)/bench/sidepool-bench operator-scale --operator $(BENCH_OUT)/operator/sidepool-operator --pools 2000 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS) --phase-timeout-minutes 20
+	$(BENCH_OUT)/bench/sidepool-bench leader-handover --operator $(BENCH_OUT)/operator/sidepool-operator --rounds 5 --runs $(BENCH_RUNS)
+
+bench-build:
 	$(DOTNET) build src/SidePool.Operator -c Release -v q --nologo -o $(BENCH_OUT)/operator
 	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_OUT)/bench
-	$(BENCH_OUT)/bench/sidepool-bench operator-memory --operator $(BENCH_OUT)/operator/sidepool-operator
+
+# The agent as it ships (Native AOT) and the JIT build for comparison: start to the first /healthz 200, RSS idle and
+# after 1,000 scrapes, scrape latency, RSS during and after pgbench through the sidecar (docs/benchmarks.md, "Agent").
+# BENCH_AGENT_ARGS="--pgbench-minutes 1" shortens the soak; the bench runs from out/ (it finds the repository above it).
+BENCH_AGENT_ARGS ?=
+bench-agent: agent-aot
+	$(DOTNET) build src/SidePool.Agent -c Release -v q --nologo -o $(CURDIR)/out/agent-jit
+	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(CURDIR)/out/bench
+	$(CURDIR)/out/bench/sidepool-bench agent --agent $(AGENT_AOT) --jit $(CURDIR)/out/agent-jit/sidepool-agent $(BENCH_AGENT_ARGS)

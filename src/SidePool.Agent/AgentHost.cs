@@ -44,13 +44,14 @@ internal sealed class AgentHost(AgentOptions options)
         var binary = PgBouncerBinary.Resolve(options.PgBouncerPath);
         var state = new AgentState();
         using var agentMetrics = new AgentMetrics(state);
-        using var pgBouncerMetrics = new PgBouncerMetrics();
+        await using var scrapeSession = new SidePool.PgBouncer.Admin.KeptAdminSession(PgBouncerMetrics.ScrapeApplicationName);
+        using var pgBouncerMetrics = new PgBouncerMetrics(scrapeSession);
         using var collector = new PrometheusCollector(PrometheusCollectorOptions.ForMeters(AgentMetrics.MeterName, PgBouncerMetrics.MeterName));
         var readiness = new ReadinessCheck(options, state, agentMetrics);
         var liveness = new LivenessCheck(state);
         var startup = new StartupCheck(options, state);
         await using var supervisor = new PgBouncerSupervisor(options, binary, runtime, state, agentMetrics);
-        _drain = new DrainCoordinator(options, state, supervisor, readiness);
+        _drain = new DrainCoordinator(options, state, supervisor, readiness, scrapeSession);
 
         await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (path, ct) => path switch
         {

@@ -1,6 +1,6 @@
 namespace SidePool.Agent;
 
-/// <summary>The agent's command-line settings.</summary>
+/// <summary>The agent's command-line settings (<see cref="AgentCommandLine"/>).</summary>
 internal sealed record AgentOptions
 {
     public string ConfigDirectory { get; init; } = "/etc/sidepool/pool";
@@ -46,10 +46,4 @@ internal sealed record AgentOptions
     public int MaxRestarts { get; init; } = 5;
 
     public TimeSpan RestartWindow { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary><c>--help</c>: print the usage and exit.</summary>
-    public bool ShowHelp { get; init; }
-
-    /// <summary><c>--version</c>: print the version and exit.</summary>
-    public bool ShowVersion { get; init; }
 }

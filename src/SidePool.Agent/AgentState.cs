@@ -12,6 +12,7 @@ internal sealed class AgentState
     private PgBouncerAdminClient? _admin;
     private RuntimeConfig? _running;
     private long _drainStarted;
+    private long _adminAnsweredAt;
     private long _drainEnded;
 
     /// <summary>The running PgBouncer's version (SHOW VERSION when it started); 0.0.0 until then.</summary>
@@ -134,6 +135,7 @@ internal sealed class AgentState
             _running = running;
             _appliedConfig = config;
             _admin = new PgBouncerAdminClient(AdminEndpoint(running, config));
+            Interlocked.Exchange(ref _adminAnsweredAt, 0); // answers of a previous PgBouncer process say nothing about this one
         }
     }
 
@@ -145,6 +147,13 @@ internal sealed class AgentState
         PgBouncer.Admin.AdminEndpoint.UnixSocket(running.SocketDirectory, running.ListenPort, config.Settings.AdminUser, config.AdminPassword)
         with
         { ConnectTimeout = TimeSpan.FromSeconds(3) };
+
+    /// <summary>Records that the running PgBouncer's admin console just answered (liveness reuses this for a while).</summary>
+    public void AdminAnswered() => Interlocked.Exchange(ref _adminAnsweredAt, Stopwatch.GetTimestamp());
+
+    /// <summary>Whether the admin console of the running PgBouncer answered within <paramref name="age"/>.</summary>
+    public bool AdminAnsweredWithin(TimeSpan age) =>
+        Interlocked.Read(ref _adminAnsweredAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < age;
 
     /// <summary>Marks the start of the drain; returns false when already draining.</summary>
     public bool BeginDrain() => Interlocked.CompareExchange(ref _drainStarted, Stopwatch.GetTimestamp(), 0) == 0;

@@ -10,8 +10,9 @@ namespace SidePool.Agent;
 /// native mode goes straight on. Then PgBouncer stops in order: on 1.23+ with <c>SHUTDOWN WAIT_FOR_CLIENTS</c>
 /// (classic) or <c>WAIT_FOR_SERVERS</c> (native), before 1.23 with <c>PAUSE</c> (waits for running transactions)
 /// then <c>SHUTDOWN</c>. A second signal, or PAUSE/exit taking longer than their budget, forces the exit.
+/// The admin session kept for scrapes is closed first: an open admin session is a client PgBouncer would wait for.
 /// </summary>
-internal sealed class DrainCoordinator(AgentOptions options, AgentState state, PgBouncerSupervisor supervisor, ReadinessCheck readiness)
+internal sealed class DrainCoordinator(AgentOptions options, AgentState state, PgBouncerSupervisor supervisor, ReadinessCheck readiness, KeptAdminSession scrapeSession)
 {
     /// <summary>The agent's own clients (its backend check), which a classic drain does not wait for.</summary>
     private static readonly IReadOnlySet<string> OwnClients = new HashSet<string>(StringComparer.Ordinal) { Health.BackendMonitor.ApplicationName };
@@ -28,6 +29,7 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         readiness.Invalidate();
         var started = Stopwatch.GetTimestamp();
         AgentLog.Info("drain", $"draining ({options.DrainMode.ToString().ToLowerInvariant()} mode, drain timeout {options.DrainTimeout.TotalSeconds:0.#} s): readiness now fails");
+        await CloseScrapeSessionAsync();
         var clean = true;
         try
         {
@@ -58,6 +60,20 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         state.EndDrain();
         AgentLog.Info("drain", $"drain finished after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms ({(clean ? "clean" : "not clean")})");
         return clean ? 0 : 1;
+    }
+
+    /// <summary>Closes the kept scrape session (a scrape in progress ends first: it has a 5 s budget); scrapes during the drain log in each time.</summary>
+    private async Task CloseScrapeSessionAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        try
+        {
+            await scrapeSession.CloseAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            AgentLog.Warn("drain", "the metrics admin session is still busy after 6 s; draining anyway");
+        }
     }
 
     private async Task<bool> WaitForClientsAsync(CancellationToken forced)

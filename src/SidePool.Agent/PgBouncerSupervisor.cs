@@ -67,6 +67,7 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, R
                 try
                 {
                     state.Version = await admin.ShowVersionAsync(cancellationToken);
+                    state.AdminAnswered();
                     break;
                 }
                 catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)

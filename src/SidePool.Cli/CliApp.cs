@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using SidePool.Api;
 using SidePool.Crd;
 
 namespace SidePool.Cli;
@@ -20,7 +21,7 @@ public static class CliApp
         crd.SetAction(_ => stdout.Write(CrdDocument.Yaml()));
         root.Subcommands.Add(crd);
 
-        // The version this assembly carries, also when the entry assembly is another (tests).
+        // The one product version, also when the entry assembly is another (tests).
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion(stdout);
 
         var parsed = root.Parse(args);
@@ -42,7 +43,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return UserErrorExitCode;
         }
-        catch (Api.InvalidManifestException e)
+        catch (InvalidManifestException e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return UserErrorExitCode;
@@ -53,7 +54,7 @@ public static class CliApp
     {
         public override int Invoke(ParseResult parseResult)
         {
-            stdout.WriteLine(CliVersion.Current);
+            stdout.WriteLine(ProductVersion.Current);
             return 0;
         }
     }

@@ -20,7 +20,7 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// commit's to see a new test fail on the old behaviour (set SIDEPOOL_AGENT_WITHOUT_RUNTIME_DIR=1 for a build that
     /// predates <c>--runtime-dir</c>).
     /// </summary>
-    private static readonly string? BinaryOverride = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } path ? path : null;
+    private static readonly string? BinaryOverride = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } ? Binaries.Agent : null;
 
     private static readonly bool WithoutRuntimeDirectory = Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_WITHOUT_RUNTIME_DIR") == "1";
 

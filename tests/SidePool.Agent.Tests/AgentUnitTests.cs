@@ -12,7 +12,7 @@ public sealed class AgentUnitTests
     [Fact]
     public void Options_parse_flags_and_durations()
     {
-        var options = AgentOptionsParser.Parse(["--config-dir", "/cfg", "--drain-mode=native", "--drain-timeout", "1m", "--ready-cache", "250ms", "--http-port", "9000", "--max-restarts", "3"]);
+        var options = AgentCommandLine.Parse(["--config-dir", "/cfg", "--drain-mode=native", "--drain-timeout", "1m", "--ready-cache", "250ms", "--http-port", "9000", "--max-restarts", "3"]);
 
         Assert.Equal("/cfg", options.ConfigDirectory);
         Assert.Equal(DrainMode.Native, options.DrainMode);
@@ -20,17 +20,17 @@ public sealed class AgentUnitTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.ReadyCache);
         Assert.Equal(9000, options.HttpPort);
         Assert.Equal(3, options.MaxRestarts);
-        Assert.Equal(DrainMode.Classic, AgentOptionsParser.Parse([]).DrainMode);
-        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--drain-mode", "sometimes"]));
-        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--nope", "1"]));
-        Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--drain-timeout"]));
+        Assert.Equal(DrainMode.Classic, AgentCommandLine.Parse([]).DrainMode);
+        Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--drain-mode", "sometimes"]));
+        Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--nope", "1"]));
+        Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--drain-timeout"]));
     }
 
     [Fact]
     public void Options_parse_the_runtime_readiness_and_backend_check_flags()
     {
-        var options = AgentOptionsParser.Parse(["--runtime-dir", "/run/x", "--socket-dir=/tmp/s", "--readiness", "backend", "--backend-check-interval", "500ms"]);
-        var defaults = AgentOptionsParser.Parse([]);
+        var options = AgentCommandLine.Parse(["--runtime-dir", "/run/x", "--socket-dir=/tmp/s", "--readiness", "backend", "--backend-check-interval", "500ms"]);
+        var defaults = AgentCommandLine.Parse([]);
 
         Assert.Equal("/run/x", options.RuntimeDirectory);
         Assert.Equal("/tmp/s", options.SocketDirectory);
@@ -40,10 +40,19 @@ public sealed class AgentUnitTests
         Assert.Null(defaults.SocketDirectory);
         Assert.Equal(ReadinessMode.Pooler, defaults.Readiness);
         Assert.Equal(TimeSpan.FromSeconds(5), defaults.BackendCheckInterval);
-        Assert.True(AgentOptionsParser.Parse(["--config-dir", "/c", "--version"]).ShowVersion);
-        Assert.True(AgentOptionsParser.Parse(["-h"]).ShowHelp);
-        Assert.Equal("--readiness: expected pooler or backend, got 'db'", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--readiness", "db"])).Message);
-        Assert.Equal("--backend-check-interval: must be more than 0", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(["--backend-check-interval", "0"])).Message);
+        Assert.Equal("--readiness: expected pooler or backend, got 'db'", Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--readiness", "db"])).Message);
+        Assert.Equal("--backend-check-interval: must be more than 0", Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--backend-check-interval", "0"])).Message);
+    }
+
+    [Fact]
+    public void A_repeated_flag_takes_its_last_value()
+    {
+        var options = AgentCommandLine.Parse(["--config-poll", "1s", "--http-port=1", "--config-poll", "1h", "--http-port", "2", "--drain-mode", "classic", "--drain-mode=native"]);
+
+        Assert.Equal(TimeSpan.FromHours(1), options.ConfigPollInterval);
+        Assert.Equal(2, options.HttpPort);
+        Assert.Equal(DrainMode.Native, options.DrainMode);
+        Assert.Equal("unexpected argument '2'", Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--http-port", "1", "2"])).Message);
     }
 
     [Theory]
@@ -52,7 +61,7 @@ public sealed class AgentUnitTests
     [InlineData("--x", "--config-dir", "/c")]
     public void An_unknown_option_is_named_whatever_follows(params string[] args)
     {
-        Assert.Equal("unknown option --x", Assert.Throws<ArgumentException>(() => AgentOptionsParser.Parse(args)).Message);
+        Assert.Equal("unknown option --x", Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(args)).Message);
     }
 
     [Fact]
@@ -121,7 +130,7 @@ public sealed class AgentUnitTests
     [InlineData("1.24.1", "native", false, "ShutdownWaitForServers")]
     public void Stop_plan_follows_the_pgbouncer_version(string version, string mode, bool clientsGone, string expected)
     {
-        var drainMode = AgentOptionsParser.Parse(["--drain-mode", mode]).DrainMode;
+        var drainMode = AgentCommandLine.Parse(["--drain-mode", mode]).DrainMode;
         Assert.Equal(expected, StopPlans.Choose(PgBouncerVersion.Parse(version), drainMode, clientsGone).ToString());
     }
 

@@ -24,7 +24,9 @@ public static class Binaries
         FindOnPath("pgbouncer") ?? (File.Exists("/usr/sbin/pgbouncer") ? "/usr/sbin/pgbouncer"
             : throw new FileNotFoundException("pgbouncer not found: install it (apt-get install -y pgbouncer)")));
 
-    private static readonly Lazy<string> AgentPath = new(() => Built(Path.Combine("src", "SidePool.Agent"), "sidepool-agent", "SIDEPOOL_AGENT_BINARY"));
+    private static readonly Lazy<string> AgentPath = new(() => Environment.GetEnvironmentVariable("SIDEPOOL_AGENT_BINARY") is { Length: > 0 } native
+        ? File.Exists(native) ? Path.GetFullPath(native) : throw new FileNotFoundException($"SIDEPOOL_AGENT_BINARY names {native}, which does not exist (make test publishes it: make agent-aot)")
+        : Built(Path.Combine("src", "SidePool.Agent"), "sidepool-agent", "SIDEPOOL_AGENT_BINARY"));
 
     private static readonly Lazy<string> OperatorPath = new(() => Built(Path.Combine("src", "SidePool.Operator"), "sidepool-operator", "SIDEPOOL_OPERATOR_BINARY"));
 
@@ -32,7 +34,10 @@ public static class Binaries
 
     public static string Postgres(string tool) => Path.Combine(PostgresBinDirectory.Value, tool);
 
-    /// <summary>The sidecar agent: SIDEPOOL_AGENT_BINARY (e.g. the Native AOT build), else the agent project's own build output.</summary>
+    /// <summary>
+    /// The sidecar agent: SIDEPOOL_AGENT_BINARY (the Native AOT build; <c>make test</c> sets it, and a name that does not
+    /// exist fails instead of falling back), else the agent project's own (JIT) build output.
+    /// </summary>
     public static string Agent => AgentPath.Value;
 
     /// <summary>The operator: SIDEPOOL_OPERATOR_BINARY, else the operator project's own build output.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Microsoft.Extensions.Logging;
 using SidePool.Sandbox;
 
@@ -51,9 +50,25 @@ var down = new Command("down", "Remove every podman pod and container a sandbox 
 down.SetAction(async (parsed, _) =>
     await SandboxDown.RunAsync(Path.GetFullPath(parsed.GetValue(stateDir)!), ContainersConf.Locate(parsed.GetValue(containersConf)), logger));
 
-var root = new RootCommand($"sidepool-sandbox {Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}: a single-node sandbox Kubernetes cluster on podman.")
+var root = new RootCommand("sidepool-sandbox: a single-node sandbox Kubernetes cluster on podman.")
 {
     up, down,
 };
 // The sandbox handles SIGTERM/SIGINT itself (graceful pod termination can take a grace period): no forced exit.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parsed = root.Parse(args);
+return UsageError(parsed, "sidepool-sandbox") ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// A mistake in the arguments is one line on stderr and exit code 2, like sidepool-operator's.
+static int? UsageError(ParseResult parsed, string name)
+{
+    if (parsed.Errors.Count == 0)
+    {
+        return null;
+    }
+
+    var message = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) is { } unknown
+        ? $"unknown option {unknown.Split('=', 2)[0]}"
+        : string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+    Console.Error.WriteLine($"{name}: {message} (see {name} --help)");
+    return 2;
+}

@@ -6,32 +6,49 @@ namespace SidePool.Agent.Health;
 /// <c>/healthz</c>: the PgBouncer process is alive and its admin console answers (on the socket PgBouncer listens
 /// on, whatever the mount says now), and the config watcher runs. Never the database.
 /// </summary>
+/// <remarks>
+/// The agent's own state (draining, watcher stopped, PgBouncer not running) is read live on every request; only the
+/// admin console probe is cached (1 s when it answered, 250 ms when not). An admin console answer the agent saw
+/// anyway (PgBouncer's start, which asks <c>SHOW VERSION</c>) counts as a passing probe, so the first request after
+/// PgBouncer came up is answered 200 at once, and a failure cached before a (re)start is never answered after it.
+/// </remarks>
 internal sealed class LivenessCheck
 {
+    private static readonly TimeSpan PassTtl = TimeSpan.FromSeconds(1);
     private readonly AgentState _state;
     private readonly CachedCheck _cached;
 
     public LivenessCheck(AgentState state)
     {
         _state = state;
-        _cached = new CachedCheck(CheckAsync, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(250));
+        _cached = new CachedCheck(ProbeAsync, PassTtl, TimeSpan.FromMilliseconds(250));
     }
 
-    public Task<HealthResult> GetAsync() => _cached.GetAsync();
-
-    private async Task<HealthResult> CheckAsync(CancellationToken cancellationToken)
+    public Task<HealthResult> GetAsync()
     {
         if (_state.IsDraining)
         {
-            return HealthResult.Pass("ok: draining");
+            return Task.FromResult(HealthResult.Pass("ok: draining"));
         }
 
         if (_state.ConfigWatcherStopped)
         {
-            return HealthResult.Fail("the config watcher stopped: configuration changes would no longer apply");
+            return Task.FromResult(HealthResult.Fail("the config watcher stopped: configuration changes would no longer apply"));
         }
 
-        if (!_state.PgBouncerRunning || _state.Admin is not { } admin)
+        if (!_state.PgBouncerRunning || _state.Admin is null)
+        {
+            return Task.FromResult(HealthResult.Fail("pgbouncer is not running"));
+        }
+
+        return _state.AdminAnsweredWithin(PassTtl) ? Task.FromResult(Passed(_state.Version)) : _cached.GetAsync();
+    }
+
+    private static HealthResult Passed(PgBouncerVersion version) => HealthResult.Pass($"ok: pgbouncer {version}");
+
+    private async Task<HealthResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (_state.Admin is not { } admin)
         {
             return HealthResult.Fail("pgbouncer is not running");
         }
@@ -41,7 +58,8 @@ internal sealed class LivenessCheck
         try
         {
             var version = await admin.ShowVersionAsync(timeout.Token);
-            return HealthResult.Pass($"ok: pgbouncer {version}");
+            _state.AdminAnswered();
+            return Passed(version);
         }
         catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {

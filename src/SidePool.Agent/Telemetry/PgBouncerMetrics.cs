@@ -6,10 +6,14 @@ namespace SidePool.Agent.Telemetry;
 
 /// <summary>
 /// PgBouncer's admin console figures under the metric names of prometheus-community/pgbouncer_exporter.
-/// <see cref="RefreshAsync"/> scrapes once per /metrics request; the observable instruments read that snapshot.
+/// <see cref="RefreshAsync"/> scrapes once per /metrics request, on the admin session the agent keeps for scrapes
+/// (<see cref="KeptAdminSession"/>: no login per scrape); the observable instruments read that snapshot.
 /// </summary>
 internal sealed class PgBouncerMetrics : IDisposable
 {
+    /// <summary>The <c>application_name</c> of the kept scrape session (visible in <c>SHOW CLIENTS</c>).</summary>
+    public const string ScrapeApplicationName = "sidepool-agent-metrics";
+
     public const string MeterName = "SidePool.PgBouncer";
 
     private static readonly (string List, string Metric, string Help)[] ListMetrics =
@@ -26,10 +30,12 @@ internal sealed class PgBouncerMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private readonly SemaphoreSlim _scrapeGate = new(1, 1);
+    private readonly KeptAdminSession _session;
     private PgBouncerSnapshot _snapshot = PgBouncerSnapshot.Down;
 
-    public PgBouncerMetrics()
+    public PgBouncerMetrics(KeptAdminSession session)
     {
+        _session = session;
         _meter.CreateObservableGauge("pgbouncer_up", () => _snapshot.Up ? 1 : 0, description: "The pgbouncer scrape succeeded");
         _meter.CreateObservableGauge(
             "pgbouncer_version_info",
@@ -80,13 +86,13 @@ internal sealed class PgBouncerMetrics : IDisposable
 
     public PgBouncerSnapshot Snapshot => _snapshot;
 
-    /// <summary>Scrapes the admin console in one short session; on failure only <c>pgbouncer_up 0</c> remains.</summary>
+    /// <summary>Scrapes the admin console on the kept session; on failure only <c>pgbouncer_up 0</c> remains.</summary>
     public async Task RefreshAsync(PgBouncerAdminClient? admin, CancellationToken cancellationToken)
     {
         await _scrapeGate.WaitAsync(cancellationToken);
         try
         {
-            _snapshot = admin is null ? PgBouncerSnapshot.Down : await ScrapeAsync(admin, cancellationToken);
+            _snapshot = admin is null ? PgBouncerSnapshot.Down : await ScrapeAsync(_session, admin.Endpoint, cancellationToken);
         }
         catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
@@ -104,8 +110,9 @@ internal sealed class PgBouncerMetrics : IDisposable
         _scrapeGate.Dispose();
     }
 
-    private static Task<PgBouncerSnapshot> ScrapeAsync(PgBouncerAdminClient admin, CancellationToken cancellationToken) =>
-        admin.RunAsync(
+    private static Task<PgBouncerSnapshot> ScrapeAsync(KeptAdminSession session, AdminEndpoint endpoint, CancellationToken cancellationToken) =>
+        session.RunAsync(
+            endpoint,
             async (connection, ct) =>
             {
                 var version = await PgBouncerAdminClient.ShowVersionAsync(connection, ct);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using SidePool.Api;
 
 namespace SidePool.Operator.Hosting;
 
@@ -27,7 +28,7 @@ public static class OperatorCommandLine
             return UserErrorExitCode;
         }
 
-        // The version this assembly carries, also when the entry assembly is another (tests, embedding).
+        // The one product version, also when the entry assembly is another (tests, embedding).
         flags.Command.Options.OfType<VersionOption>().Single().Action = new PrintVersion(stdout);
         flags.Command.SetAction((result, token) => run(flags.Bind(result), token));
         // SIGTERM and Ctrl+C are the host's (graceful shutdown releases the Lease): System.CommandLine stays out of it.
@@ -39,7 +40,7 @@ public static class OperatorCommandLine
     {
         public override int Invoke(ParseResult parseResult)
         {
-            stdout.WriteLine(OperatorVersion.Current);
+            stdout.WriteLine(ProductVersion.Current);
             return 0;
         }
     }

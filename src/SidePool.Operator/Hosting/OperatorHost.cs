@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 using SidePool.Injection;
 using SidePool.Kubernetes.Client;
-using SidePool.Metrics;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Telemetry;
@@ -29,8 +29,9 @@ public static class OperatorHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton(TimeProvider.System);
+        // One registry for the operator's and the webhook's metrics, without prometheus-net's default process metrics.
+        builder.Services.AddSingleton(Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<OperatorMetrics>();
-        builder.Services.AddSingleton(_ => new PrometheusCollector(PrometheusCollectorOptions.ForMeters(OperatorMetrics.MeterName, WebhookMetrics.MeterName)));
         // One set of sidecar settings for the controller and the webhook: the version hashes what the webhook injects.
         var injection = new InjectionSettings
         {
@@ -89,7 +90,6 @@ public static class OperatorHost
 
     private static void MapEndpoints(WebApplication app, OperatorOptions options)
     {
-        var collector = app.Services.GetRequiredService<PrometheusCollector>();
         var service = app.Services.GetRequiredService<ControllerService>();
         var controller = app.Services.GetRequiredService<PoolController>();
         var pools = app.Services.GetService<PublishedPoolSource>();
@@ -110,10 +110,12 @@ public static class OperatorHost
             return next(context);
         });
 
-        app.MapGet("/metrics", (HttpContext context) =>
+        // The text format 0.0.4 whatever the scraper asks for (Prometheus asks for OpenMetrics first).
+        var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        app.MapMetrics(settings =>
         {
-            context.Response.ContentType = collector.ContentType;
-            return context.Response.WriteAsync(collector.Collect(), context.RequestAborted);
+            settings.Registry = registry;
+            settings.EnableOpenMetrics = false;
         }).WithMetadata(new LocalPortMetadata(metricsPort));
 
         // Both probes fail while this replica's controller cannot sync (e.g. RBAC refuses a list), naming why.

@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using SidePool.Metrics;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Webhook;
 using SidePool.Testing;
@@ -23,7 +22,6 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly FakePoolSource _pools = new();
     private readonly FakeEventRecorder _events = new();
     private readonly MemoryCertificateStore _store = new();
-    private readonly PrometheusCollector _metrics = new(PrometheusCollectorOptions.ForMeters(WebhookMetrics.MeterName));
     private WebhookServer _server = null!;
     private HttpClient _client = null!;
 
@@ -37,7 +35,6 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _client.Dispose();
         await _server.DisposeAsync();
-        _metrics.Dispose();
     }
 
     private async Task<AdmissionResponse> PostAsync(string review, HttpClient? client = null)
@@ -53,9 +50,17 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         return answer.Response!;
     }
 
-    private double Series(string series)
+    /// <summary>The webhook's exposition, as <c>/metrics</c> serves it.</summary>
+    private async Task<string> ExpositionAsync()
     {
-        var line = _metrics.Collect().Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        using var text = new MemoryStream();
+        await _server.Services.GetRequiredService<WebhookMetrics>().Registry.CollectAndExportAsTextAsync(text);
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    private async Task<double> SeriesAsync(string series)
+    {
+        var line = (await ExpositionAsync()).Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
@@ -65,7 +70,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         _pools.Pools.Add(WebhookPools.Candidate("orders-db"));
         _pools.Pools.Add(WebhookPools.Candidate("elsewhere", ns: "other", port: 7000));
         _pools.Pools.Add(WebhookPools.Candidate("going-away", port: 7001, deleting: true));
-        var before = Series("sidepool_operator_webhook_admissions_total{outcome=\"injected\"}");
+        var before = await SeriesAsync("sidepool_operator_webhook_admissions_total{outcome=\"injected\"}");
 
         var response = await PostAsync(WebhookPools.Review("uid-1"));
 
@@ -82,8 +87,8 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(WebhookPools.Password, Encoding.UTF8.GetString(response.Patch!), StringComparison.Ordinal);
         Assert.Null(response.Warnings);
         Assert.Empty(_events.Events);
-        Assert.Equal(before + 1, Series("sidepool_operator_webhook_admissions_total{outcome=\"injected\"}"));
-        Assert.Contains("sidepool_operator_webhook_duration_seconds_count", _metrics.Collect(), StringComparison.Ordinal);
+        Assert.Equal(before + 1, await SeriesAsync("sidepool_operator_webhook_admissions_total{outcome=\"injected\"}"));
+        Assert.Contains("sidepool_operator_webhook_duration_seconds_count", await ExpositionAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,7 +135,7 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Trust_pools_are_refused_for_host_network_pods_with_a_warning_and_an_event()
     {
         _pools.Pools.Add(WebhookPools.Candidate("orders-db"));
-        var before = Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"host_network\"}");
+        var before = await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"host_network\"}");
 
         var response = await PostAsync(WebhookPools.Review("uid-7", WebhookPools.Pod("\"hostNetwork\": true,")));
 
@@ -138,14 +143,14 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Null(response.Patch);
         Assert.Contains(response.Warnings!, w => w.Contains("hostNetwork", StringComparison.Ordinal));
         Assert.Equal("SidecarRefusedHostNetwork", Assert.Single(_events.Events).Reason);
-        Assert.Equal(before + 1, Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"host_network\"}"));
+        Assert.Equal(before + 1, await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"host_network\"}"));
     }
 
     [Fact]
     public async Task A_pod_declaring_the_sidecar_port_is_admitted_without_it_with_a_warning_and_an_event()
     {
         _pools.Pools.Add(WebhookPools.Candidate("orders-db"));
-        var before = Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}");
+        var before = await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}");
         var pod = WebhookPools.Pod().Replace("\"name\": \"web\", \"image\": \"shop/web:1\"", "\"name\": \"web\", \"image\": \"shop/web:1\", \"ports\": [ { \"containerPort\": 6432 } ]", StringComparison.Ordinal);
 
         var response = await PostAsync(WebhookPools.Review("uid-9", pod));
@@ -155,15 +160,15 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(response.Warnings!, w => w.Contains("port 6432", StringComparison.Ordinal) && w.Contains("container web", StringComparison.Ordinal));
         var recorded = Assert.Single(_events.Events);
         Assert.Equal(("SidecarPortInUse", "orders-db"), (recorded.Reason, recorded.Pool));
-        Assert.Equal(before + 1, Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}"));
+        Assert.Equal(before + 1, await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"port_in_use\"}"));
     }
 
     [Fact]
     public async Task An_internal_error_allows_the_pod_with_a_warning_an_event_and_the_metrics()
     {
         _pools.Failure = new InvalidOperationException("informer cache not synced");
-        var errors = Series("sidepool_operator_webhook_admissions_total{outcome=\"error\"}");
-        var missing = Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"error\"}");
+        var errors = await SeriesAsync("sidepool_operator_webhook_admissions_total{outcome=\"error\"}");
+        var missing = await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"error\"}");
 
         var response = await PostAsync(WebhookPools.Review("uid-8"));
 
@@ -172,8 +177,8 @@ public sealed class WebhookHttpsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Null(response.Patch);
         Assert.Equal([PodAdmissionHandler.InternalErrorWarning], response.Warnings);
         Assert.Equal("SidecarInjectionFailed", Assert.Single(_events.Events).Reason);
-        Assert.Equal(errors + 1, Series("sidepool_operator_webhook_admissions_total{outcome=\"error\"}"));
-        Assert.Equal(missing + 1, Series("sidepool_operator_webhook_missing_sidecars_total{reason=\"error\"}"));
+        Assert.Equal(errors + 1, await SeriesAsync("sidepool_operator_webhook_admissions_total{outcome=\"error\"}"));
+        Assert.Equal(missing + 1, await SeriesAsync("sidepool_operator_webhook_missing_sidecars_total{reason=\"error\"}"));
 
         var dry = await PostAsync(WebhookPools.Review("uid-9", dryRun: true));
         Assert.True(dry.Allowed);
