@@ -98,6 +98,35 @@ public sealed class KubeConfigLoaderTests : IDisposable
         Assert.Null(config.AccessToken);
     }
 
+    [Fact]
+    public async Task A_user_without_credentials_is_anonymous_as_for_kubectl()
+    {
+        // The fake API server (and so the sandbox) writes such a user; KubernetesClient alone refuses it.
+        var file = _dir.Write("anon/config", """
+            current-context: c
+            clusters: [{ name: k, cluster: { server: "http://127.0.0.1:1" } }]
+            contexts: [{ name: c, context: { cluster: k, user: nobody } }]
+            users: [{ name: nobody, user: {} }]
+            """);
+        var config = await KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { ExplicitPath = file });
+        Assert.Equal("http://127.0.0.1:1", config.Host.TrimEnd('/'));
+        Assert.Null(config.AccessToken);
+        Assert.Null(config.Username);
+    }
+
+    [Fact]
+    public async Task Relative_certificate_paths_resolve_against_the_file_that_names_them()
+    {
+        _dir.Write("rel/certs/ca.pem", TestCertificates.CreateAuthority().AuthorityPem);
+        var file = _dir.Write("rel/config", """
+            current-context: c
+            clusters: [{ name: k, cluster: { server: "https://127.0.0.1:1", certificate-authority: certs/ca.pem } }]
+            contexts: [{ name: c, context: { cluster: k } }]
+            """);
+        var config = await KubeConfigLoader.LoadAsync(new KubeConfigLoadOptions { KubeConfigVariable = $"{_dir.Path}/missing:{file}" });
+        Assert.Single(config.SslCaCerts!);
+    }
+
     [Theory]
     [InlineData("current-context: nope\nclusters: []\ncontexts: []\n", "nope")]
     public async Task Errors_inside_a_file_name_the_file_and_what_is_wrong(string yaml, string expected)

@@ -29,22 +29,16 @@ public static class KubeConfigLoader
 
         try
         {
-            KubernetesClientConfiguration configuration;
-            if (files.Count == 1)
+            var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
+            foreach (var file in files)
             {
-                configuration = await Task.Run(() => KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(files[0]), options.Context), cancellationToken);
-            }
-            else
-            {
-                var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
-                foreach (var file in files)
-                {
-                    Merge(merged, await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file)));
-                }
-
-                configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, options.Context);
+                var config = await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file));
+                ResolveRelativePaths(config, Path.GetDirectoryName(file)!);
+                Merge(merged, config);
             }
 
+            AllowAnonymousUser(merged, options.Context);
+            var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, options.Context);
             if (!string.IsNullOrEmpty(options.Namespace))
             {
                 configuration.Namespace = options.Namespace;
@@ -137,6 +131,52 @@ public static class KubeConfigLoader
         var home = options.HomeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var fallback = Path.Combine(home, ".kube", "config");
         return File.Exists(fallback) ? ([fallback], null) : ([], $"KUBECONFIG is not set and {NotAFile("kubeconfig file", fallback)}");
+    }
+
+    /// <summary>Paths in a kubeconfig are relative to the file that names them (kubectl), also once files are merged.</summary>
+    private static void ResolveRelativePaths(K8SConfiguration config, string folder)
+    {
+        string? Resolve(string? path) => string.IsNullOrEmpty(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+        foreach (var cluster in config.Clusters ?? [])
+        {
+            if (cluster.ClusterEndpoint is { } endpoint)
+            {
+                endpoint.CertificateAuthority = Resolve(endpoint.CertificateAuthority);
+            }
+        }
+
+        foreach (var user in config.Users ?? [])
+        {
+            if (user.UserCredentials is { } credentials)
+            {
+                credentials.ClientCertificate = Resolve(credentials.ClientCertificate);
+                credentials.ClientKey = Resolve(credentials.ClientKey);
+                if (credentials.ExternalExecution is { Command: { } command } exec && command.Contains('/', StringComparison.Ordinal))
+                {
+                    exec.Command = Resolve(command);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A user entry with no credentials at all is anonymous access for kubectl; KubernetesClient refuses it ("does not
+    /// have appropriate auth credentials"), so the context is built without a user instead.
+    /// </summary>
+    private static void AllowAnonymousUser(K8SConfiguration config, string? context)
+    {
+        var active = config.Contexts?.FirstOrDefault(c => c.Name == (context ?? config.CurrentContext));
+        if (active?.ContextDetails?.User is not { Length: > 0 } userName)
+        {
+            return;
+        }
+
+        var credentials = config.Users?.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+        if (credentials is null || (credentials.Token, credentials.ClientCertificateData, credentials.ClientCertificate, credentials.UserName,
+            credentials.AuthProvider, credentials.ExternalExecution) is (null or "", null or "", null or "", null or "", null, null))
+        {
+            active.ContextDetails.User = null;
+        }
     }
 
     /// <summary>kubectl's merge: the first file to set current-context wins, and so does the first entry of each name.</summary>
