@@ -24,6 +24,12 @@ public sealed record ControllerSettings
     /// <summary>How often pools with draining versions or unready pods are looked at again (time-based conditions).</summary>
     public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a version's Secret is kept after the status first showed the version Retired (no pod): a pod admitted
+    /// with it just before a new version was published may not be in the operator's cache yet.
+    /// </summary>
+    public TimeSpan RetiredSecretGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     public int Workers { get; init; } = 4;
 
     /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>

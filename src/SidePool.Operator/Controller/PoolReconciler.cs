@@ -113,7 +113,7 @@ public sealed class PoolReconciler(
         // 4. Retire what no pod needs.
         if (desired is not null)
         {
-            await _secrets.DeleteRetiredAsync(name, desired.ShortVersion, versionSecrets, podsInNamespace, cancellationToken);
+            await _secrets.DeleteRetiredAsync(name, desired.ShortVersion, versionSecrets, podsInNamespace, pool.Status?.Versions ?? [], now, settings.RetiredSecretGrace, cancellationToken);
         }
 
         // 5. Status.
@@ -153,6 +153,20 @@ public sealed class PoolReconciler(
         if (desired is not null && !published)
         {
             return ReconcileResult.Requeue(AfterPublish);
+        }
+
+        // A retired version whose Secret is kept for the grace period is looked at again when the grace ends.
+        if (desired is not null && versionSecrets.Any(s => PoolNames.ShortVersionOf(name, s.Metadata?.Name) is { } v && v != desired.ShortVersion))
+        {
+            var graceLeft = status.Versions!.Where(v => v.State == VersionStates.Retired && v.RetiredAt is not null)
+                .Select(v => v.RetiredAt!.Value + settings.RetiredSecretGrace - now)
+                .Where(left => left > TimeSpan.Zero)
+                .DefaultIfEmpty(settings.RetiredSecretGrace)
+                .Min();
+            if (!status.Versions!.Any(v => v.State == VersionStates.Draining))
+            {
+                return ReconcileResult.Requeue(graceLeft < settings.RecheckInterval ? graceLeft : settings.RecheckInterval);
+            }
         }
 
         var timeBased = status.Versions!.Any(v => v.State == VersionStates.Draining) || pods.Any(p => p.Injected && !p.Ready && !p.Terminating) ||

@@ -74,9 +74,17 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     }
 
     /// <summary>Deletes version Secrets that are not current and that no pod mounts.</summary>
-    public async Task DeleteRetiredAsync(string pool, string currentShort, List<Secret> versionSecrets, IReadOnlyList<Pod> podsInNamespace, CancellationToken cancellationToken)
+    public async Task DeleteRetiredAsync(
+        string pool,
+        string currentShort,
+        List<Secret> versionSecrets,
+        IReadOnlyList<Pod> podsInNamespace,
+        IEnumerable<PoolVersionStatus> previousVersions,
+        DateTimeOffset now,
+        TimeSpan grace,
+        CancellationToken cancellationToken)
     {
-        foreach (var retired in RetiredSecrets.ToDelete(pool, currentShort, versionSecrets, podsInNamespace))
+        foreach (var retired in RetiredSecrets.ToDelete(pool, currentShort, versionSecrets, podsInNamespace, previousVersions, now, grace))
         {
             await DeleteAsync(retired, cancellationToken);
             versionSecrets.Remove(retired);
