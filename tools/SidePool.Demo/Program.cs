@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using SidePool.Demo;
+using SidePool.Tools;
 
 var outputDirectory = new Option<string>("--output-dir") { Description = "Where the summary (summary.md) and the plot (demo.png) go.", DefaultValueFactory = _ => "out/demo" };
 var root = new RootCommand("The SidePool demo: a sandbox cluster, the operator, an app under load, and a tour of a reload, a backend password rotation, a new version and scaling. Exit code 1 when any app transaction failed, 130 when interrupted.")
@@ -43,19 +44,4 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 });
 var parsed = root.Parse(args);
-return UsageError(parsed, "sidepool-demo") ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-// A mistake in the arguments is one line on stderr and exit code 2, like sidepool-operator's.
-static int? UsageError(ParseResult parsed, string name)
-{
-    if (parsed.Errors.Count == 0)
-    {
-        return null;
-    }
-
-    var message = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) is { } unknown
-        ? $"unknown option {unknown.Split('=', 2)[0]}"
-        : string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
-    Console.Error.WriteLine($"{name}: {message} (see {name} --help)");
-    return 2;
-}
+return UsageErrors.Report(parsed, "sidepool-demo") ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using SidePool.Sandbox;
+using SidePool.Tools;
 
 var logger = new StderrLogger(LogLevel.Information);
 var stateDir = new Option<string>("--state-dir") { Description = "The sandbox's directory: kubeconfig, pod volumes; every podman object is labelled with it.", Required = true };
@@ -56,19 +57,4 @@ var root = new RootCommand("sidepool-sandbox: a single-node sandbox Kubernetes c
 };
 // The sandbox handles SIGTERM/SIGINT itself (graceful pod termination can take a grace period): no forced exit.
 var parsed = root.Parse(args);
-return UsageError(parsed, "sidepool-sandbox") ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-// A mistake in the arguments is one line on stderr and exit code 2, like sidepool-operator's.
-static int? UsageError(ParseResult parsed, string name)
-{
-    if (parsed.Errors.Count == 0)
-    {
-        return null;
-    }
-
-    var message = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) is { } unknown
-        ? $"unknown option {unknown.Split('=', 2)[0]}"
-        : string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
-    Console.Error.WriteLine($"{name}: {message} (see {name} --help)");
-    return 2;
-}
+return UsageErrors.Report(parsed, "sidepool-sandbox") ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
