@@ -136,16 +136,15 @@ internal sealed class ResourceClient<T>(IKubernetes api, string defaultNamespace
                 throw new KubernetesTransportException($"{operation}: the watch stream broke: {ex.Message}", ex);
             }
 
+            // The same ERROR event when KubernetesClient reports it through onError instead.
+            if (!more && streamError is KubernetesException { } watchError)
+            {
+                inStreamError ??= watchError.Status ?? new V1Status { Status = "Failure", Message = watchError.Message };
+            }
+
             if (inStreamError is not null)
             {
                 yield return new WatchEvent<T> { Type = WatchEventType.Error, Status = inStreamError };
-                yield break;
-            }
-
-            if (!more && streamError is KubernetesException { } watchError)
-            {
-                // The ERROR event KubernetesClient reports through onError (410 Expired among them): an event here.
-                yield return new WatchEvent<T> { Type = WatchEventType.Error, Status = watchError.Status ?? new V1Status { Status = "Failure", Message = watchError.Message } };
                 yield break;
             }
 

@@ -22,18 +22,14 @@ public static class KubeConfigLoader
         }
 
         var fileList = string.Join(", ", files.Select(f => $"'{f}'"));
-        foreach (var file in files)
-        {
-            await CheckAsync(file, options.Context, cancellationToken);
-        }
-
         try
         {
             var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
             foreach (var file in files)
             {
-                var config = await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file));
+                var config = await ReadAsync(file);
                 ResolveRelativePaths(config, Path.GetDirectoryName(file)!);
+                await CheckAuthorityAsync(config, file, options.Context, cancellationToken);
                 Merge(merged, config);
             }
 
@@ -58,22 +54,25 @@ public static class KubeConfigLoader
     /// </summary>
     public static string? DescribeMissing(KubeConfigLoadOptions? options = null) => Locate(options ?? new KubeConfigLoadOptions()).Problem;
 
-    /// <summary>
-    /// What KubernetesClient reports poorly, said with the file, cluster and key: YAML that does not parse, and a
-    /// certificate-authority file of the context's cluster that is missing or holds no PEM certificate.
-    /// </summary>
-    private static async Task CheckAsync(string file, string? context, CancellationToken cancellationToken)
+    /// <summary>One file as KubernetesClient reads it; YAML that does not parse is said with the file and line.</summary>
+    private static async Task<K8SConfiguration> ReadAsync(string file)
     {
-        K8SConfiguration config;
         try
         {
-            config = await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file));
+            return await KubernetesClientConfiguration.LoadKubeConfigAsync(new FileInfo(file));
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
             throw new KubernetesConfigException($"kubeconfig file '{file}' is not valid YAML (line {ex.Start.Line}).", ex);
         }
+    }
 
+    /// <summary>
+    /// What KubernetesClient reports poorly, said with the file, cluster and key: a certificate-authority file of the
+    /// context's cluster that is missing or holds no PEM certificate (paths are already resolved against the file).
+    /// </summary>
+    private static async Task CheckAuthorityAsync(K8SConfiguration config, string file, string? context, CancellationToken cancellationToken)
+    {
         var contextName = context ?? config.CurrentContext;
         var clusterName = config.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.Cluster;
         var cluster = config.Clusters?.FirstOrDefault(c => c.Name == clusterName)?.ClusterEndpoint;
@@ -82,9 +81,7 @@ public static class KubeConfigLoader
             return;
         }
 
-        var ca = Path.IsPathRooted(cluster.CertificateAuthority)
-            ? cluster.CertificateAuthority
-            : Path.Combine(Path.GetDirectoryName(file) ?? ".", cluster.CertificateAuthority);
+        var ca = cluster.CertificateAuthority;
         var where = $"Cluster '{clusterName}' (in '{file}'): 'certificate-authority' file '{ca}'";
         if (!File.Exists(ca))
         {
