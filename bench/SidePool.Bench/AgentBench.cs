@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using SidePool.Api;
-using SidePool.Rendering;
+using SidePool.Core;
 using SidePool.Testing;
 
 namespace SidePool.Bench;
@@ -235,7 +235,7 @@ internal static partial class AgentBench
             Pool = new PoolSettings { Mode = "transaction", Size = 10, MaxClientConnections = 100 },
             Sidecar = new SidecarSpec { Port = listenPort, ClientAuth = "trust" },
         };
-        var secrets = new PoolSecrets([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+        var secrets = new PoolKey([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
         var client = new ClientCredentials(User, ClientCredentials.GeneratePassword());
         var layout = new RenderLayout { ConfigDirectory = mountDirectory, SocketDirectory = socketDirectory };
         var config = PoolRenderer.Render("bench", spec, new PoolCredentials(User, Password), client, secrets, layout);

@@ -13,9 +13,6 @@ public static class Naming
     public static readonly IReadOnlyList<string> ShortNames = ["pool", "pools"];
     public static readonly IReadOnlyList<string> Categories = ["sidepool"];
 
-    /// <summary>The PgBouncer admin user the agent uses over the unix socket.</summary>
-    public const string AdminUser = "sidepool-agent";
-
     /// <summary>RFC 1123 host name, IPv4 or IPv6 address.</summary>
     public const string HostPattern =
         @"^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$";
@@ -37,7 +34,4 @@ public static class Naming
 
     /// <summary>Environment variable name, or empty to disable it.</summary>
     public const string EnvNamePattern = @"^([A-Za-z_][A-Za-z0-9_]*)?$";
-
-    /// <summary>Short form of a hash: the first 10 hex characters, used in names.</summary>
-    public static string Short(string fullHash) => fullHash[..Math.Min(10, fullHash.Length)];
 }

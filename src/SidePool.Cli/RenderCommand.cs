@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Injection;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 
 namespace SidePool.Cli;
 
@@ -25,7 +25,7 @@ public static partial class RenderCommand
         var output = new Option<string?>("--output-dir", "-o") { Description = "Write the version Secret's files (unmasked, mode 0600) into DIR, exactly as the sidecar gets them; run them with `sidepool-agent --config-dir DIR` (see README)." };
         var hashKey = new Option<string?>("--hash-key") { Description = "The pool's hash key, hex (at least 32 characters). Default: a random one (the revision then differs per run)." };
         var sidecarMode = new Option<string>("--sidecar-mode") { Description = "native or classic (part of the version).", DefaultValueFactory = _ => "native" };
-        var defaultImage = new Option<string>("--default-image") { Description = "The operator's --default-image (part of the version when the pool names no image).", DefaultValueFactory = _ => InjectionSettings.DefaultSidecarImage };
+        var defaultImage = new Option<string>("--default-image") { Description = "The operator's --default-image (part of the version when the pool names no image).", DefaultValueFactory = _ => InjectionOptions.DefaultSidecarImage };
         sidecarMode.AcceptOnlyFromAmong("native", "classic");
 
         var command = new Command("render", "Print the files a sidecar would get for a pool, with its version and config revision.")
@@ -43,16 +43,16 @@ public static partial class RenderCommand
         return command;
     }
 
-    public sealed record Request(string PoolFile, IReadOnlyList<string> SecretFiles, bool ShowSecrets, string? OutputDirectory, string? HashKey, string SidecarMode, string DefaultImage = InjectionSettings.DefaultSidecarImage);
+    public sealed record Request(string PoolFile, IReadOnlyList<string> SecretFiles, bool ShowSecrets, string? OutputDirectory, string? HashKey, string SidecarMode, string DefaultImage = InjectionOptions.DefaultSidecarImage);
 
     public static void Run(Request request, TextWriter stdout, TextWriter stderr)
     {
         var pool = ReadPool(request.PoolFile);
         var secretDocuments = request.SecretFiles.SelectMany(f => YamlManifests.ReadFile(f).Select(d => (d, f))).ToList();
         var credentials = SecretManifests.ReadCredentials(pool.Spec!, secretDocuments);
-        var secrets = request.HashKey is null ? PoolSecrets.Generate() : new PoolSecrets(ParseHashKey(request.HashKey));
+        var secrets = request.HashKey is null ? PoolKey.Generate() : new PoolKey(ParseHashKey(request.HashKey));
         var clientPassword = SecretManifests.ReadClientPassword(pool.Metadata.Name!, secretDocuments);
-        var settings = new InjectionSettings { SidecarMode = request.SidecarMode, DefaultImage = request.DefaultImage };
+        var settings = new InjectionOptions { SidecarMode = request.SidecarMode, DefaultImage = request.DefaultImage };
 
         RenderedPool rendered;
         try
@@ -72,7 +72,7 @@ public static partial class RenderCommand
 
         if (clientPassword is null)
         {
-            stderr.WriteLine($"note: no Secret {Reconciliation.PoolNames.ClientSecret(pool.Metadata.Name!)} given: a new client password was generated, so the version is the one a new pool would get with it (pass the pool's client Secret with --secret for the cluster's)");
+            stderr.WriteLine($"note: no Secret {VersionContract.Secrets.Client(pool.Metadata.Name!)} given: a new client password was generated, so the version is the one a new pool would get with it (pass the pool's client Secret with --secret for the cluster's)");
         }
 
         var summary = new StringBuilder()
@@ -130,9 +130,9 @@ public static partial class RenderCommand
     /// <summary>Passwords masked: userlist entries, the server password in pgbouncer.ini, and the app files (all secret).</summary>
     private static string Masked(string name, string content) => name switch
     {
-        RenderedPool.UserListFile => MaskUserList(content),
-        RenderedPool.IniFile => ServerPassword().Replace(content, "password='" + Mask + "'"),
-        RenderedPool.ClientPasswordFile or RenderedPool.DatabaseUrlFile or RenderedPool.DirectUrlFile => Mask,
+        VersionContract.Files.UserList => MaskUserList(content),
+        VersionContract.Files.Ini => ServerPassword().Replace(content, "password='" + Mask + "'"),
+        VersionContract.Files.ClientPassword or VersionContract.Files.DatabaseUrl or VersionContract.Files.DirectUrl => Mask,
         _ => content,
     };
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 
 namespace SidePool.Cli;
 
@@ -28,15 +29,15 @@ public static class SecretManifests
     /// <summary>The pool's client password from its client Secret (<c>&lt;pool&gt;-client</c>, as in the cluster), or null when not given.</summary>
     public static string? ReadClientPassword(string poolName, IReadOnlyList<(JsonObject Document, string Source)> secrets)
     {
-        var name = Reconciliation.PoolNames.ClientSecret(poolName);
+        var name = VersionContract.Secrets.Client(poolName);
         foreach (var (document, source) in secrets)
         {
             if (document["kind"]?.ToString() == "Secret" && document["metadata"]?["name"]?.ToString() == name)
             {
-                var password = Key(document, source, Reconciliation.PoolNames.ClientPasswordDataKey);
+                var password = Key(document, source, VersionContract.Secrets.ClientPasswordDataKey);
                 return ClientCredentials.IsValidPassword(password)
                     ? password
-                    : throw new UserError($"{source}: Secret \"{name}\" key \"{Reconciliation.PoolNames.ClientPasswordDataKey}\" must match {ClientCredentials.PasswordPattern}");
+                    : throw new UserError($"{source}: Secret \"{name}\" key \"{VersionContract.Secrets.ClientPasswordDataKey}\" must match {ClientCredentials.PasswordPattern}");
             }
         }
 

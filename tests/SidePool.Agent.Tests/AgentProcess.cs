@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http;
+using SidePool.Core;
 using SidePool.PgBouncer.Admin;
-using SidePool.Rendering;
 using SidePool.Testing;
 
 namespace SidePool.Agent.Tests;

@@ -68,7 +68,7 @@ public sealed class AgentUnitTests
     public void The_agent_pins_the_same_restart_only_settings_the_renderer_lists()
     {
         Assert.Equal(
-            SidePool.Rendering.PgBouncerSettings.NonReloadable.Order(StringComparer.Ordinal),
+            SidePool.Core.PgBouncerSettings.NonReloadable.Order(StringComparer.Ordinal),
             SidePool.Agent.Configuration.RestartOnlySettings.Known.Order(StringComparer.Ordinal));
     }
 

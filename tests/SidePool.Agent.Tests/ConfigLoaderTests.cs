@@ -94,6 +94,6 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.NotNull(users.PasswordOf("sc"));
     }
 
-    private SidePool.Rendering.RenderedPool Render(int poolSize = 10) =>
+    private SidePool.Core.RenderedPool Render(int poolSize = 10) =>
         PoolFiles.Render(_mount.Directory, "/var/run/sidepool", 5432, 6432, TestBackend.Password, poolSize);
 }

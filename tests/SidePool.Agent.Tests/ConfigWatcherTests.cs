@@ -92,6 +92,6 @@ public sealed class ConfigWatcherTests : IDisposable
         }
     }
 
-    private SidePool.Rendering.RenderedPool Render(int poolSize) =>
+    private SidePool.Core.RenderedPool Render(int poolSize) =>
         PoolFiles.Render(_mount.Directory, "/var/run/sidepool", 5432, 6432, TestBackend.Password, poolSize);
 }

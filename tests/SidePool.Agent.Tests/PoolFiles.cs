@@ -1,14 +1,15 @@
 using SidePool.Api;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 
 namespace SidePool.Agent.Tests;
 
-/// <summary>Renders a pool's files with the operator's renderer (<see cref="PoolRenderer.Render(string, ConnectionPoolSpec, PoolCredentials, ClientCredentials, PoolSecrets, RenderLayout)"/> then <see cref="PoolRenderer.Finish"/>) for a test backend.</summary>
+/// <summary>Renders a pool's files with the operator's renderer (<see cref="PoolRenderer.Render(string, ConnectionPoolSpec, PoolCredentials, ClientCredentials, PoolKey, RenderLayout)"/> then <see cref="PoolRenderer.Finish"/>) for a test backend.</summary>
 internal static class PoolFiles
 {
     public const string Version = "test-version-1";
 
-    public static readonly PoolSecrets Secrets = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+    public static readonly PoolKey Secrets = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
     /// <summary>The client password of this test run (what applications log in to the sidecar with).</summary>
     public static readonly string ClientPassword = ClientCredentials.GeneratePassword();
@@ -55,9 +56,9 @@ internal static class PoolFiles
         var config = PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, backendPassword), client, Secrets, layout);
         var appFiles = new Dictionary<string, string>
         {
-            [RenderedPool.ClientPasswordFile] = client.Password,
-            [RenderedPool.DatabaseUrlFile] = $"postgresql://{client.Username}:{client.Password}@127.0.0.1:{listenPort}/{TestBackend.Database}",
-            [RenderedPool.DirectUrlFile] = $"postgresql://{TestBackend.User}:{backendPassword}@127.0.0.1:{backendPort}/{TestBackend.Database}",
+            [VersionContract.Files.ClientPassword] = client.Password,
+            [VersionContract.Files.DatabaseUrl] = $"postgresql://{client.Username}:{client.Password}@127.0.0.1:{listenPort}/{TestBackend.Database}",
+            [VersionContract.Files.DirectUrl] = $"postgresql://{TestBackend.User}:{backendPassword}@127.0.0.1:{backendPort}/{TestBackend.Database}",
         };
         return PoolRenderer.Finish(config, version, "sidepool-agent:test", Secrets, appFiles);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Npgsql;
-using SidePool.Rendering;
+using SidePool.Core;
 using SidePool.Testing;
 using Xunit;
 using Xunit.Abstractions;

@@ -15,7 +15,7 @@ public sealed class ReloadTests(TestBackend backend, ITestOutputHelper output) :
         var admin = agent.Admin();
         var before = agent.Rendered;
         var oldClientPassword = agent.ClientPassword;
-        var newClientPassword = SidePool.Rendering.ClientCredentials.GeneratePassword();
+        var newClientPassword = SidePool.Core.ClientCredentials.GeneratePassword();
         await using var connectedBefore = new NpgsqlConnection(agent.AppConnectionString("connected-before"));
         await connectedBefore.OpenAsync();
         Assert.Equal(1, await ScalarAsync(connectedBefore, "SELECT 1"));

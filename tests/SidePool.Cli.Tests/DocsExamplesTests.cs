@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using SidePool.Api;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 using Xunit;
 using Xunit.Abstractions;
 using YamlDotNet.RepresentationModel;
@@ -670,7 +671,7 @@ public sealed partial class DocsExamplesTests(ITestOutputHelper output)
             foreach (Match name in SidePoolDomain().Matches(text))
             {
                 count++;
-                if (name.Groups["label"].Value != "dev" && name.Value != RenderedPool.AgentFile)
+                if (name.Groups["label"].Value != "dev" && name.Value != VersionContract.Files.Agent)
                 {
                     failures.Add($"{where}: `{name.Value}`: SidePool's API group is {Naming.Group}");
                 }

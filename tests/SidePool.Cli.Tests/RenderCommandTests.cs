@@ -1,6 +1,5 @@
 using SidePool.Api;
-using SidePool.Injection;
-using SidePool.Rendering;
+using SidePool.Core;
 using SidePool.Testing;
 using Xunit;
 
@@ -100,7 +99,7 @@ public sealed class RenderCommandTests : IDisposable
         var pool = ConnectionPoolReader.Read(documents.Single(d => d["kind"]!.ToString() == Naming.Kind), sample);
         var secretDocuments = YamlManifests.ReadFile(Secrets).Select(d => (d, Secrets)).ToList();
         var backend = SecretManifests.ReadCredentials(pool.Spec!, secretDocuments);
-        var cluster = PoolVersionBuilder.Build(pool.Metadata.Name!, pool.Spec!, backend, new ClientCredentials(backend.Username, ClientPassword), new PoolSecrets(Convert.FromHexString(Key)), new InjectionSettings(), SidecarModes.Native);
+        var cluster = PoolVersionBuilder.Build(pool.Metadata.Name!, pool.Spec!, backend, new ClientCredentials(backend.Username, ClientPassword), new PoolKey(Convert.FromHexString(Key)), new InjectionOptions(), SidecarModes.Native);
         Assert.Contains($"# version:  {cluster.ShortVersion}  ({cluster.Version})", a.Stdout, StringComparison.Ordinal);
 
         // The files are the version Secret's, byte for byte, private to the user.

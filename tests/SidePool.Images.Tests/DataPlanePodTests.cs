@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Injection;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Testing;
 using Xunit;
 
@@ -71,9 +71,9 @@ public sealed class DataPlanePodTests(ImagesFixture images)
         await postgres.CreateDatabaseAsync(Database, User);
 
         // The version the operator would publish, and the pod the webhook would admit.
-        var settings = new InjectionSettings { SidecarMode = SidecarModes.Native, DefaultImage = ImageNames.Reference(ImageNames.Sidecar) };
+        var settings = new InjectionOptions { SidecarMode = SidecarModes.Native, DefaultImage = ImageNames.Reference(ImageNames.Sidecar) };
         var spec = Spec();
-        var rendered = PoolVersionBuilder.Build(PoolName, spec, new PoolCredentials(User, "backend-secret"), new ClientCredentials(User, ClientCredentials.GeneratePassword()), new PoolSecrets(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), settings, SidecarModes.Native);
+        var rendered = PoolVersionBuilder.Build(PoolName, spec, new PoolCredentials(User, "backend-secret"), new ClientCredentials(User, ClientCredentials.GeneratePassword()), new PoolKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), settings, SidecarModes.Native);
         var injection = InjectionBuilder.Build(AppPod(), [new PoolInjection { Name = PoolName, Spec = spec, CreationTimestamp = DateTimeOffset.UtcNow, Rendered = rendered }], settings);
         var pod = JsonPatchApplier.Apply(AppPod(), injection.Patch);
         var volumes = pod["spec"]!["volumes"]!.AsArray();
@@ -114,9 +114,9 @@ public sealed class DataPlanePodTests(ImagesFixture images)
         }
 
         // An app's query through the sidecar, with the client password of the DATABASE_URL the app got.
-        var databaseUrl = SecretValue(versionSecret, RenderedPool.DatabaseUrlFile);
+        var databaseUrl = SecretValue(versionSecret, VersionContract.Files.DatabaseUrl);
         var urlReference = app["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "DATABASE_URL")!["valueFrom"]!["secretKeyRef"]!;
-        Assert.Equal((versionSecret, RenderedPool.DatabaseUrlFile), (urlReference["name"]!.GetValue<string>(), urlReference["key"]!.GetValue<string>()));
+        Assert.Equal((versionSecret, VersionContract.Files.DatabaseUrl), (urlReference["name"]!.GetValue<string>(), urlReference["key"]!.GetValue<string>()));
         var query = await podman.InNetworkAsync("psql", databaseUrl, "-X", "-A", "-t", "-c", "select current_user || '@' || current_database()");
         Assert.True(query.ExitCode == 0, $"{query}\n{await SidecarLogs()}");
         Assert.Equal($"{User}@{Database}", query.Stdout.Trim());

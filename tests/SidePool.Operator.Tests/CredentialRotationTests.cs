@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Operator.Tests.Support;
-using SidePool.Reconciliation;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -84,10 +85,10 @@ public sealed class CredentialRotationTests
         var v1 = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
         var before = await FileAsync(h, "orders-" + v1, "client-password");
 
-        await h.Secrets.DeleteAsync(PoolNames.ClientSecret("orders"), Ns);
+        await h.Secrets.DeleteAsync(VersionContract.Secrets.Client("orders"), Ns);
         var v2 = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is { } c && c != v1, "v2 after rotation")).Status!.CurrentVersion!;
         var after = await FileAsync(h, "orders-" + v2, "client-password");
         Assert.NotEqual(before, after);
-        Assert.Equal(after, Encoding.UTF8.GetString((await h.Secrets.GetAsync(PoolNames.ClientSecret("orders"), Ns)).Data!["password"]));
+        Assert.Equal(after, Encoding.UTF8.GetString((await h.Secrets.GetAsync(VersionContract.Secrets.Client("orders"), Ns)).Data!["password"]));
     }
 }

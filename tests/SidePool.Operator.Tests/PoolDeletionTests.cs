@@ -1,6 +1,7 @@
 using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Operator.Tests.Support;
-using SidePool.Reconciliation;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -38,7 +39,7 @@ public sealed class PoolDeletionTests
         await OperatorHarness.EventuallyAsync(() => h.PoolSecretsAsync(Ns, "orders"), s => s.Count == 2, what: "key and client Secrets collected");
         var kept = (await h.PoolSecretsAsync(Ns, "orders")).Select(s => s.Metadata!.Name!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(new[] { "orders-" + v1, "orders-" + v2 }.Order(StringComparer.Ordinal), kept);
-        Assert.All(await h.PoolSecretsAsync(Ns, "orders"), s => Assert.Equal("true", s.Metadata!.Labels![PoolNames.OrphanedLabel]));
+        Assert.All(await h.PoolSecretsAsync(Ns, "orders"), s => Assert.Equal("true", s.Metadata!.Labels![VersionContract.Labels.Orphaned]));
         Assert.Equal(2, (await h.Pods.ListAllAsync(Ns).ToListAsync()).Count);
 
         // The stamps are gone from the template (so the next pods start without the sidecar).

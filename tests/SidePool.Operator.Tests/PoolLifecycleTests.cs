@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Operator.Tests.Support;
-using SidePool.Reconciliation;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -29,9 +30,9 @@ public sealed class PoolLifecycleTests
         var secrets = await h.PoolSecretsAsync(Ns, "orders");
         Assert.Equal(new[] { "orders-" + v1, "orders-client", "orders-key" }.Order(StringComparer.Ordinal), secrets.Select(s => s.Metadata!.Name!).Order(StringComparer.Ordinal));
         Assert.All(secrets, s => Assert.Equal(created.Metadata.Uid, Assert.Single(s.Metadata!.OwnerReferences!).Uid));
-        Assert.Equal(32, secrets.Single(s => s.Metadata!.Name == "orders-key").Data![PoolNames.HashKeyDataKey].Length);
+        Assert.Equal(32, secrets.Single(s => s.Metadata!.Name == "orders-key").Data![VersionContract.Secrets.HashKeyDataKey].Length);
         var v1Secret = secrets.Single(s => s.Metadata!.Name == "orders-" + v1);
-        Assert.Equal(v1, v1Secret.Metadata!.Labels![PoolNames.VersionLabel]);
+        Assert.Equal(v1, v1Secret.Metadata!.Labels![VersionContract.Labels.Version]);
         Assert.Contains("port=5432", Encoding.UTF8.GetString(v1Secret.Data!["pgbouncer.ini"]), StringComparison.Ordinal);
         Assert.Contains("/etc/sidepool/orders/userlist.txt", Encoding.UTF8.GetString(v1Secret.Data!["pgbouncer.ini"]), StringComparison.Ordinal);
         Assert.Equal(1, pool.Status.ObservedGeneration);
@@ -54,7 +55,7 @@ public sealed class PoolLifecycleTests
         Assert.NotEqual(revision1, revision2);
         var rewritten = await h.Secrets.GetAsync("orders-" + v1, Ns);
         Assert.Contains("default_pool_size = 20", Encoding.UTF8.GetString(rewritten.Data!["pgbouncer.ini"]), StringComparison.Ordinal);
-        Assert.Equal(revision2, rewritten.Metadata!.Annotations![PoolNames.ConfigRevisionAnnotation]);
+        Assert.Equal(revision2, rewritten.Metadata!.Annotations![VersionContract.Annotations.ConfigRevision]);
         Assert.Null((await h.Deployments.GetAsync("web", Ns)).Spec!.Template.Metadata!.Annotations);
         Assert.Equal(3, (await h.PoolSecretsAsync(Ns, "orders")).Count);
 

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using SidePool.Api;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.FakeServer;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Tests.Support;
-using SidePool.Reconciliation;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -145,7 +145,7 @@ public sealed class RolloutScenarioTests
     [Fact]
     public async Task AStalledRolloutIsDegradedWithTheSidecarsReason()
     {
-        await using var h = await OperatorHarness.StartAsync(new ControllerSettings { SidecarMode = "native", RecheckInterval = TimeSpan.FromMilliseconds(300), StallTimeout = TimeSpan.FromSeconds(1) });
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions { SidecarMode = "native", RecheckInterval = TimeSpan.FromMilliseconds(300), StallTimeout = TimeSpan.FromSeconds(1) });
         var (v1, deployment) = await SetUpAsync(h);
         var v2 = await ChangePortAsync(h, v1);
         var rs2 = await h.CreateReplicaSetAsync(deployment, "2");

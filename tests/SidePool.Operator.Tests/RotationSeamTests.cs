@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Npgsql;
 using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Operator.Tests.Support;
 using SidePool.PgBouncer.Admin;
-using SidePool.Reconciliation;
-using SidePool.Rendering;
 using SidePool.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -39,7 +39,7 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
             s.Sidecar.ClientAuth = "scram";
         }));
         var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var secretName = PoolNames.VersionSecret("orders", version);
+        var secretName = VersionContract.Secrets.Version("orders", version);
 
         // The pod: its Secret volume kept by "the kubelet", and the real sidecar agent running PgBouncer on it.
         using var directory = new TestDirectory("seam");
@@ -55,7 +55,7 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         await OperatorHarness.EventuallyAsync(() => StatusAsync(http, "readyz"), s => s == 200, what: "sidecar ready", onEach: () => agent.HasExited ? throw new InvalidOperationException(agent.Output) : Task.CompletedTask);
 
         // The app: DATABASE_URL as the webhook's env hands it over (the version Secret's database-url key).
-        var appConnection = ConnectionString(await FileAsync(h, secretName, RenderedPool.DatabaseUrlFile));
+        var appConnection = ConnectionString(await FileAsync(h, secretName, VersionContract.Files.DatabaseUrl));
         using var stop = new CancellationTokenSource();
         var progress = new StrongBox<int>();
         var app = AppLoadAsync(appConnection, progress, stop.Token);
@@ -74,7 +74,7 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         // that cannot reach PgBouncer's admin console.
         using var scraping = new CancellationTokenSource();
         var scrapes = ScrapeAsync(http, scraping.Token);
-        await h.Secrets.DeleteAsync(PoolNames.KeySecret("orders"), Ns);
+        await h.Secrets.DeleteAsync(VersionContract.Secrets.Key("orders"), Ns);
         await WaitForRevisionAsync(h, http, secretName, revision);
         await Task.Delay(500);
         await scraping.CancelAsync();
@@ -123,7 +123,7 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         Encoding.UTF8.GetString((await h.Secrets.GetAsync(secret, Ns)).Data![file]);
 
     private static async Task<string> RevisionAsync(OperatorHarness h, string secret) =>
-        (await h.Secrets.GetAsync(secret, Ns)).Metadata!.Annotations![PoolNames.ConfigRevisionAnnotation];
+        (await h.Secrets.GetAsync(secret, Ns)).Metadata!.Annotations![VersionContract.Annotations.ConfigRevision];
 
     /// <summary>Waits for a new revision in the Secret, then for the agent to report running it.</summary>
     private static async Task<string> WaitForRevisionAsync(OperatorHarness h, HttpClient http, string secret, string previous)
@@ -136,9 +136,9 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
     /// <summary>PgBouncer's RECONNECT: server connections close as they are released, new ones log in with the current password.</summary>
     private static async Task ReconnectServersAsync(OperatorHarness h, string secret, string socketDirectory, int port)
     {
-        var userlist = await FileAsync(h, secret, RenderedPool.UserListFile);
-        var admin = userlist.Split('\n').First(l => l.StartsWith($"\"{Naming.AdminUser}\"", StringComparison.Ordinal)).Split('"')[3];
-        var client = new PgBouncerAdminClient(AdminEndpoint.UnixSocket(socketDirectory, port, Naming.AdminUser, admin));
+        var userlist = await FileAsync(h, secret, VersionContract.Files.UserList);
+        var admin = userlist.Split('\n').First(l => l.StartsWith($"\"{VersionContract.AdminUser}\"", StringComparison.Ordinal)).Split('"')[3];
+        var client = new PgBouncerAdminClient(AdminEndpoint.UnixSocket(socketDirectory, port, VersionContract.AdminUser, admin));
         await client.QueryAsync("RECONNECT");
     }
 

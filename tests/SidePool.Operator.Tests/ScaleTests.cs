@@ -22,7 +22,7 @@ public sealed class ScaleTests(ITestOutputHelper output)
     public async Task FiveHundredPoolsAndFiveThousandPodsAreAllStampedAfterASpecChange()
     {
         await using var h = await OperatorHarness.StartAsync(
-            new ControllerSettings { SidecarMode = "native", RecheckInterval = TimeSpan.FromMinutes(5), Workers = 4, Identity = "scale" },
+            new PoolControllerOptions { SidecarMode = "native", RecheckInterval = TimeSpan.FromMinutes(5), Workers = 4, Identity = "scale" },
             startController: false,
             new FakeApiServerOptions { WatchHistoryLimit = 50_000 });
         var pools = Enumerable.Range(0, Namespaces).SelectMany(n => Enumerable.Range(0, PoolsPerNamespace).Select(p => ($"ns-{n}", $"pool-{p}"))).ToList();

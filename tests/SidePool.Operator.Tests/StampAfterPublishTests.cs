@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Operator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -54,7 +55,7 @@ public sealed class StampAfterPublishTests(ITestOutputHelper output)
             {
                 foreach (var pod in await cluster.PodsAsync("web"))
                 {
-                    if (PodStamps.TemplateVersionOf(pod.Metadata!.Annotations, "orders") is { } asked && Version(pod) != asked)
+                    if (VersionContract.Annotations.TemplateVersionOf(pod.Metadata!.Annotations, "orders") is { } asked && Version(pod) != asked)
                     {
                         wrong[pod.Metadata.Name!] = $"created for {asked}, runs {Version(pod) ?? "no sidecar"}";
                     }
@@ -90,7 +91,7 @@ public sealed class StampAfterPublishTests(ITestOutputHelper output)
         await OperatorHarness.EventuallyAsync(() => h.Secrets.TryGetAsync("orders-" + v1, Ns), s => s is null, what: "v1 Secret deleted");
     }
 
-    private static string? Version(Pod pod) => PodStamps.VersionOf(pod.Metadata?.Labels, "orders");
+    private static string? Version(Pod pod) => VersionContract.Labels.VersionOf(pod.Metadata?.Labels, "orders");
 
     private static bool Ready(Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true && pod.Metadata?.DeletionTimestamp is null;
 }

@@ -3,8 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Injection;
-using SidePool.Rendering;
+using SidePool.Core;
 using SidePool.Testing;
 using Xunit;
 
@@ -29,7 +28,7 @@ public sealed class DataPlaneTests(SandboxFixture sandbox)
         var ns = await sandbox.NamespaceAsync("dataplane");
         await sandbox.Postgres.CreateRoleAsync(User, "backend-secret");
         await sandbox.Postgres.CreateDatabaseAsync(Database, User);
-        var settings = new InjectionSettings { SidecarMode = SidecarModes.Native, DefaultImage = "localhost/sidepool/sidecar:dev" };
+        var settings = new InjectionOptions { SidecarMode = SidecarModes.Native, DefaultImage = "localhost/sidepool/sidecar:dev" };
         var spec = new ConnectionPoolSpec
         {
             Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "orders" } },
@@ -44,7 +43,7 @@ public sealed class DataPlaneTests(SandboxFixture sandbox)
             Sidecar = new SidecarSpec { ClientAuth = "scram" },
             Rollout = new RolloutSpec { DrainTimeout = "10s" },
         };
-        var rendered = PoolVersionBuilder.Build(PoolName, spec, new PoolCredentials(User, "backend-secret"), new ClientCredentials(User, ClientCredentials.GeneratePassword()), new PoolSecrets(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), settings, SidecarModes.Native);
+        var rendered = PoolVersionBuilder.Build(PoolName, spec, new PoolCredentials(User, "backend-secret"), new ClientCredentials(User, ClientCredentials.GeneratePassword()), new PoolKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), settings, SidecarModes.Native);
         var app = (JsonObject)JsonNode.Parse($$"""
             {
               "apiVersion": "v1", "kind": "Pod",

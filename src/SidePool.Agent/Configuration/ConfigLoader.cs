@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using SidePool.Contract;
 
 namespace SidePool.Agent.Configuration;
 
@@ -11,7 +12,7 @@ namespace SidePool.Agent.Configuration;
 /// </summary>
 internal static class ConfigLoader
 {
-    private static readonly string[] RequiredFiles = [MountedConfig.IniFile, MountedConfig.UserListFile, MountedConfig.HbaFile, MountedConfig.SettingsFile];
+    private static readonly string[] RequiredFiles = [VersionContract.Files.Ini, VersionContract.Files.UserList, VersionContract.Files.Hba, VersionContract.Files.Agent];
 
     public static ConfigSnapshot Load(string configDirectory)
     {
@@ -93,10 +94,10 @@ internal static class ConfigLoader
 
     private static MountedConfig Validate(string configDirectory, string hash, IReadOnlyDictionary<string, string> files)
     {
-        AgentSettings settings;
+        AgentConfig settings;
         try
         {
-            settings = JsonSerializer.Deserialize(files[MountedConfig.SettingsFile], AgentJsonContext.Default.AgentSettings)
+            settings = AgentConfig.Parse(files[VersionContract.Files.Agent])
                 ?? throw new ConfigProblemException("sidepool.json: empty document");
         }
         catch (JsonException e)
@@ -109,7 +110,7 @@ internal static class ConfigLoader
         Require(settings.AdminUser.Length > 0, "sidepool.json: adminUser is required");
         Require(settings.Probe is { Database.Length: > 0, User.Length: > 0 }, "sidepool.json: probe.database and probe.user are required");
 
-        var ini = PgBouncerIni.Parse(files[MountedConfig.IniFile]);
+        var ini = PgBouncerIni.Parse(files[VersionContract.Files.Ini]);
         Require(ini.Databases.Count > 0, "pgbouncer.ini: [databases] has no entry");
         Require(ini.Databases.ContainsKey(settings.Probe!.Database), $"pgbouncer.ini: [databases] has no entry for the probe database '{settings.Probe.Database}'");
         foreach (var key in new[] { "listen_port", "auth_type", "auth_file", "admin_users" })
@@ -130,7 +131,7 @@ internal static class ConfigLoader
                 // the agent hands PgBouncer its private copy of the file: it must be one of this generation's files
                 var name = Path.GetFileName(path);
                 Require(
-                    files.ContainsKey(name) && name is not (MountedConfig.IniFile or MountedConfig.SettingsFile),
+                    files.ContainsKey(name) && name is not (VersionContract.Files.Ini or VersionContract.Files.Agent),
                     $"pgbouncer.ini: {key} must name a file of the mounted configuration (got '{name}')");
             }
         }
@@ -138,12 +139,12 @@ internal static class ConfigLoader
         Require(
             !string.Equals(ini.Setting("auth_type"), "hba", StringComparison.OrdinalIgnoreCase) || ini.Setting("auth_hba_file") is { Length: > 0 },
             "pgbouncer.ini: auth_type hba needs auth_hba_file");
-        Require(ini.Setting("auth_file") is { } authFile && Path.GetFileName(authFile) == MountedConfig.UserListFile, $"pgbouncer.ini: auth_file must name {MountedConfig.UserListFile}");
+        Require(ini.Setting("auth_file") is { } authFile && Path.GetFileName(authFile) == VersionContract.Files.UserList, $"pgbouncer.ini: auth_file must name {VersionContract.Files.UserList}");
 
-        var users = UserList.Parse(files[MountedConfig.UserListFile]);
+        var users = UserList.Parse(files[VersionContract.Files.UserList]);
         Require(users.PasswordOf(settings.AdminUser) is { Length: > 0 }, $"userlist.txt: no password for the admin user {settings.AdminUser}");
         Require(users.PasswordOf(settings.Probe.User) is not null, $"userlist.txt: no entry for the probe user {settings.Probe.User}");
-        Require(files[MountedConfig.HbaFile].Contains(settings.AdminUser, StringComparison.Ordinal), $"pg_hba.conf: no rule for the admin user {settings.AdminUser}");
+        Require(files[VersionContract.Files.Hba].Contains(settings.AdminUser, StringComparison.Ordinal), $"pg_hba.conf: no rule for the admin user {settings.AdminUser}");
 
         return new MountedConfig(configDirectory, hash, settings, ini, users, files);
     }

@@ -1,20 +1,16 @@
+using SidePool.Contract;
+
 namespace SidePool.Agent.Configuration;
 
 /// <summary>One validated generation of the mounted configuration.</summary>
 internal sealed record MountedConfig(
     string ConfigDirectory,
     string ContentHash,
-    AgentSettings Settings,
+    AgentConfig Settings,
     PgBouncerIni Ini,
     UserList Users,
     IReadOnlyDictionary<string, string> Files)
 {
-    public const string IniFile = "pgbouncer.ini";
-    public const string UserListFile = "userlist.txt";
-    public const string HbaFile = "pg_hba.conf";
-    public const string SettingsFile = "sidepool.json";
-    public const string CaFile = "server-ca.crt";
-
     /// <summary>Settings that name a file PgBouncer reads; the agent points them at its private copy of that file.</summary>
     public static readonly IReadOnlyList<string> FileSettings = ["auth_file", "auth_hba_file", "server_tls_ca_file"];
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SidePool.Contract;
 
 namespace SidePool.Agent.Configuration;
 
@@ -79,7 +80,7 @@ internal sealed class RuntimeDirectory(string path, string? socketDirectoryOverr
             }
         }
 
-        foreach (var name in copies.Append(MountedConfig.HbaFile).Distinct(StringComparer.Ordinal))
+        foreach (var name in copies.Append(VersionContract.Files.Hba).Distinct(StringComparer.Ordinal))
         {
             if (config.Files.TryGetValue(name, out var content))
             {
@@ -87,9 +88,9 @@ internal sealed class RuntimeDirectory(string path, string? socketDirectoryOverr
             }
         }
 
-        var iniText = IniRewriter.Rewrite(config.Files[MountedConfig.IniFile], overrides);
+        var iniText = IniRewriter.Rewrite(config.Files[VersionContract.Files.Ini], overrides);
         var ini = PgBouncerIni.Parse(iniText);
-        var iniPath = WriteAtomically(MountedConfig.IniFile, iniText);
+        var iniPath = WriteAtomically(VersionContract.Files.Ini, iniText);
         return new RuntimeConfig(iniPath, ini, restart);
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SidePool.Injection;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Runtime.Informers;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 
@@ -12,13 +13,13 @@ namespace SidePool.Operator.Controller;
 /// </summary>
 public sealed class ClusterView
 {
-    public ClusterView(IKubernetesClient client, ControllerSettings settings, ILoggerFactory loggerFactory)
+    public ClusterView(IKubernetesClient client, PoolControllerOptions settings, ILoggerFactory loggerFactory)
     {
         var options = new InformerOptions { Namespace = settings.Namespace };
         Pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), options, loggerFactory.CreateLogger("informer.connectionpools"));
         Secrets = new Informer<Secret>(
             client.Resource(KubernetesResources.Secrets),
-            options with { LabelSelector = $"{PoolNames.ManagedBy}={PoolNames.ManagedByValue}" },
+            options with { LabelSelector = $"{VersionContract.Labels.ManagedBy}={VersionContract.Labels.ManagedByValue}" },
             loggerFactory.CreateLogger("informer.secrets.owned"));
         Referenced = new ReferencedSecrets(client.Resource(KubernetesResources.Secrets), loggerFactory);
         Pods = new Informer<Pod>(client.Resource(KubernetesResources.Pods), options, loggerFactory.CreateLogger("informer.pods"));
@@ -26,7 +27,7 @@ public sealed class ClusterView
         Deployments = new Informer<Deployment>(client.Resource(KubernetesResources.Deployments), options, loggerFactory.CreateLogger("informer.deployments"));
         StatefulSets = new Informer<StatefulSet>(client.Resource(KubernetesResources.StatefulSets), options, loggerFactory.CreateLogger("informer.statefulsets"));
         DaemonSets = new Informer<DaemonSet>(client.Resource(KubernetesResources.DaemonSets), options, loggerFactory.CreateLogger("informer.daemonsets"));
-        Nodes = settings.SidecarMode == Reconciliation.SidecarModeResolver.Auto
+        Nodes = settings.SidecarMode == SidecarModeResolver.Auto
             ? new Informer<Node>(client.Resource(KubernetesResources.Nodes), new InformerOptions(), loggerFactory.CreateLogger("informer.nodes"))
             : null;
     }

@@ -13,7 +13,7 @@ namespace SidePool.Operator.Controller;
 /// not fix (403 from a missing RBAC rule, 401, 404): then it stops and throws <see cref="ControllerNotSyncingException"/>,
 /// so that the replica does not lead while doing nothing.
 /// </summary>
-public sealed class PoolController(IKubernetesClient client, ControllerSettings settings, OperatorMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
+public sealed class PoolController(IKubernetesClient client, PoolControllerOptions settings, OperatorMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private volatile ClusterView? _view;
 

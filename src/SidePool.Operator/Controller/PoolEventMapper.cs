@@ -1,8 +1,8 @@
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Kubernetes.Runtime.WorkQueues;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 
@@ -70,7 +70,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
             return;
         }
 
-        if (secret.Metadata!.Labels?.GetValueOrDefault(PoolNames.PoolLabel) is { } owner)
+        if (secret.Metadata!.Labels?.GetValueOrDefault(VersionContract.Labels.Pool) is { } owner)
         {
             queue.Add(new ObjectKey(ns, owner));
         }
@@ -101,7 +101,7 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
         }
 
         // Pools the pod runs a sidecar of, deleted ones included (their orphaned version Secrets go once unmounted).
-        foreach (var pool in PodStamps.ParseInjected(pod.Metadata?.Annotations?.GetValueOrDefault(PodStamps.InjectedAnnotation)).Keys)
+        foreach (var pool in VersionContract.Annotations.ParseInjected(pod.Metadata?.Annotations?.GetValueOrDefault(VersionContract.Annotations.Injected)).Keys)
         {
             queue.Add(new ObjectKey(ns, pool));
         }

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 
@@ -23,22 +23,22 @@ public sealed class PoolFinalizer(IKubernetesClient client, ClusterView view, Wo
     public async Task EnsureAsync(ConnectionPool pool, CancellationToken cancellationToken)
     {
         var finalizers = pool.Metadata.Finalizers ?? [];
-        if (finalizers.Contains(PoolNames.Finalizer))
+        if (finalizers.Contains(VersionContract.Finalizer))
         {
             return;
         }
 
         var patch = new JsonArray(new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = pool.Metadata.ResourceVersion });
         patch.Add(finalizers.Count == 0
-            ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray(PoolNames.Finalizer) }
-            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers/-", ["value"] = PoolNames.Finalizer });
+            ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray(VersionContract.Finalizer) }
+            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers/-", ["value"] = VersionContract.Finalizer });
         _ = await PatchAsync(pool, patch, cancellationToken);
     }
 
     /// <summary>Cleans up after a deleted pool and removes the finalizer.</summary>
     public async Task FinalizeAsync(ConnectionPool pool, CancellationToken cancellationToken)
     {
-        var index = (pool.Metadata.Finalizers ?? []).ToList().IndexOf(PoolNames.Finalizer);
+        var index = (pool.Metadata.Finalizers ?? []).ToList().IndexOf(VersionContract.Finalizer);
         if (index < 0)
         {
             return;
@@ -46,7 +46,7 @@ public sealed class PoolFinalizer(IKubernetesClient client, ClusterView view, Wo
 
         var name = pool.Metadata.Name!;
         var ns = pool.Metadata.NamespaceProperty!;
-        var keys = new[] { PodStamps.TemplateAnnotation(name), PodStamps.RepairAnnotation(name) };
+        var keys = new[] { VersionContract.Annotations.TemplateVersion(name), VersionContract.Annotations.Repair(name) };
         var unstamped = new List<string>();
         foreach (var workload in workloads.InNamespace(ns).Where(w => keys.Any(w.TemplateAnnotations.ContainsKey)))
         {
@@ -58,7 +58,7 @@ public sealed class PoolFinalizer(IKubernetesClient client, ClusterView view, Wo
 
         var orphaned = await secrets.OrphanMountedAsync(pool, view.Pods.Cache.ListByNamespace(ns), cancellationToken);
         var patch = new JsonArray(
-            new JsonObject { ["op"] = "test", ["path"] = $"/metadata/finalizers/{index}", ["value"] = PoolNames.Finalizer },
+            new JsonObject { ["op"] = "test", ["path"] = $"/metadata/finalizers/{index}", ["value"] = VersionContract.Finalizer },
             new JsonObject { ["op"] = "remove", ["path"] = $"/metadata/finalizers/{index}" });
         if (!await PatchAsync(pool, patch, cancellationToken))
         {

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.Runtime.Controllers;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Operator.Telemetry;
-using SidePool.Reconciliation;
-using SidePool.Rendering;
 
 namespace SidePool.Operator.Controller;
 
@@ -21,7 +20,7 @@ namespace SidePool.Operator.Controller;
 public sealed class PoolReconciler(
     IKubernetesClient client,
     ClusterView view,
-    ControllerSettings settings,
+    PoolControllerOptions settings,
     SidecarModeSource modes,
     EventRecorder events,
     OperatorMetrics metrics,
@@ -104,7 +103,7 @@ public sealed class PoolReconciler(
         // 3. Roll workloads, only once the version is published (status names it and its Secret is in the cache), so
         // the webhook injects the version the stamp names into the pods the stamp creates.
         var published = desired is not null && pool.Status?.CurrentVersion == desired.ShortVersion &&
-            versionSecrets.Any(s => s.Metadata?.Name == PoolNames.VersionSecret(name, desired.ShortVersion));
+            versionSecrets.Any(s => s.Metadata?.Name == VersionContract.Secrets.Version(name, desired.ShortVersion));
         var plan = published
             ? RolloutPlanner.Plan(pool, desired!.ShortVersion, pods, w => workloads.FirstOrDefault(s => s.Ref == w), now, settings.RepairInterval)
             : new RolloutPlan();
@@ -125,9 +124,9 @@ public sealed class PoolReconciler(
             Pods = pods,
             Workloads = workloads,
             VersionSecrets = [.. versionSecrets.Select(s => new KnownVersion(
-                s.Metadata!.Labels![PoolNames.VersionLabel],
-                s.Metadata.Annotations?.GetValueOrDefault(PoolNames.VersionHashAnnotation),
-                s.Metadata.Annotations?.GetValueOrDefault(PoolNames.ConfigRevisionAnnotation),
+                s.Metadata!.Labels![VersionContract.Labels.Version],
+                s.Metadata.Annotations?.GetValueOrDefault(VersionContract.Annotations.VersionHash),
+                s.Metadata.Annotations?.GetValueOrDefault(VersionContract.Annotations.ConfigRevision),
                 s.Metadata.CreationTimestamp))],
             ConflictingPools = PoolConflicts.Find(pool, view.Pools.Cache.ListByNamespace(ns), podsInNamespace),
             NotRestartable = plan.NotRestartable,
@@ -156,7 +155,7 @@ public sealed class PoolReconciler(
         }
 
         // A retired version whose Secret is kept for the grace period is looked at again when the grace ends.
-        if (desired is not null && versionSecrets.Any(s => PoolNames.ShortVersionOf(name, s.Metadata?.Name) is { } v && v != desired.ShortVersion))
+        if (desired is not null && versionSecrets.Any(s => VersionContract.Secrets.ShortVersionOf(name, s.Metadata?.Name) is { } v && v != desired.ShortVersion))
         {
             var graceLeft = status.Versions!.Where(v => v.State == VersionStates.Retired && v.RetiredAt is not null)
                 .Select(v => v.RetiredAt!.Value + settings.RetiredSecretGrace - now)
@@ -175,7 +174,7 @@ public sealed class PoolReconciler(
     }
 
     /// <summary>The version the pool renders to now, with the backend credentials and key it used, or why there is none.</summary>
-    private async Task<(RenderedPool? Desired, PoolCredentials? Backend, PoolSecrets? Key, (string Reason, string Message)? Problem)> DesiredAsync(ConnectionPool pool, string mode, CancellationToken cancellationToken)
+    private async Task<(RenderedPool? Desired, PoolCredentials? Backend, PoolKey? Key, (string Reason, string Message)? Problem)> DesiredAsync(ConnectionPool pool, string mode, CancellationToken cancellationToken)
     {
         var errors = ConnectionPoolValidator.Validate(pool);
         if (errors.Count > 0)

@@ -2,11 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Reconciliation;
-using SidePool.Rendering;
 
 namespace SidePool.Operator.Controller;
 
@@ -20,11 +19,11 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     private readonly IResourceClient<Secret> _secrets = client.Resource(KubernetesResources.Secrets);
 
     /// <summary>The pool's key Secret, created with a random key when missing.</summary>
-    public async Task<PoolSecrets> EnsureKeyAsync(ConnectionPool pool, CancellationToken cancellationToken)
+    public async Task<PoolKey> EnsureKeyAsync(ConnectionPool pool, CancellationToken cancellationToken)
     {
-        var name = PoolNames.KeySecret(pool.Metadata.Name!);
+        var name = VersionContract.Secrets.Key(pool.Metadata.Name!);
         var secret = await EnsureAsync(pool, name, PoolSecretsBuilder.ReadKey, () => PoolSecretsBuilder.KeySecret(pool, RandomNumberGenerator.GetBytes(32)), cancellationToken);
-        return PoolSecretsBuilder.ReadKey(secret) ?? throw new PoolProblemException("KeySecretInvalid", $"Secret {name} has no usable {PoolNames.HashKeyDataKey} (at least 16 bytes); delete it to have a new key generated");
+        return PoolSecretsBuilder.ReadKey(secret) ?? throw new PoolProblemException("KeySecretInvalid", $"Secret {name} has no usable {VersionContract.Secrets.HashKeyDataKey} (at least 16 bytes); delete it to have a new key generated");
     }
 
     /// <summary>The pool's client password, generated into its client Secret when missing.</summary>
@@ -32,8 +31,8 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     {
         var secret = await EnsureAsync(
             pool,
-            PoolNames.ClientSecret(pool.Metadata.Name!),
-            s => s?.Data?.ContainsKey(PoolNames.ClientPasswordDataKey) == true ? s : null,
+            VersionContract.Secrets.Client(pool.Metadata.Name!),
+            s => s?.Data?.ContainsKey(VersionContract.Secrets.ClientPasswordDataKey) == true ? s : null,
             () => PoolSecretsBuilder.ClientSecret(pool, ClientCredentials.GeneratePassword()),
             cancellationToken);
         var (password, problem) = PoolSecretsBuilder.ReadClientPassword(secret);
@@ -48,11 +47,11 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     /// Renders every other version Secret of the pool again with the backend credentials and key in force (its own
     /// spec, image, mode and client credentials), so that versions still draining follow a backend password rotation.
     /// </summary>
-    public async Task RefreshOlderVersionsAsync(ConnectionPool pool, string? currentShort, IReadOnlyList<Secret> versionSecrets, PoolCredentials backend, PoolSecrets key, CancellationToken cancellationToken)
+    public async Task RefreshOlderVersionsAsync(ConnectionPool pool, string? currentShort, IReadOnlyList<Secret> versionSecrets, PoolCredentials backend, PoolKey key, CancellationToken cancellationToken)
     {
         foreach (var live in versionSecrets)
         {
-            if (live.Metadata?.Labels?.GetValueOrDefault(PoolNames.VersionLabel) is not { } version || version == currentShort ||
+            if (live.Metadata?.Labels?.GetValueOrDefault(VersionContract.Labels.Version) is not { } version || version == currentShort ||
                 live.Metadata.DeletionTimestamp is not null || PublishedVersion.Inputs(live) is not { } inputs)
             {
                 continue;
@@ -101,7 +100,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
         var orphaned = 0;
         foreach (var secret in VersionSecrets(pool.Metadata.NamespaceProperty!, pool.Metadata.Name!).Where(s => mounted.Contains(s.Metadata!.Name!)))
         {
-            if (secret.Metadata!.Labels?.ContainsKey(PoolNames.OrphanedLabel) == true)
+            if (secret.Metadata!.Labels?.ContainsKey(VersionContract.Labels.Orphaned) == true)
             {
                 continue;
             }
@@ -109,7 +108,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
             var patch = new JsonArray(
                 new JsonObject { ["op"] = "test", ["path"] = "/metadata/uid", ["value"] = secret.Metadata.Uid },
                 new JsonObject { ["op"] = "remove", ["path"] = "/metadata/ownerReferences" },
-                new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/" + JsonPointerEscape(PoolNames.OrphanedLabel), ["value"] = "true" });
+                new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/" + JsonPointerEscape(VersionContract.Labels.Orphaned), ["value"] = "true" });
             try
             {
                 await _secrets.PatchAsync(secret.Metadata.Name!, secret.Metadata.NamespaceProperty, KubernetesPatch.Json(patch), cancellationToken: cancellationToken);
@@ -128,7 +127,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     {
         var mounted = podsInNamespace.SelectMany(PodObserver.MountedSecrets).ToHashSet(StringComparer.Ordinal);
         var remaining = 0;
-        foreach (var secret in VersionSecrets(ns, pool).Where(s => s.Metadata!.Labels?.ContainsKey(PoolNames.OrphanedLabel) == true))
+        foreach (var secret in VersionSecrets(ns, pool).Where(s => s.Metadata!.Labels?.ContainsKey(VersionContract.Labels.Orphaned) == true))
         {
             if (mounted.Contains(secret.Metadata!.Name!))
             {
@@ -145,7 +144,7 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
 
     /// <summary>The pool's version Secrets in the cache.</summary>
     public List<Secret> VersionSecrets(string ns, string pool) =>
-        [.. view.Secrets.Cache.ListByLabel(PoolNames.PoolLabel, pool).Where(s => s.Metadata?.NamespaceProperty == ns && s.Metadata.Labels?.ContainsKey(PoolNames.VersionLabel) == true)];
+        [.. view.Secrets.Cache.ListByLabel(VersionContract.Labels.Pool, pool).Where(s => s.Metadata?.NamespaceProperty == ns && s.Metadata.Labels?.ContainsKey(VersionContract.Labels.Version) == true)];
 
     private async Task WriteVersionAsync(Secret desired, string revision, CancellationToken cancellationToken)
     {

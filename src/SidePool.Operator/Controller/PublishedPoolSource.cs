@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Runtime.Informers;
 using SidePool.Operator.Webhook;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 
@@ -22,12 +22,12 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
     private readonly Informer<ConnectionPool> _pools;
     private readonly Informer<Secret> _versions;
 
-    public PublishedPoolSource(IKubernetesClient client, ControllerSettings settings, ILoggerFactory loggerFactory)
+    public PublishedPoolSource(IKubernetesClient client, PoolControllerOptions settings, ILoggerFactory loggerFactory)
     {
         _pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), new InformerOptions { Namespace = settings.Namespace }, loggerFactory.CreateLogger("webhook.informer.connectionpools"));
         _versions = new Informer<Secret>(
             client.Resource(KubernetesResources.Secrets),
-            new InformerOptions { Namespace = settings.Namespace, LabelSelector = $"{PoolNames.ComponentLabel}=version" },
+            new InformerOptions { Namespace = settings.Namespace, LabelSelector = $"{VersionContract.Labels.Component}=version" },
             loggerFactory.CreateLogger("webhook.informer.versionsecrets"));
     }
 
@@ -51,7 +51,7 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
     public PoolCandidate Candidate(ConnectionPool pool, IDictionary<string, string>? podAnnotations = null)
     {
         var name = pool.Metadata.Name!;
-        var stamped = PodStamps.TemplateVersionOf(podAnnotations, name) is { } v ? Published(pool, v) : null;
+        var stamped = VersionContract.Annotations.TemplateVersionOf(podAnnotations, name) is { } v ? Published(pool, v) : null;
         if ((stamped ?? (pool.Status?.CurrentVersion is { } current ? Published(pool, current) : null)) is not { } published)
         {
             return new PoolCandidate(pool, null);
@@ -64,8 +64,8 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
         return new PoolCandidate(pool with { Spec = spec! with { Selector = pool.Spec?.Selector } }, rendered, PublishedVersion.SidecarMode(secret));
     }
 
-    private (Secret Secret, Rendering.RenderedPool Rendered)? Published(ConnectionPool pool, string shortVersion) =>
-        _versions.Cache.Get(pool.Metadata.NamespaceProperty, PoolNames.VersionSecret(pool.Metadata.Name!, shortVersion)) is { } secret &&
+    private (Secret Secret, RenderedPool Rendered)? Published(ConnectionPool pool, string shortVersion) =>
+        _versions.Cache.Get(pool.Metadata.NamespaceProperty, VersionContract.Secrets.Version(pool.Metadata.Name!, shortVersion)) is { } secret &&
         secret.Metadata?.DeletionTimestamp is null &&
         PublishedVersion.Rendered(secret) is { } rendered
             ? (secret, rendered)

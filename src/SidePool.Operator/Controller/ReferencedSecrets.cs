@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Runtime.Informers;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 

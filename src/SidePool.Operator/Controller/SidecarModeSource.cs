@@ -1,4 +1,5 @@
-using SidePool.Reconciliation;
+using SidePool.Core;
+
 
 namespace SidePool.Operator.Controller;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.Runtime.Informers;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Controller;
 

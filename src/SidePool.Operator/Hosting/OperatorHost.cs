@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
-using SidePool.Injection;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Controller;
@@ -33,13 +33,13 @@ public static class OperatorHost
         builder.Services.AddSingleton(Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<OperatorMetrics>();
         // One set of sidecar settings for the controller and the webhook: the version hashes what the webhook injects.
-        var injection = new InjectionSettings
+        var injection = new InjectionOptions
         {
             SidecarMode = options.SidecarMode == "classic" ? SidecarModes.Classic : SidecarModes.Native,
             DefaultImage = options.DefaultImage,
             AgentPort = options.AgentPort,
         };
-        builder.Services.AddSingleton(new ControllerSettings
+        builder.Services.AddSingleton(new PoolControllerOptions
         {
             Namespace = options.Namespace,
             SidecarMode = options.SidecarMode,

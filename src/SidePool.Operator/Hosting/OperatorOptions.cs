@@ -9,7 +9,7 @@ public sealed record OperatorOptions
     /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
     public string SidecarMode { get; init; } = "auto";
 
-    public string DefaultImage { get; init; } = Injection.InjectionSettings.DefaultSidecarImage;
+    public string DefaultImage { get; init; } = Core.InjectionOptions.DefaultSidecarImage;
 
     /// <summary>Plain HTTP port of <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>.</summary>
     public int MetricsPort { get; init; } = 8080;

@@ -1,5 +1,6 @@
 using SidePool.Api;
-using SidePool.Rendering;
+using SidePool.Contract;
+using SidePool.Core;
 
 namespace SidePool.Operator.Webhook;
 
@@ -15,13 +16,13 @@ public sealed record PoolCandidate(ConnectionPool Pool, RenderedPool? Rendered, 
 
 /// <summary>
 /// Where the webhook finds pools (the host implements it from the informer cache; no API calls per admission).
-/// Rendered versions must use <see cref="Injection.SidecarLayout"/> paths.
+/// Rendered versions must use <see cref="SidecarLayout"/> paths.
 /// </summary>
 public interface IPoolSource
 {
     /// <summary>
     /// The pools of a namespace, each with the version a pod with <paramref name="podAnnotations"/> gets: the version
-    /// its workload's stamp names (<see cref="Injection.PodStamps.TemplateAnnotation"/>, copied from the template) when
+    /// its workload's stamp names (<see cref="VersionContract.Annotations.TemplateVersion"/>, copied from the template) when
     /// that version is published, else the current one.
     /// </summary>
     ValueTask<IReadOnlyList<PoolCandidate>> GetPoolsAsync(string @namespace, IDictionary<string, string>? podAnnotations, CancellationToken cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Core;
 
 namespace SidePool.Operator.Webhook;
 

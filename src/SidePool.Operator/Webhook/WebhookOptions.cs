@@ -1,4 +1,4 @@
-using SidePool.Injection;
+using SidePool.Core;
 using SidePool.Operator.Certificates;
 
 namespace SidePool.Operator.Webhook;
@@ -10,7 +10,7 @@ public sealed record WebhookOptions
     public const string Path = "/mutate-pods";
 
     /// <summary>The injected sidecar (mode, agent port, default image, …).</summary>
-    public InjectionSettings Injection { get; init; } = new();
+    public InjectionOptions Injection { get; init; } = new();
 
     /// <summary>Where the serving certificate comes from.</summary>
     public CertificateOptions Certificates { get; init; } = new();

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Crd;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
@@ -10,7 +12,6 @@ using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
 using SidePool.Operator.Controller;
 using SidePool.Operator.Telemetry;
-using SidePool.Reconciliation;
 
 namespace SidePool.Operator.Tests.Support;
 
@@ -20,7 +21,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
 
-    private OperatorHarness(FakeApiServer server, ControllerSettings settings)
+    private OperatorHarness(FakeApiServer server, PoolControllerOptions settings)
     {
         Server = server;
         Settings = settings;
@@ -31,7 +32,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public KubernetesClient Client { get; }
 
-    public ControllerSettings Settings { get; }
+    public PoolControllerOptions Settings { get; }
 
     public OperatorMetrics Metrics { get; } = new();
 
@@ -45,10 +46,10 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public IResourceClient<Deployment> Deployments => Client.Resource(KubernetesResources.Deployments);
 
-    public static async Task<OperatorHarness> StartAsync(ControllerSettings? settings = null, bool startController = true, FakeApiServerOptions? options = null)
+    public static async Task<OperatorHarness> StartAsync(PoolControllerOptions? settings = null, bool startController = true, FakeApiServerOptions? options = null)
     {
         var server = await FakeApiServer.StartAsync(options);
-        var harness = new OperatorHarness(server, settings ?? new ControllerSettings
+        var harness = new OperatorHarness(server, settings ?? new PoolControllerOptions
         {
             SidecarMode = "native",
             RecheckInterval = TimeSpan.FromMilliseconds(500),
@@ -169,7 +170,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         {
             labels["pools.sidepool.dev/" + pool] = version;
             annotations["sidepool.dev/injected"] = $"{pool}={version}";
-            volumes.Add(new Volume { Name = $"sidepool-{pool}-config", Secret = new SecretVolumeSource { SecretName = PoolNames.VersionSecret(pool, version) } });
+            volumes.Add(new Volume { Name = $"sidepool-{pool}-config", Secret = new SecretVolumeSource { SecretName = VersionContract.Secrets.Version(pool, version) } });
             init.Add(new Container { Name = "sidepool-" + pool, Image = "ghcr.io/sidepool/sidecar:0.1.0", RestartPolicy = "Always" });
         }
 
@@ -258,7 +259,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         EventuallyAsync(() => Pools.GetAsync(name, ns), done, timeout, what);
 
     public async Task<List<Secret>> PoolSecretsAsync(string ns, string pool) =>
-        await Secrets.ListAllAsync(ns, new ListOptions { LabelSelector = $"{PoolNames.PoolLabel}={pool}" }).ToListAsync();
+        await Secrets.ListAllAsync(ns, new ListOptions { LabelSelector = $"{VersionContract.Labels.Pool}={pool}" }).ToListAsync();
 
     public async Task<List<Event>> EventsAsync(string ns) =>
         await Client.Resource(KubernetesResources.Events).ListAllAsync(ns).ToListAsync();

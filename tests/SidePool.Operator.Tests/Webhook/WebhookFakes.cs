@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Core;
 using SidePool.Operator.Certificates;
 using SidePool.Operator.Webhook;
-using SidePool.Rendering;
 
 namespace SidePool.Operator.Tests.Webhook;
 
@@ -97,7 +96,7 @@ internal static class WebhookPools
             },
             Sidecar = new SidecarSpec { Port = port, ClientAuth = clientAuth },
         };
-        var rendered = PoolVersionBuilder.Build(name, spec, new PoolCredentials("orders_app", Password), new ClientCredentials("orders_app", ClientPassword), new PoolSecrets(new byte[32]), new InjectionSettings(), SidecarModes.Native);
+        var rendered = PoolVersionBuilder.Build(name, spec, new PoolCredentials("orders_app", Password), new ClientCredentials("orders_app", ClientPassword), new PoolKey(new byte[32]), new InjectionOptions(), SidecarModes.Native);
         var pool = new ConnectionPool
         {
             Metadata = new ObjectMeta

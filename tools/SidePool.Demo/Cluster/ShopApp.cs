@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Api;
-using SidePool.Injection;
+using SidePool.Contract;
+using SidePool.Core;
 using SidePool.Kubernetes.Client;
 
 namespace SidePool.Demo.Cluster;
@@ -149,7 +150,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
 
     /// <summary>Pods per pool version (the webhook's stamp; "none" for a pod without the sidecar).</summary>
     public IReadOnlyDictionary<string, int> PerVersion(IEnumerable<Pod> pods) =>
-        pods.GroupBy(p => PodStamps.VersionOf(p.Metadata?.Labels, Pool) ?? "none").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        pods.GroupBy(p => VersionContract.Labels.VersionOf(p.Metadata?.Labels, Pool) ?? "none").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     public static bool Ready(Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
@@ -159,7 +160,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
             async () =>
             {
                 var all = await PodsAsync(includeTerminating: true, cancellationToken);
-                return all.Count == count && all.All(p => p.Metadata?.DeletionTimestamp is null && Ready(p) && PodStamps.VersionOf(p.Metadata?.Labels, Pool) == version);
+                return all.Count == count && all.All(p => p.Metadata?.DeletionTimestamp is null && Ready(p) && VersionContract.Labels.VersionOf(p.Metadata?.Labels, Pool) == version);
             },
             timeout,
             $"{count} ready pods on version {version}, none terminating");

@@ -1,0 +1,15 @@
+namespace SidePool.Core;
+
+/// <summary>A restartable workload as the planner and status see it.</summary>
+public sealed record WorkloadState
+{
+    public required WorkloadRef Ref { get; init; }
+
+    /// <summary>Annotations of its pod template.</summary>
+    public IReadOnlyDictionary<string, string> TemplateAnnotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Its <c>Progressing</c> condition says <c>ProgressDeadlineExceeded</c>.</summary>
+    public bool ProgressDeadlineExceeded { get; init; }
+
+    public string? ProgressMessage { get; init; }
+}

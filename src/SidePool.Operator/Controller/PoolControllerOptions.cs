@@ -1,0 +1,39 @@
+using SidePool.Core;
+
+namespace SidePool.Operator.Controller;
+
+/// <summary>Settings of the ConnectionPool controller (from the operator's flags).</summary>
+public sealed record PoolControllerOptions
+{
+    /// <summary>Namespace to watch; null = all namespaces.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
+    public string SidecarMode { get; init; } = "auto";
+
+    /// <summary>
+    /// The injected sidecar's operator-wide settings (default image, agent port, timeouts, uid). The webhook must use
+    /// the same: the version is a hash of what it injects.
+    /// </summary>
+    public InjectionOptions Injection { get; init; } = new();
+
+    /// <summary>New-version pods not ready for longer than this stall the rollout (Degraded).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Minimum time between two repairs of one workload.</summary>
+    public TimeSpan RepairInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often pools with draining versions or unready pods are looked at again (time-based conditions).</summary>
+    public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a version's Secret is kept after the status first showed the version Retired (no pod): a pod admitted
+    /// with it just before a new version was published may not be in the operator's cache yet.
+    /// </summary>
+    public TimeSpan RetiredSecretGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Workers { get; init; } = 4;
+
+    /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+}
