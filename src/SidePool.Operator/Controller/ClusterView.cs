@@ -24,9 +24,7 @@ public sealed class ClusterView
         Referenced = new ReferencedSecrets(client.Resource(KubernetesResources.Secrets), loggerFactory);
         Pods = new Informer<Pod>(client.Resource(KubernetesResources.Pods), options, loggerFactory.CreateLogger("informer.pods"));
         ReplicaSets = new Informer<ReplicaSet>(client.Resource(KubernetesResources.ReplicaSets), options, loggerFactory.CreateLogger("informer.replicasets"));
-        Deployments = new Informer<Deployment>(client.Resource(KubernetesResources.Deployments), options, loggerFactory.CreateLogger("informer.deployments"));
-        StatefulSets = new Informer<StatefulSet>(client.Resource(KubernetesResources.StatefulSets), options, loggerFactory.CreateLogger("informer.statefulsets"));
-        DaemonSets = new Informer<DaemonSet>(client.Resource(KubernetesResources.DaemonSets), options, loggerFactory.CreateLogger("informer.daemonsets"));
+        Workloads = WorkloadKinds.Create(client, options, loggerFactory);
         Nodes = settings.SidecarMode == SidecarModeResolver.Auto
             ? new Informer<Node>(client.Resource(KubernetesResources.Nodes), new InformerOptions(), loggerFactory.CreateLogger("informer.nodes"))
             : null;
@@ -44,11 +42,8 @@ public sealed class ClusterView
 
     public Informer<ReplicaSet> ReplicaSets { get; }
 
-    public Informer<Deployment> Deployments { get; }
-
-    public Informer<StatefulSet> StatefulSets { get; }
-
-    public Informer<DaemonSet> DaemonSets { get; }
+    /// <summary>The workloads the operator rolls, one informer per kind (<see cref="WorkloadKinds"/>).</summary>
+    public IReadOnlyList<IWorkloadKind> Workloads { get; }
 
     public Informer<Node>? Nodes { get; }
 
@@ -58,9 +53,11 @@ public sealed class ClusterView
         yield return Secrets.RunAsync(cancellationToken);
         yield return Pods.RunAsync(cancellationToken);
         yield return ReplicaSets.RunAsync(cancellationToken);
-        yield return Deployments.RunAsync(cancellationToken);
-        yield return StatefulSets.RunAsync(cancellationToken);
-        yield return DaemonSets.RunAsync(cancellationToken);
+        foreach (var kind in Workloads)
+        {
+            yield return kind.RunAsync(cancellationToken);
+        }
+
         if (Nodes is not null)
         {
             yield return Nodes.RunAsync(cancellationToken);
@@ -73,9 +70,11 @@ public sealed class ClusterView
         await Secrets.WaitForSyncAsync(cancellationToken);
         await Pods.WaitForSyncAsync(cancellationToken);
         await ReplicaSets.WaitForSyncAsync(cancellationToken);
-        await Deployments.WaitForSyncAsync(cancellationToken);
-        await StatefulSets.WaitForSyncAsync(cancellationToken);
-        await DaemonSets.WaitForSyncAsync(cancellationToken);
+        foreach (var kind in Workloads)
+        {
+            await kind.WaitForSyncAsync(cancellationToken);
+        }
+
         if (Nodes is not null)
         {
             await Nodes.WaitForSyncAsync(cancellationToken);
@@ -83,18 +82,24 @@ public sealed class ClusterView
     }
 
     /// <summary>How many objects each cache holds (Secrets: owned plus referenced).</summary>
-    public IReadOnlyDictionary<string, int> CacheSizes() => new Dictionary<string, int>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, int> CacheSizes()
     {
-        ["connectionpools"] = Pools.Cache.Count,
-        ["secrets"] = Secrets.Cache.Count + Referenced.CachedCount,
-        ["pods"] = Pods.Cache.Count,
-        ["replicasets"] = ReplicaSets.Cache.Count,
-        ["deployments"] = Deployments.Cache.Count,
-        ["statefulsets"] = StatefulSets.Cache.Count,
-        ["daemonsets"] = DaemonSets.Cache.Count,
-        ["nodes"] = Nodes?.Cache.Count ?? 0,
-    };
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["connectionpools"] = Pools.Cache.Count,
+            ["secrets"] = Secrets.Cache.Count + Referenced.CachedCount,
+            ["pods"] = Pods.Cache.Count,
+            ["replicasets"] = ReplicaSets.Cache.Count,
+            ["nodes"] = Nodes?.Cache.Count ?? 0,
+        };
+        foreach (var kind in Workloads)
+        {
+            sizes[kind.Plural] = kind.CachedCount;
+        }
+
+        return sizes;
+    }
 
     public bool HasSynced => Pools.HasSynced && Secrets.HasSynced && Pods.HasSynced && ReplicaSets.HasSynced &&
-        Deployments.HasSynced && StatefulSets.HasSynced && DaemonSets.HasSynced && (Nodes?.HasSynced ?? true);
+        Workloads.All(k => k.HasSynced) && (Nodes?.HasSynced ?? true);
 }

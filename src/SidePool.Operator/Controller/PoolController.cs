@@ -51,9 +51,11 @@ public sealed class PoolController(IKubernetesClient client, PoolControllerOptio
         Watch(view.Secrets, notSyncing);
         Watch(view.Pods, notSyncing);
         Watch(view.ReplicaSets, notSyncing);
-        Watch(view.Deployments, notSyncing);
-        Watch(view.StatefulSets, notSyncing);
-        Watch(view.DaemonSets, notSyncing);
+        foreach (var kind in view.Workloads)
+        {
+            kind.OnSyncError((error, probe) => notSyncing.TrySetResult(new ControllerNotSyncingException(error, probe)));
+        }
+
         Watch(view.Nodes, notSyncing);
         view.Referenced.SyncFailed += (error, probe) => notSyncing.TrySetResult(new ControllerNotSyncingException(error, probe));
 

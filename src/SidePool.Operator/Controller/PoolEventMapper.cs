@@ -41,9 +41,11 @@ public sealed class PoolEventMapper(ClusterView view, IWorkQueue<ObjectKey> queu
         view.Secrets.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
         view.Referenced.AddHandler(new ResourceEventHandler<Secret>(OnSecret, (_, n) => OnSecret(n), OnSecret));
         view.Pods.AddHandler(new ResourceEventHandler<Pod>(OnPod, (o, n) => { OnPod(o); OnPod(n); }, OnPod));
-        view.Deployments.AddHandler(new ResourceEventHandler<Deployment>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
-        view.StatefulSets.AddHandler(new ResourceEventHandler<StatefulSet>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
-        view.DaemonSets.AddHandler(new ResourceEventHandler<DaemonSet>(d => OnTemplate(d.Metadata, d.Spec?.Template), (_, n) => OnTemplate(n.Metadata, n.Spec?.Template), d => OnTemplate(d.Metadata, d.Spec?.Template)));
+        foreach (var kind in view.Workloads)
+        {
+            kind.OnTemplateChange(OnTemplate);
+        }
+
         if (view.Nodes is not null)
         {
             void OnNode(Node _)
