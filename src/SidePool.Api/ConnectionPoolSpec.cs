@@ -11,7 +11,6 @@ namespace SidePool.Api;
 public sealed record ConnectionPoolSpec
 {
     [Required]
-    [CelRule("(has(self.matchLabels) && size(self.matchLabels) > 0) || (has(self.matchExpressions) && size(self.matchExpressions) > 0)", "selector must not be empty: an empty selector would select every pod in the namespace")]
     [Description("Pods in this namespace that get the sidecar. Required and non-empty.")]
     public LabelSelector? Selector { get; set; }
 
@@ -33,7 +32,6 @@ public sealed record ConnectionPoolSpec
 }
 
 [Description("The PostgreSQL server.")]
-[CelRule("!has(self.tls) || !(self.tls.mode in ['verify-ca', 'verify-full']) || has(self.tls.caSecret)", "tls.caSecret is required when tls.mode is verify-ca or verify-full")]
 public sealed record BackendSpec
 {
     [Required]
@@ -116,7 +114,6 @@ public sealed record BackendTls
 }
 
 [Description("Pool settings, per pod.")]
-[CelRule("self.minSize <= self.size", "minSize must not exceed size")]
 public sealed record PoolSettings
 {
     [AllowedValues("session", "transaction", "statement")]

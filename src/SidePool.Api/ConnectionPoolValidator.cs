@@ -11,7 +11,8 @@ namespace SidePool.Api;
 /// <summary>
 /// Validates a <see cref="ConnectionPool"/>. Field rules come from the same attributes the CRD is generated
 /// from (<c>[Required]</c>, <c>[Range]</c>, <c>[RegularExpression]</c>, <c>[AllowedValues]</c>,
-/// <c>[Duration]</c>…), so the cluster and the CLI agree; cross-field rules (published as CEL) are coded here.
+/// <c>[Duration]</c>…), and rules that relate fields from <see cref="CrossFieldRules"/>, which the CRD publishes as CEL:
+/// the cluster and the CLI agree.
 /// Every string is checked for control characters, which would let a value change how PgBouncer parses a line.
 /// </summary>
 public static partial class ConnectionPoolValidator
@@ -55,19 +56,14 @@ public static partial class ConnectionPoolValidator
     {
         var errors = new List<FieldError>();
         WalkObject(spec, path, errors);
-        CrossFieldRules(spec, path, errors);
+        CheckCrossFieldRules(spec, path, errors);
         return errors;
     }
 
-    private static void CrossFieldRules(ConnectionPoolSpec spec, string path, List<FieldError> errors)
+    private static void CheckCrossFieldRules(ConnectionPoolSpec spec, string path, List<FieldError> errors)
     {
         if (spec.Pool is { } pool)
         {
-            if (pool.MinSize > pool.Size)
-            {
-                errors.Add(new($"{path}.pool.minSize", $"must not exceed size ({pool.Size.ToString(CultureInfo.InvariantCulture)})"));
-            }
-
             foreach (var (key, value) in pool.Parameters ?? new Dictionary<string, string>())
             {
                 var field = $"{path}.pool.parameters.{key}";
@@ -82,19 +78,25 @@ public static partial class ConnectionPoolValidator
             }
         }
 
-        if (spec.Backend?.Tls is { Mode: "verify-ca" or "verify-full", CaSecret: null })
-        {
-            errors.Add(new($"{path}.backend.tls.caSecret", "Required value when tls.mode is verify-ca or verify-full"));
-        }
+        // the rules that relate fields, as the CRD publishes them (CrossFieldRules)
+        Check(spec, path);
+        Check(spec.Backend, $"{path}.backend");
+        Check(spec.Pool, $"{path}.pool");
 
-        if (spec.Backend is { Database: "pgbouncer" })
+        void Check(object? value, string at)
         {
-            errors.Add(new($"{path}.backend.database", "\"pgbouncer\" is reserved for PgBouncer's admin console"));
-        }
+            if (value is null)
+            {
+                return;
+            }
 
-        if (spec.Backend is { Database: { } database, ReadOnlyHost: not null } && database.Length + 3 > 63)
-        {
-            errors.Add(new($"{path}.backend.database", "must be at most 60 characters when readOnlyHost is set (the read-only database is <database>_ro)"));
+            foreach (var rule in Api.CrossFieldRules.All.Where(r => r.Target == value.GetType()))
+            {
+                if (rule.Check(value, at) is { } error)
+                {
+                    errors.Add(error);
+                }
+            }
         }
     }
 
@@ -237,11 +239,6 @@ public static partial class ConnectionPoolValidator
     {
         var labels = selector.MatchLabels ?? new Dictionary<string, string>();
         var expressions = selector.MatchExpressions ?? [];
-        if (labels.Count == 0 && expressions.Count == 0)
-        {
-            errors.Add(new(path, "must not be empty: an empty selector would select every pod in the namespace"));
-        }
-
         foreach (var (key, value) in labels)
         {
             if (!LabelKey().IsMatch(key))

@@ -60,7 +60,7 @@ public static class SchemaGenerator
             schema["required"] = required;
         }
 
-        AddRules(schema, type.GetCustomAttributes<CelRuleAttribute>());
+        AddRules(schema, CrossFieldRules.On(type, null).Select(r => (r.Cel, r.Message)));
         return schema;
     }
 
@@ -152,11 +152,11 @@ public static class SchemaGenerator
             schema["description"] = description.Description;
         }
 
-        AddRules(schema, property.GetCustomAttributes<CelRuleAttribute>());
+        AddRules(schema, CrossFieldRules.On(property.DeclaringType!, property.Name).Select(r => (r.Cel, r.Message)));
         if (property.DeclaringType == typeof(PoolSettings) && property.Name == nameof(PoolSettings.Parameters))
         {
             var allowed = string.Join(", ", PgBouncerParameters.Allowed.Keys.Order(StringComparer.Ordinal).Select(k => $"'{k}'"));
-            AddRules(schema, [new CelRuleAttribute($"self.all(k, k in [{allowed}])", "only allow-listed PgBouncer settings may be set (see docs/configuration.md)")]);
+            AddRules(schema, [($"self.all(k, k in [{allowed}])", "only allow-listed PgBouncer settings may be set (see docs/configuration.md)")]);
         }
 
         return schema;
@@ -174,12 +174,12 @@ public static class SchemaGenerator
         _ => null,
     };
 
-    private static void AddRules(JsonObject schema, IEnumerable<CelRuleAttribute> rules)
+    private static void AddRules(JsonObject schema, IEnumerable<(string Rule, string Message)> rules)
     {
         var list = schema["x-kubernetes-validations"] as JsonArray ?? [];
-        foreach (var rule in rules)
+        foreach (var (rule, message) in rules)
         {
-            list.Add(new JsonObject { ["rule"] = rule.Rule, ["message"] = rule.Message });
+            list.Add(new JsonObject { ["rule"] = rule, ["message"] = message });
         }
 
         if (list.Count > 0)

@@ -128,4 +128,29 @@ public sealed class CrdBuilderTests
             }
         }
     }
+
+    [Fact]
+    public void Every_cross_field_rule_is_published_where_it_applies_and_no_other_rule_exists()
+    {
+        var published = Walk(Spec, "spec")
+            .SelectMany(node => (node.Schema["x-kubernetes-validations"]?.AsArray() ?? []).Select(r => (node.Path, Rule: r!["rule"]!.GetValue<string>(), Message: r["message"]!.GetValue<string>())))
+            .ToList();
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["spec.selector"] = "selector",
+            ["spec.backend"] = "backend",
+            ["spec.pool"] = "pool",
+        };
+
+        foreach (var rule in CrossFieldRules.All)
+        {
+            Assert.Contains(published, p => p.Rule == rule.Cel && p.Message == rule.Message);
+        }
+
+        // the only rule not in CrossFieldRules is the parameters allow-list, generated from PgBouncerParameters.Allowed
+        Assert.Equal(
+            CrossFieldRules.All.Select(r => r.Cel).Append(published.Single(p => p.Path == "spec.pool.parameters").Rule).Order(StringComparer.Ordinal),
+            published.Select(p => p.Rule).Order(StringComparer.Ordinal));
+        Assert.All(published, p => Assert.True(expected.ContainsKey(p.Path) || p.Path == "spec.pool.parameters", p.Path));
+    }
 }
