@@ -1,10 +1,10 @@
 using System.Net;
 using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Errors;
-using SidePool.Kubernetes.Tests.Support;
+using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;
 
-namespace SidePool.Kubernetes.Tests;
+namespace SidePool.Kubernetes.Runtime.Tests;
 
 public sealed class ErrorHandlingTests
 {

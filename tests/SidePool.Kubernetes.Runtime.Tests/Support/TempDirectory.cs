@@ -1,4 +1,4 @@
-namespace SidePool.Kubernetes.Tests.Support;
+namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
 /// <summary>A temp folder removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -3,10 +3,10 @@ using SidePool.Kubernetes.Client;
 using SidePool.Kubernetes.Config;
 using SidePool.Kubernetes.Errors;
 using SidePool.Kubernetes.FakeServer;
-using SidePool.Kubernetes.Tests.Support;
+using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;
 
-namespace SidePool.Kubernetes.Tests;
+namespace SidePool.Kubernetes.Runtime.Tests;
 
 /// <summary>The client end to end against the fake API server, configured from the kubeconfig it writes.</summary>
 public sealed class FakeServerIntegrationTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace SidePool.Kubernetes.Tests.Support;
+namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
 /// <summary>One HTTP request as it arrived on the wire.</summary>
 public sealed record CapturedRequest(string RequestLine, IReadOnlyDictionary<string, string> Headers, byte[] Body, X509Certificate2? ClientCertificate)

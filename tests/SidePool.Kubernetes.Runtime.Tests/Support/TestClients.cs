@@ -1,6 +1,6 @@
 using SidePool.Kubernetes.Client;
 
-namespace SidePool.Kubernetes.Tests.Support;
+namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
 internal static class TestClients
 {

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace SidePool.Kubernetes.Tests.Support;
+namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on loopback (optionally TLS, optionally requiring a client certificate) that records every

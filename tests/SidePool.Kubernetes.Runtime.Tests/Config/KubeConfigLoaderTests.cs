@@ -1,8 +1,8 @@
 using SidePool.Kubernetes.Config;
-using SidePool.Kubernetes.Tests.Support;
+using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;
 
-namespace SidePool.Kubernetes.Tests;
+namespace SidePool.Kubernetes.Runtime.Tests;
 
 /// <summary>
 /// Our part of kubeconfig loading (KubernetesClient builds the configuration): which files, kubectl's merge of a

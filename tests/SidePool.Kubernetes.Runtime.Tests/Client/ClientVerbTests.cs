@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using SidePool.Kubernetes.Client;
-using SidePool.Kubernetes.Tests.Support;
+using SidePool.Kubernetes.Runtime.Tests.Support;
 using Xunit;
 
-namespace SidePool.Kubernetes.Tests;
+namespace SidePool.Kubernetes.Runtime.Tests;
 
 public sealed class ClientVerbTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace SidePool.Kubernetes.Tests.Support;
+namespace SidePool.Kubernetes.Runtime.Tests.Support;
 
 /// <summary>A throwaway CA and certificates it signs, made in memory.</summary>
 public sealed class TestCertificates
