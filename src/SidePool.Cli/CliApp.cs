@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using SidePool.Api;
+using SidePool.Cli.Status;
 using SidePool.Crd;
 
 namespace SidePool.Cli;
 
 /// <summary>
 /// <c>kubectl-sidepool</c>, a kubectl plugin (<c>kubectl sidepool …</c> when on PATH). Exit codes: 0 success,
-/// 2 bad input (one line on stderr naming the file and field), 1 an unexpected failure.
+/// 2 bad input (one line on stderr naming the file and field, or the pool not found), 1 the cluster could not be read
+/// (one line) or an unexpected failure.
 /// </summary>
 public static class CliApp
 {
@@ -17,6 +19,7 @@ public static class CliApp
     {
         var root = new RootCommand("SidePool: a PgBouncer sidecar for every pod a ConnectionPool selects.");
         root.Subcommands.Add(RenderCommand.Create(stdout, stderr));
+        root.Subcommands.Add(StatusCommand.Create(stdout));
         var crd = new Command("crd", "Print the ConnectionPool CustomResourceDefinition.");
         crd.SetAction(_ => stdout.Write(CrdDocument.Yaml()));
         root.Subcommands.Add(crd);
@@ -47,6 +50,11 @@ public static class CliApp
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return UserErrorExitCode;
+        }
+        catch (ClusterError e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
         }
     }
 

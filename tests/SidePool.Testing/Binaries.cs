@@ -30,6 +30,8 @@ public static class Binaries
 
     private static readonly Lazy<string> OperatorPath = new(() => Built(Path.Combine("src", "SidePool.Operator"), "sidepool-operator", "SIDEPOOL_OPERATOR_BINARY"));
 
+    private static readonly Lazy<string> CliPath = new(() => Built(Path.Combine("src", "SidePool.Cli"), "kubectl-sidepool", "SIDEPOOL_CLI_BINARY"));
+
     private static readonly Lazy<string> SandboxPath = new(() => Built(Path.Combine("tools", "SidePool.Sandbox"), "sidepool-sandbox", "SIDEPOOL_SANDBOX_BINARY"));
 
     public static string Postgres(string tool) => Path.Combine(PostgresBinDirectory.Value, tool);
@@ -42,6 +44,9 @@ public static class Binaries
 
     /// <summary>The operator: SIDEPOOL_OPERATOR_BINARY, else the operator project's own build output.</summary>
     public static string Operator => OperatorPath.Value;
+
+    /// <summary>The kubectl plugin (apphost <c>kubectl-sidepool</c>): SIDEPOOL_CLI_BINARY, else its project's own build output.</summary>
+    public static string KubectlSidepool => CliPath.Value;
 
     /// <summary>The sandbox cluster: SIDEPOOL_SANDBOX_BINARY, else its project's own build output.</summary>
     public static string Sandbox => SandboxPath.Value;

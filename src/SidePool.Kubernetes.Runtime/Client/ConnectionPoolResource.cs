@@ -1,9 +1,11 @@
 using SidePool.Api;
-using SidePool.Kubernetes.Client;
 
-namespace SidePool.Operator.Controller;
+namespace SidePool.Kubernetes.Client;
 
-/// <summary>The <c>ConnectionPool</c> custom resource for the typed client (tolerant of fields the model lacks).</summary>
+/// <summary>
+/// The <c>ConnectionPool</c> custom resource for the typed client (tolerant of fields the model lacks), with its
+/// source-generated JSON: the operator and <c>kubectl-sidepool</c> both read pools through it.
+/// </summary>
 public static class ConnectionPoolResource
 {
     public static ResourceType<ConnectionPool> Type { get; } =
