@@ -30,8 +30,10 @@ internal sealed class ApiRequestHandler
         var cancellationToken = context.RequestAborted;
         try
         {
-            if (_options.RequiredBearerToken is { } token
-                && context.Request.Headers.Authorization.ToString() != "Bearer " + token)
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
+            var knownToken = bearer is not null && (bearer == _options.RequiredBearerToken || _options.BearerTokens.ContainsKey(bearer));
+            if ((_options.RequiredBearerToken is not null && !knownToken) || (bearer is not null && _options.BearerTokens.Count > 0 && !knownToken))
             {
                 throw new ApiException(401, "Unauthorized", "Unauthorized");
             }
@@ -43,7 +45,8 @@ internal sealed class ApiRequestHandler
             }
 
             var request = Route(context, segments);
-            var caller = new RequestContext(UserInfoFor(context), new WarningCollector());
+            var caller = new RequestContext(UserInfoFor(context, bearer), new WarningCollector()) { ViaApi = true };
+            _operations.Authorizer?.Authorize(AttributesOf(context, request, caller));
             context.Items[typeof(RequestContext)] = caller;
             context.Response.OnStarting(() =>
             {
@@ -385,8 +388,30 @@ internal sealed class ApiRequestHandler
     /// The requester as admission webhooks see it: the client certificate's CN and O (as the apiserver's x509 authenticator),
     /// otherwise <see cref="FakeApiServerOptions.RequestUser"/>.
     /// </summary>
-    private JsonObject UserInfoFor(HttpContext context)
+    /// <summary>What RBAC decides on for a routed request (a list or watch names the object its metadata.name field selector names).</summary>
+    private static Authorization.AuthorizationAttributes AttributesOf(HttpContext context, ResourceRequest request, RequestContext caller)
     {
+        var (user, groups) = Authorization.AuthorizationAttributes.UserOf(caller.UserInfo);
+        var name = request.Name;
+        if (name is null && request.Verb is "list" or "watch")
+        {
+            name = context.Request.Query["fieldSelector"].ToString().Split(',')
+                .Select(term => term.Trim())
+                .Where(term => term.StartsWith("metadata.name=", StringComparison.Ordinal))
+                .Select(term => term["metadata.name=".Length..].TrimStart('='))
+                .FirstOrDefault();
+        }
+
+        return new Authorization.AuthorizationAttributes(user, groups, request.Verb, request.Definition.Group, request.Definition.Plural, request.Subresource, request.Definition.Namespaced ? request.Namespace : null, name);
+    }
+
+    private JsonObject UserInfoFor(HttpContext context, string? bearer)
+    {
+        if (bearer is not null && _options.BearerTokens.TryGetValue(bearer, out var tokenUser))
+        {
+            return UserInfoJson(tokenUser);
+        }
+
         if (context.Connection.ClientCertificate is { } certificate)
         {
             var name = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
@@ -398,7 +423,11 @@ internal sealed class ApiRequestHandler
             return new JsonObject { ["username"] = name, ["groups"] = new JsonArray(groups) };
         }
 
-        var user = _options.RequestUser;
+        return UserInfoJson(_options.RequestUser);
+    }
+
+    private static JsonObject UserInfoJson(k8s.Models.V1UserInfo user)
+    {
         var result = new JsonObject { ["username"] = user.Username ?? string.Empty };
         if (user.Uid is { Length: > 0 } uid)
         {

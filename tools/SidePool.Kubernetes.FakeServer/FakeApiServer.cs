@@ -80,6 +80,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         var logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         operations.Admission = new Admission.MutatingWebhookDispatcher(store, registry, new Admission.WebhookTransport(options.WebhookServiceResolver), logger);
+        operations.Authorizer = options.AuthorizeWithRbac ? new Authorization.RequestAuthorizer(new Authorization.RbacAuthorizer(store, registry), registry) : null;
         var faults = new FaultInjector();
         var stopping = new CancellationTokenSource();
         var handler = new ApiRequestHandler(operations, faults, options, time, stopping.Token);

@@ -16,6 +16,19 @@ public sealed record FakeApiServerOptions
     /// <summary>When set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>, otherwise 401.</summary>
     public string? RequiredBearerToken { get; init; }
 
+    /// <summary>
+    /// Bearer tokens of further users (e.g. a service account's token for the operator): a request with one of them
+    /// authenticates as its user. When any is set, a request with an unknown bearer token is 401, as a real server answers.
+    /// </summary>
+    public IReadOnlyDictionary<string, V1UserInfo> BearerTokens { get; init; } = new Dictionary<string, V1UserInfo>();
+
+    /// <summary>
+    /// Authorize every API request with RBAC over the stored Roles, ClusterRoles and bindings, and enforce
+    /// OwnerReferencesPermissionEnforcement (see Authorization/RequestAuthorizer). Members of <c>system:masters</c> and
+    /// <c>kubeadm:cluster-admins</c> (the default <see cref="RequestUser"/>) may do anything. Off by default: everyone may.
+    /// </summary>
+    public bool AuthorizeWithRbac { get; init; }
+
     /// <summary>Require a TLS client certificate (any certificate is accepted; https only).</summary>
     public bool RequireClientCertificate { get; init; }
 

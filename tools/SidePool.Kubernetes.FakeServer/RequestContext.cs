@@ -8,6 +8,12 @@ namespace SidePool.Kubernetes.FakeServer;
 /// </summary>
 internal sealed record RequestContext(JsonObject UserInfo, WarningCollector Warnings)
 {
+    /// <summary>
+    /// Whether the write came through the HTTP API (and is authorized when RBAC is on); the server's own controllers'
+    /// writes are not.
+    /// </summary>
+    public bool ViaApi { get; init; }
+
     /// <summary>A service account identity, as the controllers in kube-controller-manager run.</summary>
     public static RequestContext ServiceAccount(string @namespace, string name) => new(
         new JsonObject

@@ -191,7 +191,20 @@ internal sealed partial class ResourceOperations
         ObjectKind = new GroupVersionKindName("autoscaling", "v1", "Scale"),
     };
 
-    private Task<JsonObject> AdmitAsync(ResourceDefinition definition, string subresource, string operation, string? @namespace, string? name, JsonObject candidate, JsonObject? old, WriteOptions options, string optionsKind, RequestContext request, CancellationToken cancellationToken)
+    private async Task<JsonObject> AdmitAsync(ResourceDefinition definition, string subresource, string operation, string? @namespace, string? name, JsonObject candidate, JsonObject? old, WriteOptions options, string optionsKind, RequestContext request, CancellationToken cancellationToken)
+    {
+        var mutated = await MutateAsync(definition, subresource, @namespace, name, candidate, old, options, optionsKind, operation, request, cancellationToken);
+
+        // validating admission: OwnerReferencesPermissionEnforcement, on what the mutating webhooks left
+        if (Authorizer is { } authorizer && request.ViaApi)
+        {
+            authorizer.CheckOwnerReferences(definition, subresource, @namespace, name ?? JsonNodes.MetaString(mutated, "name"), mutated, old, request);
+        }
+
+        return mutated;
+    }
+
+    private Task<JsonObject> MutateAsync(ResourceDefinition definition, string subresource, string? @namespace, string? name, JsonObject candidate, JsonObject? old, WriteOptions options, string optionsKind, string operation, RequestContext request, CancellationToken cancellationToken)
     {
         if (Admission is null)
         {

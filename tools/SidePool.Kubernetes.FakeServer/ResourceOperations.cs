@@ -29,6 +29,9 @@ internal sealed partial class ResourceOperations
     /// <summary>The mutating admission webhooks; null = no admission (only for the server's own bootstrap writes).</summary>
     public Admission.MutatingWebhookDispatcher? Admission { get; set; }
 
+    /// <summary>RBAC and the ownerReferences permission check, when <see cref="FakeApiServerOptions.AuthorizeWithRbac"/> is on.</summary>
+    public Authorization.RequestAuthorizer? Authorizer { get; set; }
+
     /// <summary>Graceful pod deletion (deletionTimestamp first, a kubelet removes the pod) is on when the kubelet simulation runs.</summary>
     public bool GracefulPodDeletion { get; set; }
 
