@@ -88,6 +88,7 @@ public sealed class RbacAuthorizationTests
         Assert.Equal($"pods is forbidden: User \"{User}\" cannot create resource \"pods\" in API group \"\" in the namespace \"default\"", create.Body["message"]!.GetValue<string>());
         Assert.Equal("Forbidden", create.Reason);
         Assert.Equal("pods", create.Body["details"]!["kind"]!.GetValue<string>());
+        Assert.Contains(create.Body["message"]!.GetValue<string>(), server.AuthorizationDenials);
 
         // a subresource is its own resource: deployments/status does not grant deployments
         var deployment = await api.GetAsync("/apis/apps/v1/namespaces/default/deployments/web");

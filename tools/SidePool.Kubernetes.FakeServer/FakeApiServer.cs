@@ -130,6 +130,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// </summary>
     public SimulatedKubelet? Kubelet { get; private set; }
 
+    /// <summary>The message of every request RBAC (or the ownerReferences check) refused, oldest first; empty unless <see cref="FakeApiServerOptions.AuthorizeWithRbac"/>.</summary>
+    public IReadOnlyCollection<string> AuthorizationDenials => _operations.Authorizer?.Denials ?? [];
+
     private async Task StartSimulationsAsync(Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
     {
         var context = new Controllers.ControllerContext(_operations, _options, logger, _stopping.Token);

@@ -64,10 +64,12 @@ public sealed class OperatorHarness : IAsyncDisposable
         return harness;
     }
 
+    private Task RegisterCrdAsync() => RegisterCrdAsync(Server);
+
     /// <summary>Creates the CRD the way kubectl would: POST of <see cref="CrdBuilder.Build"/>.</summary>
-    private async Task RegisterCrdAsync()
+    public static async Task RegisterCrdAsync(FakeApiServer server)
     {
-        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
         using var content = new StringContent(CrdBuilder.Build().ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await http.PostAsync(new Uri("apis/apiextensions.k8s.io/v1/customresourcedefinitions", UriKind.Relative), content);

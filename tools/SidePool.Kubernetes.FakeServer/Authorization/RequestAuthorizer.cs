@@ -15,13 +15,18 @@ internal sealed class RequestAuthorizer(RbacAuthorizer rbac, ResourceRegistry re
 {
     private static readonly string[] PrivilegedGroups = ["system:masters", "kubeadm:cluster-admins"];
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _denials = new();
+
+    /// <summary>The message of every 403 this authorizer caused, oldest first.</summary>
+    public IReadOnlyCollection<string> Denials => _denials;
+
     public bool Allows(AuthorizationAttributes request) => request.Groups.Any(PrivilegedGroups.Contains) || rbac.Allows(request);
 
     public void Authorize(AuthorizationAttributes request)
     {
         if (!Allows(request))
         {
-            throw request.Forbidden();
+            throw Denied(request.Forbidden());
         }
     }
 
@@ -39,7 +44,7 @@ internal sealed class RequestAuthorizer(RbacAuthorizer rbac, ResourceRegistry re
         var target = new AuthorizationAttributes(user, groups, "delete", definition.Group, definition.Plural, subresource, definition.Namespaced ? @namespace : null, name);
         if (!Allows(target))
         {
-            throw Forbidden(definition, name, "cannot set an ownerRef on a resource you can't delete: , <nil>");
+            throw Denied(Forbidden(definition, name, "cannot set an ownerRef on a resource you can't delete: , <nil>"));
         }
 
         foreach (var reference in newRefs.Where(r => r["blockOwnerDeletion"]?.GetValue<bool>() == true))
@@ -57,9 +62,15 @@ internal sealed class RequestAuthorizer(RbacAuthorizer rbac, ResourceRegistry re
                 : new AuthorizationAttributes(user, groups, "update", owner.Group, owner.Plural, "finalizers", owner.Namespaced ? @namespace : null, reference["name"]?.GetValue<string>());
             if (finalizers is null || !Allows(finalizers))
             {
-                throw Forbidden(definition, name, "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: , <nil>");
+                throw Denied(Forbidden(definition, name, "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: , <nil>"));
             }
         }
+    }
+
+    private ApiException Denied(ApiException error)
+    {
+        _denials.Enqueue(error.Message);
+        return error;
     }
 
     private static List<JsonObject> References(JsonObject obj) =>
