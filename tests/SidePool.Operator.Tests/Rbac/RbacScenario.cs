@@ -149,7 +149,8 @@ public sealed class RbacScenario
                 "current version and finalizer");
             v1 = pool.Status!.CurrentVersion!;
             await OperatorHarness.EventuallyAsync(() => admin.Resource(KubernetesResources.Secrets).TryGetAsync(VersionContract.Secrets.Version("orders", v1), AppNamespace), s => s is not null, t, "version Secret");
-        });
+        }
+        );
 
         yield return ("webhook injects pods the status counts", async t =>
         {
@@ -164,7 +165,8 @@ public sealed class RbacScenario
             {
                 throw new TimeoutException("pods run without the sidecar");
             }
-        });
+        }
+        );
 
         yield return ("VersionCreated event recorded", t => OperatorHarness.EventuallyAsync(
             () => admin.Resource(KubernetesResources.Events).ListAllAsync(AppNamespace).ToListAsync().AsTask(),
@@ -181,7 +183,8 @@ public sealed class RbacScenario
                 t,
                 "v2 on both pods, v1 retired");
             v2 = pool.Status!.CurrentVersion!;
-        });
+        }
+        );
 
         yield return ("the retired version's Secret is deleted", t => OperatorHarness.EventuallyAsync(
             () => admin.Resource(KubernetesResources.Secrets).TryGetAsync(VersionContract.Secrets.Version("orders", v1!), AppNamespace),
@@ -198,7 +201,8 @@ public sealed class RbacScenario
                 d => VersionContract.Annotations.TemplateVersionOf(d.Spec.Template.Metadata?.Annotations, "orders") is null,
                 t,
                 "stamp removed from the Deployment");
-        });
+        }
+        );
     }
 
     private static Deployment Deployment(string name, int replicas) => new()
