@@ -54,7 +54,7 @@ internal abstract record PoolDecision(PoolOutcome Outcome, IReadOnlyList<string>
         var mode = pool.SidecarMode ?? settings.SidecarMode;
         if (!SidecarModes.IsValid(mode))
         {
-            throw new ArgumentException($"pool {pool.Name}: unknown sidecar mode '{mode}'", "pools");
+            throw new ArgumentException($"pool {pool.Name}: unknown sidecar mode '{mode}'", "pools"); // InjectionBuilder.Build's argument
         }
 
         var agentPort = ports.NextAgentPort();
