@@ -15,7 +15,7 @@ public static class AppEnvironment
 {
     public const string LoopbackAddress = "127.0.0.1";
 
-    /// <summary>The env of one pool, as one set (see <see cref="InjectionBuilder"/> for how sets of several pools meet).</summary>
+    /// <summary>The env of one pool, as one set (see <see cref="AppContainerChanges"/> for how sets of several pools meet).</summary>
     public static IReadOnlyList<(string Name, JsonObject Var)> Build(ContractInputs inputs, string versionSecret)
     {
         var spec = inputs.Spec;

@@ -33,5 +33,11 @@ public sealed record PoolInjection
         SidecarMode = SidecarMode ?? settings.SidecarMode,
     };
 
+    /// <summary>Precedence among the pools of one pod: the older first, then the smaller name (the first wins a port or an env name).</summary>
+    public static IReadOnlyList<PoolInjection> OldestFirst(IEnumerable<PoolInjection> pools) =>
+    [
+        .. pools.OrderBy(p => p.CreationTimestamp).ThenBy(p => p.Name, StringComparer.Ordinal),
+    ];
+
     public override string ToString() => $"PoolInjection {{ Name = {Name}, Version = {Rendered.ShortVersion} }}";
 }
