@@ -5,7 +5,7 @@ namespace SidePool.Operator.Tests.Rbac;
 
 /// <summary>
 /// The RBAC documents of a manifest, and every variant of them with one verb of one rule taken away (a rule left without
-/// verbs is dropped), so a test can show that each verb of each rule is needed.
+/// verbs is dropped), so a test can show that each verb on each resource of each rule is needed.
 /// </summary>
 public sealed record RbacRuleRemovals(IReadOnlyList<object> Documents)
 {
@@ -17,7 +17,10 @@ public sealed record RbacRuleRemovals(IReadOnlyList<object> Documents)
 
     public string Yaml => string.Join("\n---\n", Documents.Select(d => KubernetesYaml.Serialize(d).TrimEnd('\n')));
 
-    /// <summary>One removal: which role, which rule (by index and what it covers), which verb; and the manifest without it.</summary>
+    /// <summary>
+    /// One removal per verb per resource per rule: which role and rule (what it covers), which resource and verb; and the
+    /// manifest without that one permission (the rule split in two when it names several resources).
+    /// </summary>
     public IEnumerable<RbacRemoval> Removals()
     {
         for (var d = 0; d < Documents.Count; d++)
@@ -30,18 +33,21 @@ public sealed record RbacRuleRemovals(IReadOnlyList<object> Documents)
             };
             for (var r = 0; r < rules.Count; r++)
             {
-                foreach (var verb in rules[r].Verbs)
+                var rule = rules[r];
+                var groups = string.Join(",", rule.ApiGroups?.Select(g => g.Length == 0 ? "\"\"" : g) ?? []);
+                var names = rule.ResourceNames is { Count: > 0 } named ? $" ({string.Join(",", named)})" : string.Empty;
+                foreach (var resource in rule.Resources ?? [])
                 {
-                    var rule = rules[r];
-                    var described = $"{kind}/{name} [{string.Join(",", rule.ApiGroups?.Select(g => g.Length == 0 ? "\"\"" : g) ?? [])}] {string.Join(",", rule.Resources ?? [])}" +
-                        (rule.ResourceNames is { Count: > 0 } names ? $" ({string.Join(",", names)})" : string.Empty);
-                    yield return new RbacRemoval(described, verb, Without(d, r, verb).Yaml);
+                    foreach (var verb in rule.Verbs)
+                    {
+                        yield return new RbacRemoval($"{kind}/{name} [{groups}] {resource}{names}", verb, Without(d, r, resource, verb).Yaml);
+                    }
                 }
             }
         }
     }
 
-    private RbacRuleRemovals Without(int document, int ruleIndex, string verb)
+    private RbacRuleRemovals Without(int document, int ruleIndex, string resource, string verb)
     {
         var copy = Documents.Select(KubernetesYaml.Serialize).Select(y => KubernetesYaml.LoadAllFromString(y).Single()).ToList();
         var rules = copy[document] switch
@@ -51,15 +57,22 @@ public sealed record RbacRuleRemovals(IReadOnlyList<object> Documents)
             _ => throw new InvalidOperationException("not a role"),
         };
         var rule = rules[ruleIndex];
-        rule.Verbs = rule.Verbs.Where(v => v != verb).ToList();
-        if (rule.Verbs.Count == 0)
+        rules.RemoveAt(ruleIndex);
+        var others = rule.Resources.Where(r => r != resource).ToList();
+        var verbs = rule.Verbs.Where(v => v != verb).ToList();
+        if (verbs.Count > 0)
         {
-            rules.RemoveAt(ruleIndex);
+            rules.Insert(ruleIndex, new V1PolicyRule { ApiGroups = rule.ApiGroups, Resources = [resource], ResourceNames = rule.ResourceNames, Verbs = verbs });
+        }
+
+        if (others.Count > 0)
+        {
+            rules.Insert(ruleIndex, new V1PolicyRule { ApiGroups = rule.ApiGroups, Resources = others, ResourceNames = rule.ResourceNames, Verbs = rule.Verbs });
         }
 
         return new RbacRuleRemovals(copy);
     }
 }
 
-/// <summary>One verb of one rule taken away.</summary>
+/// <summary>One verb on one resource of one rule taken away.</summary>
 public sealed record RbacRemoval(string Rule, string Verb, string Yaml);

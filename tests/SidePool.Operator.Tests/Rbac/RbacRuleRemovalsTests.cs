@@ -16,7 +16,7 @@ public sealed class RbacRuleRemovalsTests
         metadata: {name: sidepool}
         rules:
         - apiGroups: [""]
-          resources: [pods]
+          resources: [pods, nodes]
           verbs: [list, watch]
         - apiGroups: [admissionregistration.k8s.io]
           resources: [mutatingwebhookconfigurations]
@@ -41,15 +41,25 @@ public sealed class RbacRuleRemovalsTests
 
         Assert.Equal(2, rbac.Documents.Count);
         Assert.Equal(
-            [("ClusterRole/sidepool [\"\"] pods", "list"), ("ClusterRole/sidepool [\"\"] pods", "watch"), ("ClusterRole/sidepool [admissionregistration.k8s.io] mutatingwebhookconfigurations (sidepool)", "patch")],
+            [
+                ("ClusterRole/sidepool [\"\"] pods", "list"), ("ClusterRole/sidepool [\"\"] pods", "watch"),
+                ("ClusterRole/sidepool [\"\"] nodes", "list"), ("ClusterRole/sidepool [\"\"] nodes", "watch"),
+                ("ClusterRole/sidepool [admissionregistration.k8s.io] mutatingwebhookconfigurations (sidepool)", "patch"),
+            ],
             removals.Select(r => (r.Rule, r.Verb)));
 
+        // pods watch taken away: nodes keep both verbs, pods keep list, the webhook rule is untouched
         var withoutWatch = KubernetesYaml.LoadAllFromString(removals[1].Yaml).OfType<V1ClusterRole>().Single();
-        Assert.Equal(["list"], withoutWatch.Rules[0].Verbs);
-        Assert.Equal(2, withoutWatch.Rules.Count);
-        var withoutPatch = KubernetesYaml.LoadAllFromString(removals[2].Yaml).OfType<V1ClusterRole>().Single();
+        Assert.Equal(3, withoutWatch.Rules.Count);
+        Assert.Equal(["nodes"], withoutWatch.Rules[0].Resources);
+        Assert.Equal(["list", "watch"], withoutWatch.Rules[0].Verbs);
+        Assert.Equal(["pods"], withoutWatch.Rules[1].Resources);
+        Assert.Equal(["list"], withoutWatch.Rules[1].Verbs);
+
+        // the only verb of a rule taken away: the rule goes
+        var withoutPatch = KubernetesYaml.LoadAllFromString(removals[4].Yaml).OfType<V1ClusterRole>().Single();
         Assert.Single(withoutPatch.Rules);
-        Assert.Single(KubernetesYaml.LoadAllFromString(removals[2].Yaml).OfType<V1ServiceAccount>());
+        Assert.Single(KubernetesYaml.LoadAllFromString(removals[4].Yaml).OfType<V1ServiceAccount>());
 
         // the original is untouched
         Assert.Equal(2, rbac.Documents.OfType<V1ClusterRole>().Single().Rules.Count);
