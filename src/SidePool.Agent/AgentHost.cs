@@ -4,7 +4,6 @@ using SidePool.Agent.Configuration;
 using SidePool.Agent.Health;
 using SidePool.Agent.Http;
 using SidePool.Agent.Telemetry;
-using SidePool.Metrics;
 
 namespace SidePool.Agent;
 
@@ -43,10 +42,10 @@ internal sealed class AgentHost(AgentOptions options)
 
         var binary = PgBouncerBinary.Resolve(options.PgBouncerPath);
         var state = new AgentState();
-        using var agentMetrics = new AgentMetrics(state);
+        var registry = AgentRegistry.Create();
         await using var scrapeSession = new SidePool.PgBouncer.Admin.KeptAdminSession(PgBouncerMetrics.ScrapeApplicationName);
-        using var pgBouncerMetrics = new PgBouncerMetrics(scrapeSession);
-        using var collector = new PrometheusCollector(PrometheusCollectorOptions.ForMeters(AgentMetrics.MeterName, PgBouncerMetrics.MeterName));
+        using var metrics = new MetricsEndpoint(registry, new PgBouncerMetrics(scrapeSession, registry));
+        var agentMetrics = new AgentMetrics(state, registry);
         var readiness = new ReadinessCheck(options, state, agentMetrics);
         var liveness = new LivenessCheck(state);
         var startup = new StartupCheck(options, state);
@@ -58,7 +57,7 @@ internal sealed class AgentHost(AgentOptions options)
             "/healthz" => Respond(await liveness.GetAsync()),
             "/readyz" => Respond(await readiness.GetAsync()),
             "/startupz" => Respond(await startup.GetAsync()),
-            "/metrics" => await MetricsAsync(state, pgBouncerMetrics, collector, ct),
+            "/metrics" => await metrics.ScrapeAsync(state.PgBouncerRunning ? state.Admin : null, ct),
             _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz or /metrics"),
         });
         try
@@ -129,14 +128,6 @@ internal sealed class AgentHost(AgentOptions options)
     }
 
     private static HttpResponse Respond(HealthResult result) => HttpResponse.Text(result.Ok ? 200 : 503, result.Reason);
-
-    private static async Task<HttpResponse> MetricsAsync(AgentState state, PgBouncerMetrics pgBouncerMetrics, PrometheusCollector collector, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        await pgBouncerMetrics.RefreshAsync(state.PgBouncerRunning ? state.Admin : null, timeout.Token);
-        return new HttpResponse(200, collector.ContentType, collector.Collect());
-    }
 
     private void OnHangup(PosixSignalContext context)
     {

@@ -35,7 +35,7 @@ public sealed class BackendMonitorTests : IDisposable
         var state = new AgentState();
         state.Started(config, new RuntimeConfig("/dev/null", config.Ini, new Dictionary<string, string> { ["listen_port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         state.PgBouncerRunning = true;
-        using var metrics = new AgentMetrics(state);
+        var metrics = new AgentMetrics(state);
         using var monitor = new BackendMonitor(new AgentOptions { ProbeTimeout = TimeSpan.FromSeconds(30), BackendCheckInterval = TimeSpan.FromHours(1) }, state, metrics);
 
         using var stop = new CancellationTokenSource();

@@ -1,46 +1,49 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
+using Prometheus;
 using SidePool.PgBouncer.Admin;
 
 namespace SidePool.Agent.Telemetry;
 
 /// <summary>
-/// PgBouncer's admin console figures under the metric names of prometheus-community/pgbouncer_exporter.
-/// <see cref="RefreshAsync"/> scrapes once per /metrics request, on the admin session the agent keeps for scrapes
-/// (<see cref="KeptAdminSession"/>: no login per scrape); the observable instruments read that snapshot.
+/// PgBouncer's admin console figures under the metric names of prometheus-community/pgbouncer_exporter, on the agent's
+/// prometheus-net registry. <see cref="RefreshAsync"/> scrapes once per /metrics request, on the admin session the
+/// agent keeps for scrapes (<see cref="KeptAdminSession"/>: no login per scrape), and sets every family from that
+/// snapshot (<see cref="Apply"/>): a series PgBouncer no longer reports (a database removed, or every one when the
+/// scrape failed) is removed, and a <c>pgbouncer_stats_totals_*</c> counter is PgBouncer's own total, so it drops
+/// when PgBouncer restarts (a counter reset, which Prometheus' <c>rate()</c> handles) instead of sticking at the old
+/// total. Label names are declared sorted by name, as the agent's exposition always had them.
 /// </summary>
-internal sealed class PgBouncerMetrics : IDisposable
+internal sealed class PgBouncerMetrics
 {
     /// <summary>The <c>application_name</c> of the kept scrape session (visible in <c>SHOW CLIENTS</c>).</summary>
     public const string ScrapeApplicationName = "sidepool-agent-metrics";
 
-    public const string MeterName = "SidePool.PgBouncer";
+    private static readonly string[] PoolLabels = ["database", "user"];
+    private static readonly string[] TotalsLabels = ["database"];
+    private static readonly string[] DatabaseLabels = ["database", "force_user", "host", "name", "pool_mode", "port"];
 
-    private static readonly (string List, string Metric, string Help)[] ListMetrics =
-    [
-        ("databases", "pgbouncer_databases", "Count of databases."),
-        ("users", "pgbouncer_users", "Count of users."),
-        ("pools", "pgbouncer_pools", "Count of pools."),
-        ("free_clients", "pgbouncer_free_clients", "Count of free clients."),
-        ("used_clients", "pgbouncer_used_clients", "Count of used clients."),
-        ("login_clients", "pgbouncer_login_clients", "Count of clients in login state."),
-        ("free_servers", "pgbouncer_free_servers", "Count of free servers."),
-        ("used_servers", "pgbouncer_used_servers", "Count of used servers."),
-    ];
+    private readonly Func<PgBouncerAdminClient, CancellationToken, Task<PgBouncerSnapshot>> _scrape;
+    private readonly Gauge _up;
+    private readonly Gauge _versionInfo;
+    private readonly List<(Gauge Gauge, Func<PoolStatus, double> Value)> _pools = [];
+    private readonly List<(Counter Counter, Func<DatabaseStatsTotals, double> Value)> _totals = [];
+    private readonly List<(Gauge Gauge, Func<DatabaseStatus, double> Value)> _databases = [];
+    private readonly List<(string List, Gauge Gauge)> _lists = [];
+    private readonly Gauge _maxClientConnections;
+    private readonly MetricFactory _factory;
 
-    private readonly Meter _meter = new(MeterName);
-    private readonly SemaphoreSlim _scrapeGate = new(1, 1);
-    private readonly KeptAdminSession _session;
-    private PgBouncerSnapshot _snapshot = PgBouncerSnapshot.Down;
-
-    public PgBouncerMetrics(KeptAdminSession session)
+    public PgBouncerMetrics(KeptAdminSession session, CollectorRegistry registry)
+        : this(registry, (admin, ct) => ScrapeAsync(session, admin.Endpoint, ct))
     {
-        _session = session;
-        _meter.CreateObservableGauge("pgbouncer_up", () => _snapshot.Up ? 1 : 0, description: "The pgbouncer scrape succeeded");
-        _meter.CreateObservableGauge(
-            "pgbouncer_version_info",
-            () => _snapshot.Version is { } v ? [new Measurement<int>(1, new KeyValuePair<string, object?>("version", v.ToString()))] : Array.Empty<Measurement<int>>(),
-            description: "The pgbouncer version info");
+    }
+
+    /// <summary>With <paramref name="scrape"/> in place of the admin console (tests).</summary>
+    internal PgBouncerMetrics(CollectorRegistry registry, Func<PgBouncerAdminClient, CancellationToken, Task<PgBouncerSnapshot>> scrape)
+    {
+        _scrape = scrape;
+        _factory = Metrics.WithCustomRegistry(registry);
+        _up = _factory.CreateGauge("pgbouncer_up", "The pgbouncer scrape succeeded");
+        _versionInfo = _factory.CreateGauge("pgbouncer_version_info", "The pgbouncer version info", ["version"]);
 
         Pool("pgbouncer_pools_client_active_connections", p => p.ClientActive, "Client connections that are linked to server connection and can process queries");
         Pool("pgbouncer_pools_client_waiting_connections", p => p.ClientWaiting, "Client connections that have sent queries but have not yet got a server connection");
@@ -55,13 +58,13 @@ internal sealed class PgBouncerMetrics : IDisposable
         Pool("pgbouncer_pools_server_login_connections", p => p.ServerLogin, "Server connections currently in the process of logging in");
         Pool("pgbouncer_pools_client_maxwait_seconds", p => p.MaxWait, "Age of oldest unserved client connection, in seconds");
 
-        Totals("pgbouncer_stats_totals_queries_pooled", t => t.QueryCount, "Total number of SQL queries pooled");
-        Totals("pgbouncer_stats_totals_queries_duration_seconds", t => t.QueryTimeMicroseconds / 1e6, "Total number of seconds spent by pgbouncer when actively connected to PostgreSQL, executing queries");
-        Totals("pgbouncer_stats_totals_received_bytes", t => t.BytesReceived, "Total volume in bytes of network traffic received by pgbouncer");
-        Totals("pgbouncer_stats_totals_sent_bytes", t => t.BytesSent, "Total volume in bytes of network traffic sent by pgbouncer");
-        Totals("pgbouncer_stats_totals_client_wait_seconds", t => t.WaitTimeMicroseconds / 1e6, "Time spent by clients waiting for a server in seconds");
-        Totals("pgbouncer_stats_totals_sql_transactions_pooled", t => t.TransactionCount, "Total number of SQL transactions pooled");
-        Totals("pgbouncer_stats_totals_server_in_transaction_seconds", t => t.TransactionTimeMicroseconds / 1e6, "Total number of seconds spent by pgbouncer when connected to PostgreSQL in a transaction, either idle in transaction or executing queries");
+        Totals("pgbouncer_stats_totals_queries_pooled_total", t => t.QueryCount, "Total number of SQL queries pooled");
+        Totals("pgbouncer_stats_totals_queries_duration_seconds_total", t => t.QueryTimeMicroseconds / 1e6, "Total number of seconds spent by pgbouncer when actively connected to PostgreSQL, executing queries");
+        Totals("pgbouncer_stats_totals_received_bytes_total", t => t.BytesReceived, "Total volume in bytes of network traffic received by pgbouncer");
+        Totals("pgbouncer_stats_totals_sent_bytes_total", t => t.BytesSent, "Total volume in bytes of network traffic sent by pgbouncer");
+        Totals("pgbouncer_stats_totals_client_wait_seconds_total", t => t.WaitTimeMicroseconds / 1e6, "Time spent by clients waiting for a server in seconds");
+        Totals("pgbouncer_stats_totals_sql_transactions_pooled_total", t => t.TransactionCount, "Total number of SQL transactions pooled");
+        Totals("pgbouncer_stats_totals_server_in_transaction_seconds_total", t => t.TransactionTimeMicroseconds / 1e6, "Total number of seconds spent by pgbouncer when connected to PostgreSQL in a transaction, either idle in transaction or executing queries");
 
         Database("pgbouncer_databases_pool_size", d => d.PoolSize, "Maximum number of server connections");
         Database("pgbouncer_databases_reserve_pool", d => d.ReservePool, "Maximum number of additional connections for this database");
@@ -70,44 +73,76 @@ internal sealed class PgBouncerMetrics : IDisposable
         Database("pgbouncer_databases_paused", d => d.Paused ? 1 : 0, "1 if this database is currently paused, else 0");
         Database("pgbouncer_databases_disabled", d => d.Disabled ? 1 : 0, "1 if this database is currently disabled, else 0");
 
-        foreach (var (list, metric, help) in ListMetrics)
-        {
-            _meter.CreateObservableGauge(
-                metric,
-                () => _snapshot.Lists.TryGetValue(list, out var items) ? [new Measurement<long>(items)] : Array.Empty<Measurement<long>>(),
-                description: help);
-        }
+        List("databases", "pgbouncer_databases", "Count of databases.");
+        List("users", "pgbouncer_users", "Count of users.");
+        List("pools", "pgbouncer_pools", "Count of pools.");
+        List("free_clients", "pgbouncer_free_clients", "Count of free clients.");
+        List("used_clients", "pgbouncer_used_clients", "Count of used clients.");
+        List("login_clients", "pgbouncer_login_clients", "Count of clients in login state.");
+        List("free_servers", "pgbouncer_free_servers", "Count of free servers.");
+        List("used_servers", "pgbouncer_used_servers", "Count of used servers.");
 
-        _meter.CreateObservableGauge(
+        _maxClientConnections = _factory.CreateGauge(
             "pgbouncer_config_max_client_connections",
-            () => _snapshot.MaxClientConnections is { } max ? [new Measurement<long>(max)] : Array.Empty<Measurement<long>>(),
-            description: "Config maximum number of client connections");
+            "Config maximum number of client connections",
+            new GaugeConfiguration { SuppressInitialValue = true });
+        Apply(PgBouncerSnapshot.Down);
     }
 
-    public PgBouncerSnapshot Snapshot => _snapshot;
-
-    /// <summary>Scrapes the admin console on the kept session; on failure only <c>pgbouncer_up 0</c> remains.</summary>
+    /// <summary>
+    /// Scrapes the admin console on the kept session and applies what it returned; when that fails, whatever the
+    /// exception, only <c>pgbouncer_up 0</c> remains. Callers serialize calls (<see cref="MetricsEndpoint"/>).
+    /// </summary>
     public async Task RefreshAsync(PgBouncerAdminClient? admin, CancellationToken cancellationToken)
     {
-        await _scrapeGate.WaitAsync(cancellationToken);
+        PgBouncerSnapshot snapshot;
         try
         {
-            _snapshot = admin is null ? PgBouncerSnapshot.Down : await ScrapeAsync(_session, admin.Endpoint, cancellationToken);
+            snapshot = admin is null ? PgBouncerSnapshot.Down : await _scrape(admin, cancellationToken);
         }
         catch (Exception e) when (e is PgBouncerAdminException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            _snapshot = PgBouncerSnapshot.Down;
+            snapshot = PgBouncerSnapshot.Down; // PgBouncer is gone, stopped, restarting or too slow: pgbouncer_up says so
         }
-        finally
+        catch (Exception e)
         {
-            _scrapeGate.Release();
+            AgentLog.Error("metrics", $"scraping pgbouncer failed: {e.GetType().Name}: {e.Message}");
+            snapshot = PgBouncerSnapshot.Down;
         }
+
+        Apply(snapshot);
     }
 
-    public void Dispose()
+    /// <summary>Sets every family from <paramref name="snapshot"/> (series it does not have are removed).</summary>
+    internal void Apply(PgBouncerSnapshot snapshot)
     {
-        _meter.Dispose();
-        _scrapeGate.Dispose();
+        _up.Set(snapshot.Up ? 1 : 0);
+        SetGauge(_versionInfo, Rows<PgBouncerVersion>(snapshot.Version is { } version ? [version] : [], v => [v.ToString()]), _ => 1);
+
+        var pools = Rows(snapshot.Pools, p => [p.Database, p.User]);
+        foreach (var (gauge, value) in _pools)
+        {
+            SetGauge(gauge, pools, value);
+        }
+
+        var totals = Rows(snapshot.Totals, t => [t.Database]);
+        foreach (var (counter, value) in _totals)
+        {
+            SetCounter(counter, totals, value);
+        }
+
+        var databases = Rows(snapshot.Databases, d => [d.Database, d.ForceUser, d.Host, d.Name, d.PoolMode, d.Port]);
+        foreach (var (gauge, value) in _databases)
+        {
+            SetGauge(gauge, databases, value);
+        }
+
+        foreach (var (list, gauge) in _lists)
+        {
+            SetUnlabelled(gauge, snapshot.Lists.TryGetValue(list, out var items) ? items : null);
+        }
+
+        SetUnlabelled(_maxClientConnections, snapshot.MaxClientConnections);
     }
 
     private static Task<PgBouncerSnapshot> ScrapeAsync(KeptAdminSession session, AdminEndpoint endpoint, CancellationToken cancellationToken) =>
@@ -129,28 +164,80 @@ internal sealed class PgBouncerMetrics : IDisposable
             },
             cancellationToken);
 
+    /// <summary>The rows with their label values, sorted by them (the order the series are first written in).</summary>
+    private static Series<T> Rows<T>(IEnumerable<T> rows, Func<T, string[]> labels)
+    {
+        var list = rows.Select(r => (Labels: labels(r), Row: r))
+            .OrderBy(r => string.Join('\0', r.Labels), StringComparer.Ordinal)
+            .ToList();
+        return new Series<T>(list, list.Select(r => string.Join('\0', r.Labels)).ToHashSet(StringComparer.Ordinal));
+    }
+
+    private static void SetGauge<T>(Gauge gauge, Series<T> series, Func<T, double> value)
+    {
+        foreach (var (labels, row) in series.Rows)
+        {
+            gauge.WithLabels(labels).Set(value(row));
+        }
+
+        RemoveOthers(gauge, series.Keys);
+    }
+
+    /// <summary>A counter shows PgBouncer's total: when that went down (PgBouncer restarted), the series starts over.</summary>
+    private static void SetCounter<T>(Counter counter, Series<T> series, Func<T, double> value)
+    {
+        foreach (var (labels, row) in series.Rows)
+        {
+            var total = value(row);
+            var child = counter.WithLabels(labels);
+            if (total < child.Value)
+            {
+                counter.RemoveLabelled(labels);
+                child = counter.WithLabels(labels);
+            }
+
+            child.IncTo(total);
+        }
+
+        RemoveOthers(counter, series.Keys);
+    }
+
+    private static void RemoveOthers<TChild>(Collector<TChild> metric, HashSet<string> keep)
+        where TChild : ChildBase
+    {
+        foreach (var labels in metric.GetAllLabelValues())
+        {
+            if (!keep.Contains(string.Join('\0', labels)))
+            {
+                metric.RemoveLabelled(labels);
+            }
+        }
+    }
+
+    private static void SetUnlabelled(Gauge gauge, long? value)
+    {
+        if (value is { } v)
+        {
+            gauge.Set(v);
+        }
+        else
+        {
+            gauge.Unpublish();
+        }
+    }
+
     private void Pool(string name, Func<PoolStatus, double> value, string help) =>
-        _meter.CreateObservableGauge(
-            name,
-            () => _snapshot.Pools.Select(p => new Measurement<double>(value(p), new("database", p.Database), new("user", p.User))),
-            description: help);
+        _pools.Add((_factory.CreateGauge(name, help, PoolLabels), value));
 
     private void Totals(string name, Func<DatabaseStatsTotals, double> value, string help) =>
-        _meter.CreateObservableCounter(
-            name,
-            () => _snapshot.Totals.Select(t => new Measurement<double>(value(t), new KeyValuePair<string, object?>("database", t.Database))),
-            description: help);
+        _totals.Add((_factory.CreateCounter(name, help, TotalsLabels), value));
 
     private void Database(string name, Func<DatabaseStatus, double> value, string help) =>
-        _meter.CreateObservableGauge(
-            name,
-            () => _snapshot.Databases.Select(d => new Measurement<double>(
-                value(d),
-                new("name", d.Name),
-                new("host", d.Host),
-                new("port", d.Port),
-                new("database", d.Database),
-                new("force_user", d.ForceUser),
-                new("pool_mode", d.PoolMode))),
-            description: help);
+        _databases.Add((_factory.CreateGauge(name, help, DatabaseLabels), value));
+
+    private void List(string list, string name, string help) =>
+        _lists.Add((list, _factory.CreateGauge(name, help, new GaugeConfiguration { SuppressInitialValue = true })));
+
+    /// <summary>The rows of one scrape with their label values, and the keys of those label values.</summary>
+    private sealed record Series<T>(List<(string[] Labels, T Row)> Rows, HashSet<string> Keys);
 }
