@@ -47,6 +47,7 @@ public static class OperatorHost
             StallTimeout = options.StallTimeout,
             Workers = options.Workers,
             Identity = options.Identity,
+            RetiredSecretGrace = options.RetiredSecretGrace,
         });
         builder.Services.AddSingleton<PoolController>();
         builder.Services.AddSingleton<SyncHealth>();

@@ -61,4 +61,7 @@ public sealed record OperatorOptions
     /// the pause doubles up to 8 times this while it still fails. Not a flag.
     /// </summary>
     public TimeSpan NotSyncingRecheck { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a retired version's Secret is kept (see <see cref="Controller.PoolControllerOptions.RetiredSecretGrace"/>). Not a flag.</summary>
+    public TimeSpan RetiredSecretGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -55,6 +55,7 @@ public sealed class RbacScenario
             OperatorNamespace = operatorNamespace,
             Identity = "sidepool-0",
             NotSyncingRecheck = TimeSpan.FromMilliseconds(500),
+            RetiredSecretGrace = TimeSpan.FromSeconds(1),
         };
         using var logs = new CapturedLogs();
         var operatorHost = new OperatorProcess(options, asOperator, logs);
@@ -203,7 +204,7 @@ public sealed class RbacScenario
         yield return ("the retired version's Secret is deleted", t => OperatorHarness.EventuallyAsync(
             () => secrets.TryGetAsync(VersionContract.Secrets.Version("orders", v1!), AppNamespace),
             s => s is null,
-            t + TimeSpan.FromSeconds(15),
+            t,
             "v1 Secret deleted"));
 
         yield return ("a new leader replaces a damaged webhook certificate and takes the Lease over", async t =>
