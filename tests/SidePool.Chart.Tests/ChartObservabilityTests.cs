@@ -80,6 +80,16 @@ public sealed partial class ChartObservabilityTests
         Assert.Contains($"SUCCESS: {dashboard.Count} rules found", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Docs_metrics_names_every_exported_metric_and_every_alert()
+    {
+        var doc = await File.ReadAllTextAsync(SourceTree.PathOf("docs", "metrics.md"));
+        var types = Expositions.SelectMany(File.ReadAllLines).Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).Distinct();
+        Assert.All(types, name => Assert.Contains($"`{name}`", doc, StringComparison.Ordinal));
+        var (rules, _) = await RenderAsync();
+        Assert.All(rules, r => Assert.Contains($"`{r.Alert}`", doc, StringComparison.Ordinal));
+    }
+
     /// <summary>Every series name of the expositions (histograms with their _bucket, _sum and _count).</summary>
     private static HashSet<string> ExportedNames()
     {
