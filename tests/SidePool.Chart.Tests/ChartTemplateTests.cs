@@ -178,6 +178,8 @@ public sealed class ChartTemplateTests
     [InlineData("webhook:\n  timeoutSeconds: 31\n", "timeoutSeconds")]
     [InlineData("certificates:\n  mode: files\n", "mode")]
     [InlineData("sidecar:\n  defaultResources:\n    requests: {cpu: [1]}\n", "cpu")]
+    [InlineData("watchNamespaces: [shop, billing]\n", "/watchNamespaces': maxItems")] // the operator's --namespace takes one
+    [InlineData("webhook:\n  podOptOutLabel: {key: \"bad key!\", value: \"false\"}\n", "podOptOutLabel/key")]
     public async Task The_schema_refuses_wrong_values(string values, string named)
     {
         using var helm = new Helm();
