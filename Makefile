@@ -3,8 +3,10 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Debug
 CRD := crds/sidepool.dev_connectionpools.yaml
 CLI := src/SidePool.Cli/SidePool.Cli.csproj
+CHART := charts/sidepool
+CHART_CRD := $(CHART)/crds/sidepool.dev_connectionpools.yaml
 
-.PHONY: build test agent-aot crds verify verify-crds format clean quickstart bench bench-agent bench-operator bench-build images demo
+.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-agent bench-operator bench-build images demo
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -29,14 +31,27 @@ agent-aot:
 	@if grep -E "warning [A-Z]+[0-9]+" $(AGENT_AOT_LOG); then echo "make agent-aot: the Native AOT publish printed warnings ($(AGENT_AOT_LOG))"; exit 1; fi
 	@echo "agent (Native AOT, 0 warnings): $(AGENT_AOT)"
 
-# Regenerate the CRD from the C# model.
+# Regenerate the CRD from the C# model (and the chart's copy of it).
 crds:
 	$(DOTNET) run --project $(CLI) -c $(CONFIGURATION) -- crd > $(CRD)
+	cp $(CRD) $(CHART_CRD)
 
 verify-crds:
 	@$(DOTNET) run --project $(CLI) -c $(CONFIGURATION) --no-build -- crd > /tmp/sidepool-crd.yaml
 	@diff -u $(CRD) /tmp/sidepool-crd.yaml > /dev/null || { echo "$(CRD) is out of date: run 'make crds'"; diff -u $(CRD) /tmp/sidepool-crd.yaml | head -40; exit 1; }
 	@echo "$(CRD) is in sync with the model"
+	@cmp -s $(CRD) $(CHART_CRD) || { echo "$(CHART_CRD) differs from $(CRD): run 'make crds'"; diff -u $(CRD) $(CHART_CRD) | head -40; exit 1; }
+	@echo "$(CHART_CRD) is the same"
+
+# The Helm chart (docs/install.md): helm lint --strict with the default values; chart-test runs tests/SidePool.Chart.Tests
+# (lint and template over a matrix of values, every object checked against the Kubernetes 1.35 OpenAPI, install,
+# upgrade and uninstall against the fake API server). helm comes from PATH or SIDEPOOL_HELM (.ci/run installs it).
+HELM ?= $(or $(SIDEPOOL_HELM),helm)
+chart-lint:
+	$(HELM) lint --strict $(CHART)
+
+chart-test: chart-lint
+	$(DOTNET) test tests/SidePool.Chart.Tests -c $(CONFIGURATION) --nologo
 
 # Generated files in sync and code formatted.
 verify: verify-crds

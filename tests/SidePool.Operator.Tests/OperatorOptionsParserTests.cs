@@ -22,10 +22,40 @@ public sealed class OperatorOptionsParserTests
     }
 
     [Fact]
+    public void ParsesTheChartsFlags()
+    {
+        var options = OperatorOptionsParser.Parse([
+            "--allowed-image-prefix", "registry.example/sidepool/", "--allowed-image-prefix=ghcr.io/sidepool/",
+            "--default-sidecar-resources", """{"requests":{"cpu":"25m","memory":"32Mi"},"limits":{"memory":"64Mi"}}""",
+            "--log-level", "debug",
+        ]);
+        Assert.Equal(["registry.example/sidepool/", "ghcr.io/sidepool/"], options.AllowedImagePrefixes);
+        Assert.Equal("25m", options.DefaultSidecarResources!.Requests!["cpu"]);
+        Assert.Equal("64Mi", options.DefaultSidecarResources.Limits!["memory"]);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, options.LogLevel);
+    }
+
+    [Theory]
+    [InlineData("--default-sidecar-resources", "{\"requests\":{\"cpu\":\"lots\"}}", "--default-sidecar-resources: requests")]
+    [InlineData("--default-sidecar-resources", "{\"cpus\":1}", "--default-sidecar-resources must be JSON")]
+    [InlineData("--default-sidecar-resources", "50m", "--default-sidecar-resources must be JSON")]
+    [InlineData("--allowed-image-prefix", "", "--allowed-image-prefix must not be empty")]
+    [InlineData("--log-level", "loud", "--log-level must be trace, debug, info, warning or error, not 'loud'")]
+    public void RejectsBadChartFlagValuesInOneLine(string flag, string value, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OperatorOptionsParser.Parse([flag, value]));
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public void DefaultsWatchEverythingInAutoMode()
     {
         var options = OperatorOptionsParser.Parse([]);
         Assert.Null(options.Namespace);
+        Assert.Empty(options.AllowedImagePrefixes);
+        Assert.Null(options.DefaultSidecarResources);
+        Assert.Null(options.LogLevel);
         Assert.Equal(("auto", 8080, 9443, true, true), (options.SidecarMode, options.MetricsPort, options.WebhookPort, options.LeaderElection, options.Webhook));
         Assert.Equal(TimeSpan.FromMinutes(10), options.StallTimeout);
     }

@@ -361,10 +361,10 @@ internal sealed class ApiRequestHandler
             policy ??= "Orphan";
         }
 
-        var text = await ReadTextAsync(context, cancellationToken);
-        if (!string.IsNullOrWhiteSpace(text))
+        // client-go's typed clients (helm's release storage, kubectl's typed commands) send DeleteOptions as protobuf.
+        var body = await ReadDeleteOptionsAsync(context, cancellationToken);
+        if (body is not null)
         {
-            var body = JsonNodes.ParseObject(text);
             policy = JsonNodes.GetString(body, "propagationPolicy") ?? policy;
             uid = JsonNodes.GetString(body["preconditions"], "uid");
             rv = JsonNodes.GetString(body["preconditions"], "resourceVersion");
@@ -457,6 +457,28 @@ internal sealed class ApiRequestHandler
 
         var text = await ReadTextAsync(context, cancellationToken);
         return contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase) ? YamlToJson.ParseObject(text) : JsonNodes.ParseObject(text);
+    }
+
+    /// <summary>The DeleteOptions body (JSON, or the protobuf envelope), or null when there is none.</summary>
+    private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        if ((context.Request.ContentType ?? string.Empty).Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            if (buffer.Length == 0)
+            {
+                return null;
+            }
+
+            var decoded = ProtobufBodyDecoder.Decode(buffer.ToArray());
+            return JsonNodes.GetString(decoded, "kind") == "DeleteOptions"
+                ? decoded
+                : throw ApiException.BadRequest($"the body of a delete must be DeleteOptions, not {JsonNodes.GetString(decoded, "kind")}");
+        }
+
+        var text = await ReadTextAsync(context, cancellationToken);
+        return string.IsNullOrWhiteSpace(text) ? null : JsonNodes.ParseObject(text);
     }
 
     private static async Task<string> ReadTextAsync(HttpContext context, CancellationToken cancellationToken)

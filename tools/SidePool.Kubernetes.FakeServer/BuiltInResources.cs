@@ -56,10 +56,20 @@ internal static class BuiltInResources
         new("batch", "v1", "Job", "jobs", "job", true, null, All, HasStatusSubresource: true),
         new("batch", "v1", "CronJob", "cronjobs", "cronjob", true, ["cj"], All, HasStatusSubresource: true),
         new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, ["pdb"], HasStatusSubresource: true),
-        new("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true) { TracksGeneration = false },
-        new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true) { TracksGeneration = false },
-        new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false) { TracksGeneration = false },
+        // RBAC objects: enforced when AuthorizeWithRbac is on (Authorization/); like the real server's they have no
+        // generation, no short names and (roles) a Created At column.
+        new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false)
+        {
+            TracksGeneration = false,
+            PrinterColumns = [new("Created At", "date", ".metadata.creationTimestamp")],
+        },
+        new("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true)
+        {
+            TracksGeneration = false,
+            PrinterColumns = [new("Created At", "date", ".metadata.creationTimestamp")],
+        },
         new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", false) { TracksGeneration = false },
+        new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true) { TracksGeneration = false },
         new("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", false),
         new("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", "validatingwebhookconfiguration", false),
         new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", false, ["crd", "crds"], HasStatusSubresource: true)

@@ -5,9 +5,10 @@ namespace SidePool.Kubernetes.FakeServer;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope (<c>k8s\0</c> + <c>runtime.Unknown</c>) that kubectl's typed commands
-/// (<c>kubectl create namespace|configmap|secret|serviceaccount</c>) send, for the few kinds whose field numbers are
-/// known here: Namespace, ConfigMap, Secret, ServiceAccount (metadata: name, generateName, namespace, uid,
-/// resourceVersion, generation, labels, annotations, ownerReferences, finalizers). Other kinds are 415.
+/// (<c>kubectl create namespace|configmap|secret|serviceaccount</c>) and helm's release storage (DeleteOptions of a
+/// release Secret's delete) send, for the few kinds whose field numbers are known here: Namespace, ConfigMap, Secret,
+/// ServiceAccount (metadata: name, generateName, namespace, uid, resourceVersion, generation, labels, annotations,
+/// ownerReferences, finalizers) and DeleteOptions (apimachinery's meta/v1 generated.proto). Other kinds are 415.
 /// </summary>
 internal static class ProtobufBodyDecoder
 {
@@ -37,6 +38,13 @@ internal static class ProtobufBodyDecoder
         [
             new(1, "metadata", FieldType.Message, ObjectMeta), new(2, "spec", FieldType.Message, [new(1, "finalizers", FieldType.RepeatedString)]),
         ],
+        // Pointer fields are on the wire exactly when set, so gracePeriodSeconds 0 ("now") is kept.
+        ["DeleteOptions"] =
+        [
+            new(1, "gracePeriodSeconds", FieldType.OptionalInt64),
+            new(2, "preconditions", FieldType.Message, [new(1, "uid", FieldType.String), new(2, "resourceVersion", FieldType.String)]),
+            new(3, "orphanDependents", FieldType.Bool), new(4, "propagationPolicy", FieldType.String), new(5, "dryRun", FieldType.RepeatedString),
+        ],
         ["ServiceAccount"] =
         [
             new(1, "metadata", FieldType.Message, ObjectMeta),
@@ -49,6 +57,7 @@ internal static class ProtobufBodyDecoder
     {
         String,
         Int64,
+        OptionalInt64,
         Bool,
         Message,
         RepeatedMessage,
@@ -141,6 +150,9 @@ internal static class ProtobufBodyDecoder
                         target[field.Name] = value;
                     }
 
+                    break;
+                case FieldType.OptionalInt64:
+                    target[field.Name] = (long)reader.ReadVarint();
                     break;
                 case FieldType.Bool:
                     target[field.Name] = reader.ReadVarint() != 0;

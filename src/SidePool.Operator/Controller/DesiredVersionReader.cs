@@ -17,6 +17,14 @@ public sealed class DesiredVersionReader(ClusterView view, PoolSecretsWriter sec
             return DesiredState.Failed("InvalidSpec", string.Join("; ", errors.Select(e => e.ToString())));
         }
 
+        if (SidecarImagePolicy.Refusal(PoolVersionBuilder.ImageOf(pool.Spec!, options.Injection), options.AllowedImagePrefixes) is { } refusal)
+        {
+            return DesiredState.Failed("ImageNotAllowed", refusal);
+        }
+
+        // A pool without resources of its own gets the operator's default ones, as if it had set them: they are part
+        // of the version (a changed default rolls those pools) and of the spec stored with it (the webhook injects them).
+        var spec = WithDefaultResources(pool.Spec!);
         var ns = pool.Metadata.NamespaceProperty!;
         try
         {
@@ -34,7 +42,7 @@ public sealed class DesiredVersionReader(ClusterView view, PoolSecretsWriter sec
                 referenced[secretName] = secret;
             }
 
-            var credentials = CredentialsReader.Read(pool.Spec!, n => referenced.GetValueOrDefault(n));
+            var credentials = CredentialsReader.Read(spec, n => referenced.GetValueOrDefault(n));
             if (credentials.Credentials is not { } backend)
             {
                 return DesiredState.Failed(credentials.Reason!, credentials.Message!) with { Key = key };
@@ -43,8 +51,8 @@ public sealed class DesiredVersionReader(ClusterView view, PoolSecretsWriter sec
             try
             {
                 var client = new ClientCredentials(backend.Username, clientPassword);
-                var rendered = PoolVersionBuilder.Build(pool.Metadata.Name!, pool.Spec!, backend, client, key, options.Injection with { SidecarMode = sidecarMode }, sidecarMode);
-                return new DesiredState { Desired = rendered, Backend = backend, Key = key };
+                var rendered = PoolVersionBuilder.Build(pool.Metadata.Name!, spec, backend, client, key, options.Injection with { SidecarMode = sidecarMode }, sidecarMode);
+                return new DesiredState { Desired = rendered, Spec = spec, Backend = backend, Key = key };
             }
             catch (InvalidManifestException ex)
             {
@@ -56,12 +64,20 @@ public sealed class DesiredVersionReader(ClusterView view, PoolSecretsWriter sec
             return DesiredState.Failed(ex.Reason, ex.Message);
         }
     }
+
+    private ConnectionPoolSpec WithDefaultResources(ConnectionPoolSpec spec) =>
+        options.DefaultSidecarResources is { } defaults && spec.Sidecar.Resources is { Requests: null or { Count: 0 }, Limits: null or { Count: 0 } }
+            ? spec with { Sidecar = spec.Sidecar with { Resources = defaults } }
+            : spec;
 }
 
 /// <summary>The version a pool renders to now, with the backend credentials and key it used, or why there is none.</summary>
 public sealed record DesiredState
 {
     public RenderedPool? Desired { get; init; }
+
+    /// <summary>The spec <see cref="Desired"/> was rendered from (the pool's, with the operator's defaults applied).</summary>
+    public ConnectionPoolSpec? Spec { get; init; }
 
     public PoolCredentials? Backend { get; init; }
 

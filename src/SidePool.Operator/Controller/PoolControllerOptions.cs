@@ -34,6 +34,12 @@ public sealed record PoolControllerOptions
 
     public int Workers { get; init; } = 4;
 
+    /// <summary>Image prefixes a pool's sidecar image must start with (<see cref="SidecarImagePolicy"/>); empty = any.</summary>
+    public IReadOnlyList<string> AllowedImagePrefixes { get; init; } = [];
+
+    /// <summary>Sidecar resources for pools that set none (<c>spec.sidecar.resources</c> empty); null = none.</summary>
+    public Api.ResourceRequirements? DefaultSidecarResources { get; init; }
+
     /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
     public string Identity { get; init; } = Environment.MachineName;
 }

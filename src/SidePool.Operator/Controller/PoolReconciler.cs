@@ -106,7 +106,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         // backend credential and key rotation.
         if (desired is not null)
         {
-            await _secrets.PublishAsync(pool, desired, mode, cancellationToken);
+            await _secrets.PublishAsync(pool, desired, mode, state.Spec!, cancellationToken);
         }
 
         var versionSecrets = _secrets.VersionSecrets(ns, name);

@@ -40,8 +40,9 @@ public sealed class PoolSecretsWriter(IKubernetesClient client, ClusterView view
     }
 
     /// <summary>Creates the version Secret, or rewrites it in place when its revision, labels or annotations differ.</summary>
-    public async Task PublishAsync(ConnectionPool pool, RenderedPool rendered, string mode, CancellationToken cancellationToken) =>
-        await WriteVersionAsync(PoolSecretsBuilder.VersionSecret(pool, rendered, mode), rendered.ShortRevision, cancellationToken);
+    /// <param name="spec">The spec the version was rendered from (stored with it; the webhook injects from it).</param>
+    public async Task PublishAsync(ConnectionPool pool, RenderedPool rendered, string mode, ConnectionPoolSpec spec, CancellationToken cancellationToken) =>
+        await WriteVersionAsync(PoolSecretsBuilder.VersionSecret(pool, rendered, mode, spec), rendered.ShortRevision, cancellationToken);
 
     /// <summary>
     /// Renders every other version Secret of the pool again with the backend credentials and key in force (its own

@@ -23,6 +23,11 @@ public sealed class PoolStatusWriter(IKubernetesClient client, EventRecorder eve
             status.Versions!.Count(v => v.State == VersionStates.Current),
             status.Versions!.Count(v => v.State == VersionStates.Draining),
             status.Versions!.Count(v => v.State == VersionStates.Retired));
+        metrics.Health(
+            ObjectKey.Of(pool).ToString(),
+            (status.Conditions ?? []).Where(c => c.Status == "True").Select(c => c.Type),
+            status.Targets?.Outdated ?? 0,
+            status.Targets?.Missing ?? 0);
 
         if (!StatusComparer.Same(pool.Status, status))
         {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using SidePool.Api;
 
 namespace SidePool.Operator.Hosting;
@@ -36,6 +38,9 @@ public sealed class OperatorFlags
     private readonly Option<string> _webhookConfiguration = Text("--webhook-configuration", $"MutatingWebhookConfiguration whose caBundle is kept current (default {Defaults.WebhookConfiguration})", "NAME");
     private readonly Option<string> _operatorNamespace = Text("--operator-namespace", "the operator's namespace: Lease, webhook Service and Secret (default: $POD_NAMESPACE, else the kubeconfig's)", "NS");
     private readonly Option<int> _agentPort = Port("--agent-port", $"the sidecar agent's health/metrics port (default {Defaults.AgentPort})");
+    private readonly Option<string[]> _allowedImagePrefixes = Repeatable("--allowed-image-prefix", "a pool's sidecar image must start with one of these (repeatable; default: any image)", "PREFIX");
+    private readonly Option<ResourceRequirements?> _defaultSidecarResources = Resources("--default-sidecar-resources", "sidecar resources of pools that set none, as JSON: {\"requests\":{\"cpu\":\"50m\"},\"limits\":{\"memory\":\"64Mi\"}} (default: none)");
+    private readonly Option<string> _logLevel = OneOf("--log-level", "lowest level logged", "LEVEL", "info", "trace", "debug", "info", "warning", "error");
 
     public OperatorFlags()
     {
@@ -43,7 +48,8 @@ public sealed class OperatorFlags
         {
             _namespace, _sidecarMode, _defaultImage, _metricsPort, _webhookPort, _kubeconfig, _context, _leaderElection,
             _leaseName, _leaseNamespace, _identity, _stallTimeout, _workers, _webhook, _certMode, _certDirectory,
-            _webhookService, _webhookConfiguration, _operatorNamespace, _agentPort,
+            _webhookService, _webhookConfiguration, _operatorNamespace, _agentPort, _allowedImagePrefixes, _defaultSidecarResources,
+            _logLevel,
         };
     }
 
@@ -114,6 +120,9 @@ public sealed class OperatorFlags
             WebhookConfiguration = Given(_webhookConfiguration) ? result.GetValue(_webhookConfiguration)! : d.WebhookConfiguration,
             OperatorNamespace = Given(_operatorNamespace) ? result.GetValue(_operatorNamespace) : d.OperatorNamespace,
             AgentPort = Given(_agentPort) ? result.GetValue(_agentPort) : d.AgentPort,
+            AllowedImagePrefixes = Given(_allowedImagePrefixes) ? result.GetValue(_allowedImagePrefixes)! : d.AllowedImagePrefixes,
+            DefaultSidecarResources = Given(_defaultSidecarResources) ? result.GetValue(_defaultSidecarResources) : d.DefaultSidecarResources,
+            LogLevel = Given(_logLevel) ? LogLevelOf(result.GetValue(_logLevel)!) : d.LogLevel,
         };
     }
 
@@ -139,6 +148,15 @@ public sealed class OperatorFlags
 
         return null;
     }
+
+    private static LogLevel LogLevelOf(string value) => value switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
 
     /// <summary><c>--name</c> of <c>--name</c> or <c>--name=value</c>.</summary>
     private static string OptionName(string token) => token.Split('=', 2)[0];
@@ -189,6 +207,80 @@ public sealed class OperatorFlags
             }
 
             return value;
+        },
+    };
+
+    /// <summary>A flag given once per value (<c>--name a --name b</c>); each value non-empty.</summary>
+    private static Option<string[]> Repeatable(string name, string description, string valueName) => new(name)
+    {
+        Description = description,
+        HelpName = valueName,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = r =>
+        {
+            var values = new List<string>();
+            foreach (var token in r.Tokens)
+            {
+                if (LooksLikeFlag(r, name, token.Value))
+                {
+                    return [];
+                }
+
+                if (token.Value.Length == 0)
+                {
+                    r.AddError($"{name} must not be empty");
+                    return [];
+                }
+
+                values.Add(token.Value);
+            }
+
+            return [.. values.Distinct(StringComparer.Ordinal)];
+        },
+    };
+
+    /// <summary>Requests and limits as JSON, checked as <c>spec.sidecar.resources</c> of a pool would be.</summary>
+    private static Option<ResourceRequirements?> Resources(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "JSON",
+        CustomParser = r =>
+        {
+            var value = r.Tokens[0].Value;
+            if (LooksLikeFlag(r, name, value))
+            {
+                return null;
+            }
+
+            ResourceRequirements? resources;
+            try
+            {
+                resources = JsonSerializer.Deserialize(value, ApiJsonContext.Default.ResourceRequirements);
+            }
+            catch (JsonException ex)
+            {
+                r.AddError($"{name} must be JSON like {{\"requests\":{{\"cpu\":\"50m\"}}}}: {ex.Message}");
+                return null;
+            }
+
+            if (resources is null)
+            {
+                r.AddError($"{name} must be a JSON object with requests and/or limits");
+                return null;
+            }
+
+            var problems = ConnectionPoolValidator.ValidateSpec(new ConnectionPoolSpec { Sidecar = new SidecarSpec { Resources = resources } })
+                .Select(e => e.ToString())
+                .Where(e => e.StartsWith("spec.sidecar.resources", StringComparison.Ordinal))
+                .ToList();
+            if (problems.Count > 0)
+            {
+                r.AddError($"{name}: {string.Join("; ", problems).Replace("spec.sidecar.resources.", string.Empty, StringComparison.Ordinal)}");
+                return null;
+            }
+
+            return resources;
         },
     };
 

@@ -23,7 +23,17 @@ public static class OperatorHost
 {
     public static WebApplication Build(OperatorOptions options, IKubernetesClient client, Action<ILoggingBuilder>? logging = null)
     {
+        if (options.AllowedImagePrefixes.Count > 0 && SidecarImagePolicy.Refusal(options.DefaultImage, options.AllowedImagePrefixes) is not null)
+        {
+            throw new ArgumentException($"--default-image '{options.DefaultImage}' does not start with any --allowed-image-prefix ({string.Join(", ", options.AllowedImagePrefixes)})");
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
+        if (options.LogLevel is { } level)
+        {
+            builder.Logging.SetMinimumLevel(level);
+        }
+
         logging?.Invoke(builder.Logging);
         var operatorNamespace = options.OperatorNamespace ?? client.DefaultNamespace;
         builder.Services.AddSingleton(options);
@@ -48,6 +58,8 @@ public static class OperatorHost
             Workers = options.Workers,
             Identity = options.Identity,
             RetiredSecretGrace = options.RetiredSecretGrace,
+            AllowedImagePrefixes = options.AllowedImagePrefixes,
+            DefaultSidecarResources = options.DefaultSidecarResources,
         });
         builder.Services.AddSingleton<PoolController>();
         builder.Services.AddSingleton<SyncHealth>();
@@ -63,6 +75,7 @@ public static class OperatorHost
             {
                 // The mode of each version comes with it (PoolCandidate.SidecarMode); this is the fallback.
                 Injection = injection,
+                AllowedImagePrefixes = options.AllowedImagePrefixes,
                 Certificates = new CertificateOptions
                 {
                     Mode = CertificateModes.Parse(options.CertMode),

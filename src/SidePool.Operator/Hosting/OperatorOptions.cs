@@ -56,6 +56,15 @@ public sealed record OperatorOptions
     /// <summary>Port of the sidecar agent's health and metrics server.</summary>
     public int AgentPort { get; init; } = 9127;
 
+    /// <summary>Prefixes a pool's sidecar image must start with (<c>--allowed-image-prefix</c>, repeatable); empty = any image.</summary>
+    public IReadOnlyList<string> AllowedImagePrefixes { get; init; } = [];
+
+    /// <summary>Sidecar resources of pools that set none (<c>--default-sidecar-resources</c>, JSON); null = none.</summary>
+    public Api.ResourceRequirements? DefaultSidecarResources { get; init; }
+
+    /// <summary>Lowest level logged (<c>--log-level</c>); null = the host's default (information).</summary>
+    public Microsoft.Extensions.Logging.LogLevel? LogLevel { get; init; }
+
     /// <summary>
     /// After a term whose caches could not sync (e.g. RBAC refuses a list), how long before checking that request again;
     /// the pause doubles up to 8 times this while it still fails. Not a flag.

@@ -18,6 +18,9 @@ public sealed class OperatorMetrics : IDisposable
     private readonly Gauge _pools;
     private readonly Gauge _cachedObjects;
     private readonly Gauge _versionCounts;
+    private readonly Gauge _poolsWithCondition;
+    private readonly Gauge _podCounts;
+    private readonly ConcurrentDictionary<string, (IReadOnlySet<string> TrueConditions, int Outdated, int Missing)> _health = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Current, int Draining, int Retired)> _versions = new(StringComparer.Ordinal);
     private readonly Lock _observing = new();
     private readonly HashSet<string> _cachedResources = new(StringComparer.Ordinal);
@@ -51,8 +54,16 @@ public sealed class OperatorMetrics : IDisposable
             "Objects in the leader's informer caches, by resource (Secrets: only those the operator owns or pools reference).",
             "resource");
         _versionCounts = factory.CreateGauge("sidepool_operator_versions", "Pool versions in status, by state.", "state");
+        _poolsWithCondition = factory.CreateGauge(
+            "sidepool_operator_pools_with_condition",
+            "Pools whose status condition is True, by condition (Ready, Progressing, Degraded, Conflict, BudgetExceeded).",
+            "condition");
+        _podCounts = factory.CreateGauge("sidepool_operator_pods", "Selected pods over all pools, by state (outdated: an older version; missing: without the sidecar).", "state");
         registry.AddBeforeCollectCallback(Observe);
     }
+
+    /// <summary>The condition types <c>sidepool_operator_pools_with_condition</c> reports (each always, 0 when no pool has it True).</summary>
+    public static readonly IReadOnlyList<string> ReportedConditions = ["Ready", "Progressing", "Degraded", "Conflict", "BudgetExceeded"];
 
     /// <summary>The registry these metrics are in.</summary>
     public CollectorRegistry Registry { get; }
@@ -74,7 +85,15 @@ public sealed class OperatorMetrics : IDisposable
     /// <summary>Records a pool's version counts (key is internal, never a label).</summary>
     public void Versions(string poolKey, int current, int draining, int retired) => _versions[poolKey] = (current, draining, retired);
 
-    public void Forget(string poolKey) => _versions.TryRemove(poolKey, out _);
+    /// <summary>Records which conditions of a pool are True and its outdated and missing pods (key is internal, never a label).</summary>
+    public void Health(string poolKey, IEnumerable<string> trueConditions, int outdated, int missing) =>
+        _health[poolKey] = (trueConditions.ToHashSet(StringComparer.Ordinal), outdated, missing);
+
+    public void Forget(string poolKey)
+    {
+        _versions.TryRemove(poolKey, out _);
+        _health.TryRemove(poolKey, out _);
+    }
 
     /// <summary>Stops reading what was observed (the controller's queue and caches may be gone): the gauges keep their last values.</summary>
     public void Dispose() => _disposed = true;
@@ -118,6 +137,15 @@ public sealed class OperatorMetrics : IDisposable
             _versionCounts.WithLabels("Current").Set(current);
             _versionCounts.WithLabels("Draining").Set(draining);
             _versionCounts.WithLabels("Retired").Set(retired);
+
+            var health = _health.Values.ToList();
+            foreach (var condition in ReportedConditions)
+            {
+                _poolsWithCondition.WithLabels(condition).Set(health.Count(h => h.TrueConditions.Contains(condition)));
+            }
+
+            _podCounts.WithLabels("outdated").Set(health.Sum(h => h.Outdated));
+            _podCounts.WithLabels("missing").Set(health.Sum(h => h.Missing));
         }
     }
 }

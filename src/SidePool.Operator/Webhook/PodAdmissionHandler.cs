@@ -82,6 +82,14 @@ public sealed partial class PodAdmissionHandler(
                     continue;
                 }
 
+                if (SidecarImagePolicy.Refusal(candidate.Rendered.Image, options.AllowedImagePrefixes) is { } refusal)
+                {
+                    warnings.Add($"sidepool: pool {pool.Metadata.Name}: {refusal}; the pod starts without its sidecar");
+                    metrics.Missing("image_not_allowed");
+                    notRendered++;
+                    continue;
+                }
+
                 injections.Add(new PoolInjection
                 {
                     Name = pool.Metadata.Name!,

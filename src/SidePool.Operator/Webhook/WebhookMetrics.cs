@@ -31,7 +31,7 @@ public sealed class WebhookMetrics
             "outcome");
         _missing = factory.CreateCounter(
             "sidepool_operator_webhook_missing_sidecars_total",
-            "Pods admitted without the sidecar of a pool that selects them, by reason (port_conflict, host_network, name_in_use, not_rendered, error).",
+            "Pods admitted without the sidecar of a pool that selects them, by reason (port_conflict, host_network, name_in_use, not_rendered, image_not_allowed, error).",
             "reason");
         _duration = factory.CreateHistogram(
             "sidepool_operator_webhook_duration_seconds",

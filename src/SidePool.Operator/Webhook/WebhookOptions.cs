@@ -12,6 +12,12 @@ public sealed record WebhookOptions
     /// <summary>The injected sidecar (mode, agent port, default image, …).</summary>
     public InjectionOptions Injection { get; init; } = new();
 
+    /// <summary>
+    /// Image prefixes a sidecar must start with (<see cref="SidecarImagePolicy"/>); a published version whose image is
+    /// outside them (published before the list was set) is not injected. Empty = any.
+    /// </summary>
+    public IReadOnlyList<string> AllowedImagePrefixes { get; init; } = [];
+
     /// <summary>Where the serving certificate comes from.</summary>
     public CertificateOptions Certificates { get; init; } = new();
 

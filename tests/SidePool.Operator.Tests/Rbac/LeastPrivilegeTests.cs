@@ -15,7 +15,7 @@ namespace SidePool.Operator.Tests.Rbac;
 /// exactly the rendered Roles and ClusterRoles, and <see cref="RbacScenario"/> completes; then every verb on every
 /// resource of every rule is taken away, one at a time, and the scenario must fail each time, so no permission is unused.
 /// The table (permission → the step that broke and what the server refused) is written to the test output and to
-/// <c>out/rbac-least-privilege.md</c>.
+/// <c>out/rbac-least-privilege-&lt;value set&gt;.md</c>.
 /// </summary>
 public sealed partial class LeastPrivilegeTests(ITestOutputHelper output)
 {
@@ -23,10 +23,18 @@ public sealed partial class LeastPrivilegeTests(ITestOutputHelper output)
     private const string ReleaseNamespace = "sidepool-system";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task The_charts_rules_let_the_operator_do_its_work_and_every_verb_of_every_rule_is_needed()
+    /// <summary>The value sets whose RBAC differs: pools anywhere (a ClusterRole), or one watched namespace (Roles).</summary>
+    public static TheoryData<string, string[]> ValueSets() => new()
     {
-        var manifest = await RenderChartAsync();
+        { "defaults", [] },
+        { "watched-namespace", ["--set", $"watchNamespaces[0]={RbacScenario.AppNamespace}"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValueSets))]
+    public async Task The_charts_rules_let_the_operator_do_its_work_and_every_verb_of_every_rule_is_needed(string valueSet, string[] values)
+    {
+        var manifest = await RenderChartAsync(values);
         var rbac = RbacRuleRemovals.FromManifest(manifest);
         var (options, serviceAccount) = OperatorFromChart(manifest);
 
@@ -37,7 +45,7 @@ public sealed partial class LeastPrivilegeTests(ITestOutputHelper output)
 
         var removals = rbac.Removals().ToList();
         var results = new (RbacRemoval Removal, RbacOutcome Outcome)[removals.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, removals.Count), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, removals.Count), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
             results[i] = (removals[i], await RbacScenario.RunAsync(removals[i].Yaml, ReleaseNamespace, serviceAccount, options, StepTimeout)));
 
         var table = new StringBuilder("| rule | verb taken away | what broke (first step not reached) | refused request |\n|---|---|---|---|\n");
@@ -47,7 +55,7 @@ public sealed partial class LeastPrivilegeTests(ITestOutputHelper output)
         }
 
         output.WriteLine(table.ToString());
-        var file = SourceTree.PathOf("out", "rbac-least-privilege.md");
+        var file = SourceTree.PathOf("out", $"rbac-least-privilege-{valueSet}.md");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, table.ToString());
 
@@ -59,13 +67,10 @@ public sealed partial class LeastPrivilegeTests(ITestOutputHelper output)
     private static string Describe(RbacOutcome outcome) =>
         string.Join("; ", outcome.Steps.Select(s => $"{s.Name}: {(s.Done ? "ok" : "NOT REACHED")} {s.Took.TotalSeconds:0.0}s"));
 
-    private static async Task<string> RenderChartAsync()
+    private static async Task<string> RenderChartAsync(string[] values)
     {
-        using var home = new TestDirectory("helm");
-        var helm = Environment.GetEnvironmentVariable("SIDEPOOL_HELM") is { Length: > 0 } path ? path : "helm";
-        var result = await ProgramRun.RunAsync(helm, ["template", Release, SourceTree.PathOf("charts", "sidepool"), "--namespace", ReleaseNamespace], home.FullPath, timeout: TimeSpan.FromMinutes(1));
-        Assert.True(result.ExitCode == 0, $"helm template failed: {result}");
-        return result.Stdout;
+        using var helm = new Helm();
+        return await helm.RunOkAsync(["template", Release, Helm.ChartDirectory, "--namespace", ReleaseNamespace, .. values]);
     }
 
     /// <summary>The operator's options from the rendered Deployment's own args (with $(VAR) expanded as the kubelet does) and its service account.</summary>
