@@ -11,10 +11,15 @@ public static partial class VersionContract
         /// <summary>On a version Secret: the short version.</summary>
         public const string Version = "sidepool.dev/version";
 
-        /// <summary>On the key Secret (value <see cref="KeyComponent"/>) and version Secrets (value <see cref="VersionComponent"/>).</summary>
+        /// <summary>
+        /// On every Secret of a pool: the key Secret (value <see cref="KeyComponent"/>), the client Secret
+        /// (<see cref="ClientComponent"/>) and version Secrets (<see cref="VersionComponent"/>).
+        /// </summary>
         public const string Component = "sidepool.dev/component";
 
         public const string KeyComponent = "key";
+
+        public const string ClientComponent = "client";
 
         public const string VersionComponent = "version";
 

@@ -21,46 +21,16 @@ public static class PoolSecretsBuilder
         BlockOwnerDeletion = true,
     };
 
-    public static Secret KeySecret(ConnectionPool pool, byte[] key) => new()
-    {
-        Metadata = new ObjectMeta
-        {
-            Name = VersionContract.Secrets.Key(pool.Metadata.Name!),
-            NamespaceProperty = pool.Metadata.NamespaceProperty,
-            Labels = new Dictionary<string, string>
-            {
-                [VersionContract.Labels.Pool] = pool.Metadata.Name!,
-                [VersionContract.Labels.Component] = "key",
-                [VersionContract.Labels.ManagedBy] = VersionContract.Labels.ManagedByValue,
-            },
-            OwnerReferences = [OwnerOf(pool)],
-        },
-        Type = "Opaque",
-        Data = new Dictionary<string, byte[]> { [VersionContract.Secrets.HashKeyDataKey] = key },
-    };
+    public static Secret KeySecret(ConnectionPool pool, byte[] key) =>
+        Owned(pool, VersionContract.Secrets.Key(pool.Metadata.Name!), VersionContract.Labels.KeyComponent, new Dictionary<string, byte[]> { [VersionContract.Secrets.HashKeyDataKey] = key });
 
     /// <summary>The pool's hash key from its key Secret, or null when the Secret lacks a usable key.</summary>
     public static PoolKey? ReadKey(Secret? keySecret) =>
         keySecret?.Data is { } data && data.TryGetValue(VersionContract.Secrets.HashKeyDataKey, out var key) && key.Length >= 16 ? new PoolKey(key) : null;
 
     /// <summary>The client Secret: the generated password apps log in to their sidecar with (never the backend's).</summary>
-    public static Secret ClientSecret(ConnectionPool pool, string password) => new()
-    {
-        Metadata = new ObjectMeta
-        {
-            Name = VersionContract.Secrets.Client(pool.Metadata.Name!),
-            NamespaceProperty = pool.Metadata.NamespaceProperty,
-            Labels = new Dictionary<string, string>
-            {
-                [VersionContract.Labels.Pool] = pool.Metadata.Name!,
-                [VersionContract.Labels.Component] = "client",
-                [VersionContract.Labels.ManagedBy] = VersionContract.Labels.ManagedByValue,
-            },
-            OwnerReferences = [OwnerOf(pool)],
-        },
-        Type = "Opaque",
-        Data = new Dictionary<string, byte[]> { [VersionContract.Secrets.ClientPasswordDataKey] = Encoding.UTF8.GetBytes(password) },
-    };
+    public static Secret ClientSecret(ConnectionPool pool, string password) =>
+        Owned(pool, VersionContract.Secrets.Client(pool.Metadata.Name!), VersionContract.Labels.ClientComponent, new Dictionary<string, byte[]> { [VersionContract.Secrets.ClientPasswordDataKey] = Encoding.UTF8.GetBytes(password) });
 
     /// <summary>The client password in a client Secret; null when absent, and an error when it is not a usable one.</summary>
     public static (string? Password, string? Problem) ReadClientPassword(Secret? clientSecret)
@@ -77,31 +47,42 @@ public static class PoolSecretsBuilder
     }
 
     /// <summary>A version Secret: the rendered files, the hashes, and what it was built from (<paramref name="spec"/>: the pool's current spec unless told).</summary>
-    public static Secret VersionSecret(ConnectionPool pool, RenderedPool rendered, string sidecarMode, ConnectionPoolSpec? spec = null) => new()
+    public static Secret VersionSecret(ConnectionPool pool, RenderedPool rendered, string sidecarMode, ConnectionPoolSpec? spec = null)
+    {
+        var secret = Owned(
+            pool,
+            VersionContract.Secrets.Version(pool.Metadata.Name!, rendered.ShortVersion),
+            VersionContract.Labels.VersionComponent,
+            rendered.Files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal));
+        secret.Metadata.Labels[VersionContract.Labels.Version] = rendered.ShortVersion;
+        secret.Metadata.Annotations = new Dictionary<string, string>
+        {
+            [VersionContract.Annotations.VersionHash] = rendered.Version,
+            [VersionContract.Annotations.ConfigRevision] = rendered.ConfigRevision,
+            [VersionContract.Annotations.SidecarMode] = sidecarMode,
+            [VersionContract.Annotations.Image] = rendered.Image,
+            [VersionContract.Annotations.Spec] = JsonSerializer.Serialize(spec ?? pool.Spec!, ApiJsonContext.Default.ConnectionPoolSpec),
+        };
+        return secret;
+    }
+
+    /// <summary>A Secret of the pool's: its labels (pool, component, managed-by), owned by the pool, of type Opaque.</summary>
+    private static Secret Owned(ConnectionPool pool, string name, string component, Dictionary<string, byte[]> data) => new()
     {
         Metadata = new ObjectMeta
         {
-            Name = VersionContract.Secrets.Version(pool.Metadata.Name!, rendered.ShortVersion),
+            Name = name,
             NamespaceProperty = pool.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string>
             {
                 [VersionContract.Labels.Pool] = pool.Metadata.Name!,
-                [VersionContract.Labels.Version] = rendered.ShortVersion,
-                [VersionContract.Labels.Component] = "version",
+                [VersionContract.Labels.Component] = component,
                 [VersionContract.Labels.ManagedBy] = VersionContract.Labels.ManagedByValue,
-            },
-            Annotations = new Dictionary<string, string>
-            {
-                [VersionContract.Annotations.VersionHash] = rendered.Version,
-                [VersionContract.Annotations.ConfigRevision] = rendered.ConfigRevision,
-                [VersionContract.Annotations.SidecarMode] = sidecarMode,
-                [VersionContract.Annotations.Image] = rendered.Image,
-                [VersionContract.Annotations.Spec] = JsonSerializer.Serialize(spec ?? pool.Spec!, ApiJsonContext.Default.ConnectionPoolSpec),
             },
             OwnerReferences = [OwnerOf(pool)],
         },
         Type = "Opaque",
-        Data = rendered.Files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal),
+        Data = data,
     };
 
     /// <summary>The spec a version Secret was last written from (what the webhook injects with), or null.</summary>
