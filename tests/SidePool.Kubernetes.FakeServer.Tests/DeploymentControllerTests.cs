@@ -180,19 +180,21 @@ public sealed class DeploymentControllerTests
         using var hold = server.Kubelet!.HoldNotReady(p => p.Metadata?.Annotations is { } a && a.TryGetValue("sidepool.dev/stamp", out var stamp) && stamp == "2");
 
         await api.PatchAsync($"{Deployments}/web", "application/strategic-merge-patch+json", StampPatch("2"));
-        var waiting = await kubectl.RunAsync("rollout", "status", "deployment/web", "--timeout=3s");
 
-        Assert.NotEqual(0, waiting.ExitCode);
-        Assert.Contains("Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been updated", waiting.StandardOutput, StringComparison.Ordinal);
-        var pods = await Objects.EventuallyAsync(() => PodsAsync(api, "app=web"), p => p.Count(x => !Terminating(x)) == 3, "the surge pod");
-        Assert.Equal(2, pods.Count(p => Ready(p) && !Terminating(p)));
+        // the held state first (one surge pod, not ready), then what rollout status says of it: run before the
+        // controller got there (slow under load), its 3 s could pass with "0 out of 2" or "spec update to be observed"
         var progressing = await Objects.EventuallyAsync(
             () => api.GetAsync($"{Deployments}/web"),
-            d => Condition(d.Body, "Progressing")?["reason"]?.GetValue<string>() == "ReplicaSetUpdated",
-            "Progressing=ReplicaSetUpdated");
+            d => Condition(d.Body, "Progressing")?["reason"]?.GetValue<string>() == "ReplicaSetUpdated" && Status(d.Body, "updatedReplicas") == 1 &&
+                 Status(d.Body, "unavailableReplicas") == 1 && d.Body["status"]?["observedGeneration"]?.GetValue<long>() == d.Body["metadata"]?["generation"]?.GetValue<long>(),
+            "Progressing=ReplicaSetUpdated with the surge pod unavailable");
         Assert.Equal("True", Condition(progressing.Body, "Available")!["status"]!.GetValue<string>());
-        Assert.Equal(1, Status(progressing.Body, "updatedReplicas"));
-        Assert.Equal(1, Status(progressing.Body, "unavailableReplicas"));
+        var pods = await Objects.EventuallyAsync(() => PodsAsync(api, "app=web"), p => p.Count(x => !Terminating(x)) == 3, "the surge pod");
+        Assert.Equal(2, pods.Count(p => Ready(p) && !Terminating(p)));
+
+        var waiting = await kubectl.RunAsync("rollout", "status", "deployment/web", "--timeout=3s");
+        Assert.NotEqual(0, waiting.ExitCode);
+        Assert.Contains("Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been updated", waiting.StandardOutput, StringComparison.Ordinal);
         hold.Dispose();
         var done = await kubectl.RunAsync("rollout", "status", "deployment/web", "--timeout=60s");
         Assert.True(done.ExitCode == 0, done.StandardError);

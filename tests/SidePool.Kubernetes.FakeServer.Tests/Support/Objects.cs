@@ -81,7 +81,7 @@ internal static class Objects
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"timed out waiting for {what}");
+                Assert.Fail($"timed out waiting for {what}; last: {(value is ApiResponse response ? response.Body["status"]?.ToJsonString() ?? response.Body.ToJsonString() : value?.ToString())}");
             }
 
             await Task.Delay(50);

@@ -685,10 +685,15 @@ internal sealed class DeploymentController : ControllerLoop
     /// <summary><c>calculateStatus</c>: counts and the Available condition (conditions otherwise kept).</summary>
     private JsonObject CalculateStatus(JsonObject d, JsonObject? newRs, List<JsonObject> oldRss)
     {
+        // Each ReplicaSet as stored now, except a new one this sync created: kube-controller-manager computes the status
+        // from the object its create returned (no status yet), so the first status after a new ReplicaSet counts 0 updated
+        // replicas and the next one, with its pods, shows progress (ReplicaSetUpdated). Read fresh, an in-process
+        // ReplicaSet controller that was quicker would skip that step and leave Progressing at NewReplicaSetCreated.
         var fresh = new List<JsonObject>();
         foreach (var rs in oldRss.Append(newRs).OfType<JsonObject>())
         {
-            fresh.Add(Context.Get(Context.ReplicaSets, Workloads.Namespace(rs), Workloads.Name(rs)) ?? rs);
+            var justCreated = ReferenceEquals(rs, newRs) && rs["status"]?["observedGeneration"] is null;
+            fresh.Add(justCreated ? rs : Context.Get(Context.ReplicaSets, Workloads.Namespace(rs), Workloads.Name(rs)) ?? rs);
         }
 
         var freshNew = newRs is null ? null : fresh.FirstOrDefault(rs => Workloads.Name(rs) == Workloads.Name(newRs));
