@@ -49,6 +49,28 @@ internal sealed class ApiException : Exception
         return new ApiException(422, "Invalid", $"{definition.Kind} \"{name}\" is invalid: {field}: {fieldMessage}", details);
     }
 
+    /// <summary>
+    /// apimachinery's <c>errors.NewForbidden</c>: <c>&lt;resource&gt;[.&lt;group&gt;] ["name"] is forbidden: &lt;reason&gt;</c>,
+    /// details <c>{name, group, kind: resource}</c> (RBAC denials and admission plugins' refusals alike).
+    /// </summary>
+    public static ApiException Forbidden(string group, string resource, string? name, string reason)
+    {
+        var details = new JsonObject();
+        if (name is not null)
+        {
+            details["name"] = name;
+        }
+
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        details["kind"] = resource;
+        var qualified = group.Length == 0 ? resource : $"{resource}.{group}";
+        return new ApiException(403, "Forbidden", $"{(name is null ? qualified : $"{qualified} \"{name}\"")} is forbidden: {reason}", details);
+    }
+
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);

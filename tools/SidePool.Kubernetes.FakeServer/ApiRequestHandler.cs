@@ -33,7 +33,7 @@ internal sealed class ApiRequestHandler
             var authorization = context.Request.Headers.Authorization.ToString();
             var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
             var knownToken = bearer is not null && (bearer == _options.RequiredBearerToken || _options.BearerTokens.ContainsKey(bearer));
-            if ((_options.RequiredBearerToken is not null && !knownToken) || (bearer is not null && _options.BearerTokens.Count > 0 && !knownToken))
+            if (!knownToken && (_options.RequiredBearerToken is not null || (bearer is not null && _options.BearerTokens.Count > 0)))
             {
                 throw new ApiException(401, "Unauthorized", "Unauthorized");
             }
@@ -385,26 +385,32 @@ internal sealed class ApiRequestHandler
     }
 
     /// <summary>
-    /// The requester as admission webhooks see it: the client certificate's CN and O (as the apiserver's x509 authenticator),
-    /// otherwise <see cref="FakeApiServerOptions.RequestUser"/>.
+    /// What RBAC decides on for a routed request. A list or watch names the object its field selector requires by
+    /// <c>metadata.name</c>; a selector that does not parse names none here (the request itself then answers 400).
     /// </summary>
-    /// <summary>What RBAC decides on for a routed request (a list or watch names the object its metadata.name field selector names).</summary>
     private static Authorization.AuthorizationAttributes AttributesOf(HttpContext context, ResourceRequest request, RequestContext caller)
     {
         var (user, groups) = Authorization.AuthorizationAttributes.UserOf(caller.UserInfo);
         var name = request.Name;
         if (name is null && request.Verb is "list" or "watch")
         {
-            name = context.Request.Query["fieldSelector"].ToString().Split(',')
-                .Select(term => term.Trim())
-                .Where(term => term.StartsWith("metadata.name=", StringComparison.Ordinal))
-                .Select(term => term["metadata.name=".Length..].TrimStart('='))
-                .FirstOrDefault();
+            try
+            {
+                name = FieldSelector.Parse(context.Request.Query["fieldSelector"], request.Definition).RequiredName;
+            }
+            catch (ApiException)
+            {
+            }
         }
 
         return new Authorization.AuthorizationAttributes(user, groups, request.Verb, request.Definition.Group, request.Definition.Plural, request.Subresource, request.Definition.Namespaced ? request.Namespace : null, name);
     }
 
+    /// <summary>
+    /// The requester as admission webhooks (and RBAC) see it: the user of a <see cref="FakeApiServerOptions.BearerTokens"/>
+    /// token, else the client certificate's CN and O (as the apiserver's x509 authenticator), otherwise
+    /// <see cref="FakeApiServerOptions.RequestUser"/>.
+    /// </summary>
     private JsonObject UserInfoFor(HttpContext context, string? bearer)
     {
         if (bearer is not null && _options.BearerTokens.TryGetValue(bearer, out var tokenUser))

@@ -256,14 +256,7 @@ public sealed class FaultInjector
             var parts = qualifiedResource.Split('.', 2);
             var group = parts.Length > 1 ? parts[1] : string.Empty;
             var scope = Namespace is null ? "at the cluster scope" : $"in the namespace \"{Namespace}\"";
-            var details = new System.Text.Json.Nodes.JsonObject();
-            if (group.Length > 0)
-            {
-                details["group"] = group;
-            }
-
-            details["kind"] = parts[0];
-            return new ApiException(403, "Forbidden", $"{qualifiedResource} is forbidden: User \"{User}\" cannot {verb} resource \"{parts[0]}\" in API group \"{group}\" {scope}", details);
+            return ApiException.Forbidden(group, parts[0], null, $"User \"{User}\" cannot {verb} resource \"{parts[0]}\" in API group \"{group}\" {scope}");
         }
     }
 

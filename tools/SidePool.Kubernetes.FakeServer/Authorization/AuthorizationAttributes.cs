@@ -23,22 +23,11 @@ internal sealed record AuthorizationAttributes(string User, IReadOnlyList<string
     /// </summary>
     public ApiException Forbidden(string? reason = null)
     {
-        var qualified = ApiGroup.Length == 0 ? Resource : $"{Resource}.{ApiGroup}";
         var scope = Namespace is null ? "at the cluster scope" : $"in the namespace \"{Namespace}\"";
-        var message = $"User \"{User}\" cannot {Verb} resource \"{RuleResource}\" in API group \"{ApiGroup}\" {scope}" + (reason is null ? string.Empty : $": {reason}");
-        var details = new JsonObject();
-        if (Name is not null)
-        {
-            details["name"] = Name;
-        }
-
-        if (ApiGroup.Length > 0)
-        {
-            details["group"] = ApiGroup;
-        }
-
-        details["kind"] = Resource;
-        var subject = Name is not null ? $"{qualified} \"{Name}\"" : qualified;
-        return new ApiException(403, "Forbidden", $"{subject} is forbidden: {message}", details);
+        return ApiException.Forbidden(
+            ApiGroup,
+            Resource,
+            Name,
+            $"User \"{User}\" cannot {Verb} resource \"{RuleResource}\" in API group \"{ApiGroup}\" {scope}" + (reason is null ? string.Empty : $": {reason}"));
     }
 }

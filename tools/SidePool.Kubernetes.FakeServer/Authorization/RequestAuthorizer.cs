@@ -80,21 +80,6 @@ internal sealed class RequestAuthorizer(RbacAuthorizer rbac, ResourceRegistry re
         a.Count == b.Count && a.Zip(b).All(pair => JsonNode.DeepEquals(pair.First, pair.Second));
 
     /// <summary><c>admission.NewForbidden</c>: the object's resource and name, then the plugin's reason.</summary>
-    private static ApiException Forbidden(ResourceDefinition definition, string? name, string reason)
-    {
-        var details = new JsonObject();
-        if (name is not null)
-        {
-            details["name"] = name;
-        }
-
-        if (definition.Group.Length > 0)
-        {
-            details["group"] = definition.Group;
-        }
-
-        details["kind"] = definition.Plural;
-        var qualified = ApiException.QualifiedResource(definition);
-        return new ApiException(403, "Forbidden", $"{(name is null ? qualified : $"{qualified} \"{name}\"")} is forbidden: {reason}", details);
-    }
+    private static ApiException Forbidden(ResourceDefinition definition, string? name, string reason) =>
+        ApiException.Forbidden(definition.Group, definition.Plural, name, reason);
 }
