@@ -23,7 +23,7 @@ public static class OperatorHost
 {
     public static WebApplication Build(OperatorOptions options, IKubernetesClient client, Action<ILoggingBuilder>? logging = null)
     {
-        if (options.AllowedImagePrefixes.Count > 0 && SidecarImagePolicy.Refusal(options.DefaultImage, options.AllowedImagePrefixes) is not null)
+        if (SidecarImagePolicy.Refusal(options.DefaultImage, options.AllowedImagePrefixes) is not null)
         {
             throw new ArgumentException($"--default-image '{options.DefaultImage}' does not start with any --allowed-image-prefix ({string.Join(", ", options.AllowedImagePrefixes)})");
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Prometheus;
+using SidePool.Core;
 
 namespace SidePool.Operator.Telemetry;
 
@@ -63,7 +64,8 @@ public sealed class OperatorMetrics : IDisposable
     }
 
     /// <summary>The condition types <c>sidepool_operator_pools_with_condition</c> reports (each always, 0 when no pool has it True).</summary>
-    public static readonly IReadOnlyList<string> ReportedConditions = ["Ready", "Progressing", "Degraded", "Conflict", "BudgetExceeded"];
+    public static readonly IReadOnlyList<string> ReportedConditions =
+        [ConditionTypes.Ready, ConditionTypes.Progressing, ConditionTypes.Degraded, ConditionTypes.Conflict, ConditionTypes.BudgetExceeded];
 
     /// <summary>The registry these metrics are in.</summary>
     public CollectorRegistry Registry { get; }
