@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SidePool.Testing;
@@ -135,17 +134,9 @@ public sealed partial class ChartObservabilityTests
     {
         var binary = Environment.GetEnvironmentVariable("SIDEPOOL_PROMTOOL") is { Length: > 0 } explicitPath ? explicitPath
             : Binaries.FindOnPath("promtool") ?? throw new FileNotFoundException("promtool is required: put it on PATH or set SIDEPOOL_PROMTOOL (.ci/run installs Debian's prometheus package)");
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        using var home = new TestDirectory("promtool");
+        var result = await ProgramRun.RunAsync(binary, args, home.FullPath);
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 
     /// <summary>SidePool's and pgbouncer_exporter's metric names in a PromQL query.</summary>

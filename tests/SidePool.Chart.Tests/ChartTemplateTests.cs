@@ -185,7 +185,7 @@ public sealed class ChartTemplateTests
         using var helm = new Helm();
         var result = await helm.RunAsync("template", "t", Helm.ChartDirectory, "-f", helm.WriteFile("bad.yaml", values));
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(named, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(named, result.Stderr, StringComparison.Ordinal);
     }
 
     internal static async Task<IReadOnlyList<JsonObject>> RenderAsync(string valueSet)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SidePool.Contract;
 using SidePool.Operator.Tests.Support;
@@ -108,24 +107,7 @@ public sealed class KubectlSidepoolStatusTests(ITestOutputHelper output)
 
     private static string[] Columns(string line) => line.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private sealed record Result(int ExitCode, string Stdout, string Stderr);
-
-    /// <summary>The real kubectl, with the built plugin first on PATH (so <c>kubectl sidepool</c> finds it).</summary>
-    private static async Task<Result> KubectlAsync(string home, params string[] args)
-    {
-        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["PATH"] = $"{Path.GetDirectoryName(Binaries.KubectlSidepool)}:{Environment.GetEnvironmentVariable("PATH")}";
-        info.Environment["HOME"] = home;
-        info.Environment.Remove("KUBECONFIG");
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new Result(process.ExitCode, await stdout, await stderr);
-    }
+    /// <summary>The real kubectl in a clean environment, with the built plugin first on PATH (so <c>kubectl sidepool</c> finds it).</summary>
+    private static Task<ProgramResult> KubectlAsync(string home, params string[] args) =>
+        ProgramRun.RunAsync("kubectl", args, home, new Dictionary<string, string> { ["PATH"] = $"{Path.GetDirectoryName(Binaries.KubectlSidepool)}:/usr/local/bin:/usr/bin:/bin" });
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SidePool.Testing;
 
 /// <summary>
@@ -25,45 +23,30 @@ public sealed class Helm : IDisposable
 
     public string WriteFile(string name, string content) => _home.WriteFile(name, content);
 
-    public async Task<ProcessResult> RunAsync(params string[] args)
+    /// <summary>helm with <paramref name="args"/> in a clean environment (<see cref="ProgramRun"/>): the private homes, and KUBECONFIG only when given.</summary>
+    public Task<ProgramResult> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
+        var environment = new Dictionary<string, string>
         {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["HOME"] = _home.FullPath;
-        info.Environment["HELM_CACHE_HOME"] = _home.PathOf("cache");
-        info.Environment["HELM_CONFIG_HOME"] = _home.PathOf("config");
-        info.Environment["HELM_DATA_HOME"] = _home.PathOf("data");
-        info.Environment.Remove("HELM_NAMESPACE");
+            ["HELM_CACHE_HOME"] = _home.PathOf("cache"),
+            ["HELM_CONFIG_HOME"] = _home.PathOf("config"),
+            ["HELM_DATA_HOME"] = _home.PathOf("data"),
+        };
         if (Kubeconfig is not null)
         {
-            info.Environment["KUBECONFIG"] = Kubeconfig;
-        }
-        else
-        {
-            info.Environment.Remove("KUBECONFIG");
+            environment["KUBECONFIG"] = Kubeconfig;
         }
 
-        using var process = Process.Start(info)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return ProgramRun.RunAsync(Binary, args, _home.FullPath, environment, TimeSpan.FromMinutes(2));
     }
 
     public async Task<string> RunOkAsync(params string[] args)
     {
         var result = await RunAsync(args);
         return result.ExitCode == 0
-            ? result.StandardOutput
-            : throw new InvalidOperationException($"helm {string.Join(' ', args)} failed ({result.ExitCode}):\n{result.StandardError}\n{result.StandardOutput}");
+            ? result.Stdout
+            : throw new InvalidOperationException($"helm {string.Join(' ', args)} failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
     }
 
     public void Dispose() => _home.Dispose();
 }
-
-public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
