@@ -133,15 +133,21 @@ public sealed class ChartTemplateTests
     [Fact]
     public async Task Watched_namespaces_get_Roles_and_the_webhook_only_their_pods()
     {
-        var objects = await RenderAsync("watched-namespace");
-        Assert.Contains("--namespace=shop", Args(Single(objects, "Deployment")));
-        var role = objects.Single(o => o["kind"]!.GetValue<string>() == "Role" && o["metadata"]!["namespace"]!.GetValue<string>() == "shop");
-        Assert.Contains(role["rules"]!.AsArray(), r => r!["resources"]![0]!.GetValue<string>() == "connectionpools");
+        var objects = await RenderAsync("watched-namespaces");
+        var args = Args(Single(objects, "Deployment"));
+        Assert.Equal(["--namespace=shop", "--namespace=billing"], args.Where(a => a.StartsWith("--namespace=", StringComparison.Ordinal)));
+        foreach (var ns in new[] { "shop", "billing" })
+        {
+            var role = objects.Single(o => o["kind"]!.GetValue<string>() == "Role" && o["metadata"]!["namespace"]!.GetValue<string>() == ns);
+            Assert.Contains(role["rules"]!.AsArray(), r => r!["resources"]![0]!.GetValue<string>() == "connectionpools");
+            Assert.Contains(objects, o => o["kind"]!.GetValue<string>() == "RoleBinding" && o["metadata"]!["namespace"]!.GetValue<string>() == ns);
+        }
+
         var clusterRole = Single(objects, "ClusterRole");
         var clusterResources = clusterRole["rules"]!.AsArray().SelectMany(r => r!["resources"]!.AsArray().Select(x => x!.GetValue<string>())).ToList();
         Assert.Equal(["mutatingwebhookconfigurations"], clusterResources); // mode native: no node informer
         var selector = Single(objects, "MutatingWebhookConfiguration")["webhooks"]![0]!["namespaceSelector"]!["matchExpressions"]!.AsArray();
-        Assert.Contains(selector, e => e!["operator"]!.GetValue<string>() == "In" && e["values"]![0]!.GetValue<string>() == "shop");
+        Assert.Contains(selector, e => e!["operator"]!.GetValue<string>() == "In" && e["values"]!.AsArray().Select(v => v!.GetValue<string>()).SequenceEqual(["shop", "billing"]));
     }
 
     [Fact]
@@ -178,7 +184,8 @@ public sealed class ChartTemplateTests
     [InlineData("webhook:\n  timeoutSeconds: 31\n", "timeoutSeconds")]
     [InlineData("certificates:\n  mode: files\n", "mode")]
     [InlineData("sidecar:\n  defaultResources:\n    requests: {cpu: [1]}\n", "cpu")]
-    [InlineData("watchNamespaces: [shop, billing]\n", "/watchNamespaces': maxItems")] // the operator's --namespace takes one
+    [InlineData("watchNamespaces: [shop, shop]\n", "/watchNamespaces")]
+    [InlineData("watchNamespaces: [Shop]\n", "/watchNamespaces/0")]
     [InlineData("webhook:\n  podOptOutLabel: {key: \"bad key!\", value: \"false\"}\n", "podOptOutLabel/key")]
     public async Task The_schema_refuses_wrong_values(string values, string named)
     {

@@ -19,8 +19,8 @@ internal static class ValueSets
                   name: corporate-ca
                   group: cert-manager.io
             """,
-        ["watched-namespace"] = """
-            watchNamespaces: [shop]
+        ["watched-namespaces"] = """
+            watchNamespaces: [shop, billing]
             sidecar:
               mode: native
             """,

@@ -15,7 +15,7 @@ public sealed class OperatorOptionsParserTests
             "--cert-mode", "files", "--cert-dir", "/certs", "--webhook-service", "svc", "--webhook-configuration", "cfg",
             "--operator-namespace", "sidepool-system", "--agent-port", "9200",
         ]);
-        Assert.Equal(("shop", "classic", "reg/sidecar:2", 9090, 9444), (options.Namespace, options.SidecarMode, options.DefaultImage, options.MetricsPort, options.WebhookPort));
+        Assert.Equal(("shop", "classic", "reg/sidecar:2", 9090, 9444), (string.Join(",", options.Namespaces), options.SidecarMode, options.DefaultImage, options.MetricsPort, options.WebhookPort));
         Assert.Equal(("/tmp/kc", "kind", false, "l", "ops", "me"), (options.Kubeconfig, options.Context, options.LeaderElection, options.LeaseName, options.LeaseNamespace, options.Identity));
         Assert.Equal((TimeSpan.FromSeconds(90), 8, false, "files", "/certs"), (options.StallTimeout, options.Workers, options.Webhook, options.CertMode, options.CertDirectory));
         Assert.Equal(("svc", "cfg", "sidepool-system", 9200), (options.WebhookService, options.WebhookConfiguration, options.OperatorNamespace, options.AgentPort));
@@ -35,7 +35,16 @@ public sealed class OperatorOptionsParserTests
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, options.LogLevel);
     }
 
+    [Fact]
+    public void Namespaces_repeat_or_come_comma_separated_as_WATCH_NAMESPACE_does()
+    {
+        var options = OperatorOptionsParser.Parse(["--namespace", "shop", "--namespace=billing,audit", "--namespace", "shop"]);
+        Assert.Equal(["shop", "billing", "audit"], options.Namespaces);
+    }
+
     [Theory]
+    [InlineData("--namespace", "Shop", "--namespace: 'Shop' is not a namespace name")]
+    [InlineData("--namespace", "shop,", "--namespace: '' is not a namespace name")]
     [InlineData("--default-sidecar-resources", "{\"requests\":{\"cpu\":\"lots\"}}", "--default-sidecar-resources: requests")]
     [InlineData("--default-sidecar-resources", "{\"cpus\":1}", "--default-sidecar-resources must be JSON")]
     [InlineData("--default-sidecar-resources", "50m", "--default-sidecar-resources must be JSON")]
@@ -52,7 +61,7 @@ public sealed class OperatorOptionsParserTests
     public void DefaultsWatchEverythingInAutoMode()
     {
         var options = OperatorOptionsParser.Parse([]);
-        Assert.Null(options.Namespace);
+        Assert.Empty(options.Namespaces);
         Assert.Empty(options.AllowedImagePrefixes);
         Assert.Null(options.DefaultSidecarResources);
         Assert.Null(options.LogLevel);

@@ -15,6 +15,8 @@ namespace SidePool.Kubernetes.Runtime.Informers;
 /// 404: see <see cref="InformerSyncError"/>) is kept in <see cref="SyncError"/> and raised through
 /// <see cref="SyncErrorChanged"/>; it is logged once (not per retry), by the informer when nobody subscribes, else by the
 /// subscriber. Retrying goes on, so the informer recovers once the cause is fixed.
+/// With <see cref="InformerOptions.Namespaces"/>, one such list/watch loop runs per namespace into the one cache (as
+/// controller-runtime's multi-namespace cache does): RBAC then needs list/watch in those namespaces only.
 /// </summary>
 public sealed class Informer<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -25,7 +27,8 @@ public sealed class Informer<T>
     private readonly Lock _dispatchGate = new();
     private readonly List<IResourceEventHandler<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _lastResourceVersion;
+    private readonly Scope[] _scopes;
+    private int _unsynced;
     private InformerSyncError? _syncError;
 
     public Informer(IResourceClient<T> client, InformerOptions? options = null, ILogger? logger = null)
@@ -37,19 +40,33 @@ public sealed class Informer<T>
         {
             throw new ArgumentException("MinWatchTimeout must not exceed MaxWatchTimeout.", nameof(options));
         }
+
+        if (_options.Namespaces is { } namespaces && (namespaces.Count == 0 || _options.Namespace is not null || namespaces.Distinct(StringComparer.Ordinal).Count() != namespaces.Count))
+        {
+            throw new ArgumentException("Namespaces must hold distinct namespaces, at least one, and excludes Namespace.", nameof(options));
+        }
+
+        _scopes = _options.Namespaces is { } several ? [.. several.Select(ns => new Scope(ns))] : [new Scope(_options.Namespace)];
+        _unsynced = _scopes.Length;
     }
 
     public InformerCache<T> Cache { get; } = new();
 
     public InformerStatistics Statistics { get; } = new();
 
-    /// <summary>The resourceVersion the next watch starts from.</summary>
-    public string? LastResourceVersion => Volatile.Read(ref _lastResourceVersion);
+    /// <summary>
+    /// The resourceVersion the next watch starts from. With several namespaces null: each namespace's watch has its own
+    /// (resourceVersions of different lists are not comparable).
+    /// </summary>
+    public string? LastResourceVersion => _scopes.Length == 1 ? Volatile.Read(ref _scopes[0].LastResourceVersion) : null;
 
-    /// <summary>True once the first list has filled the cache.</summary>
+    /// <summary>True once the first list of every namespace has filled the cache.</summary>
     public bool HasSynced => _synced.Task.IsCompleted;
 
-    /// <summary>The persistent error the last list or watch ended with, until one succeeds again; null otherwise.</summary>
+    /// <summary>
+    /// The persistent error the last list or watch ended with, until one succeeds again; null otherwise. With several
+    /// namespaces, the first namespace's (in <see cref="InformerOptions.Namespaces"/> order) that has one.
+    /// </summary>
     public InformerSyncError? SyncError => Volatile.Read(ref _syncError);
 
     /// <summary>
@@ -81,21 +98,31 @@ public sealed class Informer<T>
     /// </summary>
     public Task ProbeAsync(string verb, CancellationToken cancellationToken) => CreateProbe(verb)(cancellationToken);
 
-    /// <summary><see cref="ProbeAsync"/> as a function that holds the client and options only, not the informer's cache.</summary>
+    /// <summary>
+    /// <see cref="ProbeAsync"/> as a function that holds the client and options only, not the informer's cache. With
+    /// several namespaces it probes each in turn and throws the first refusal.
+    /// </summary>
     public Func<CancellationToken, Task> CreateProbe(string verb)
     {
         var client = _client;
         var options = _options;
-        return verb == "watch" ? ct => ProbeWatchAsync(client, options, ct) : ct => ProbeListAsync(client, options, ct);
+        string?[] namespaces = [.. _scopes.Select(s => s.Namespace)];
+        return async ct =>
+        {
+            foreach (var ns in namespaces)
+            {
+                await (verb == "watch" ? ProbeWatchAsync(client, options, ns, ct) : ProbeListAsync(client, options, ns, ct));
+            }
+        };
     }
 
-    private static async Task ProbeListAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken) =>
-        await client.ListAsync(options.Namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = 1 }, cancellationToken);
+    private static async Task ProbeListAsync(IResourceClient<T> client, InformerOptions options, string? @namespace, CancellationToken cancellationToken) =>
+        await client.ListAsync(@namespace, new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = 1 }, cancellationToken);
 
-    private static async Task ProbeWatchAsync(IResourceClient<T> client, InformerOptions options, CancellationToken cancellationToken)
+    private static async Task ProbeWatchAsync(IResourceClient<T> client, InformerOptions options, string? @namespace, CancellationToken cancellationToken)
     {
         var watch = new WatchOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, TimeoutSeconds = 1 };
-        await foreach (var watchEvent in client.WatchAsync(options.Namespace, watch, cancellationToken))
+        await foreach (var watchEvent in client.WatchAsync(@namespace, watch, cancellationToken))
         {
             if (watchEvent.Type == WatchEventType.Error && watchEvent.Status is { } status)
             {
@@ -107,7 +134,10 @@ public sealed class Informer<T>
     }
 
     /// <summary>Runs until cancelled. Never throws for server or network failures.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        _scopes.Length == 1 ? RunScopeAsync(_scopes[0], cancellationToken) : Task.WhenAll(_scopes.Select(s => RunScopeAsync(s, cancellationToken)));
+
+    private async Task RunScopeAsync(Scope scope, CancellationToken cancellationToken)
     {
         var backoff = new ExponentialBackoff(_options.InitialBackoff, _options.MaxBackoff, _options.BackoffJitter);
         var needList = true;
@@ -118,15 +148,15 @@ public sealed class Informer<T>
             {
                 if (needList)
                 {
-                    await ListAndReplaceAsync(cancellationToken);
+                    await ListAndReplaceAsync(scope, cancellationToken);
                     needList = false;
                     backoff.Reset();
                 }
 
                 verb = "watch";
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var events = await WatchOnceAsync(backoff, cancellationToken);
-                ClearSyncError();
+                var events = await WatchOnceAsync(scope, backoff, cancellationToken);
+                ClearSyncError(scope);
                 if (events == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
                 {
                     // A watch that closes at once with nothing: don't spin.
@@ -140,7 +170,7 @@ public sealed class Informer<T>
             catch (KubernetesExpiredException ex)
             {
                 Statistics.Expire();
-                _logger.LogInformation("{Kind} informer: resourceVersion {ResourceVersion} expired ({Message}); relisting.", _client.Resource.Kind, LastResourceVersion, ex.Message);
+                _logger.LogInformation("{Kind} informer: resourceVersion {ResourceVersion} expired ({Message}); relisting.", _client.Resource.Kind, scope.LastResourceVersion, ex.Message);
                 needList = true;
             }
             catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or System.Text.Json.JsonException)
@@ -149,7 +179,7 @@ public sealed class Informer<T>
                 var delay = backoff.Next();
                 if (ex is KubernetesApiException apiError && InformerSyncError.IsPersistent(apiError))
                 {
-                    ReportSyncError(new InformerSyncError(verb, _client.Resource, _options.Namespace, apiError, DateTimeOffset.UtcNow), delay);
+                    ReportSyncError(scope, new InformerSyncError(verb, _client.Resource, scope.Namespace, apiError, DateTimeOffset.UtcNow), delay);
                 }
                 else
                 {
@@ -169,16 +199,16 @@ public sealed class Informer<T>
     }
 
     /// <summary>Keeps a persistent error, says it once per problem (not per retry) and tells the subscribers.</summary>
-    private void ReportSyncError(InformerSyncError error, TimeSpan delay)
+    private void ReportSyncError(Scope scope, InformerSyncError error, TimeSpan delay)
     {
-        var previous = Volatile.Read(ref _syncError);
-        if (error.IsSameProblemAs(previous))
+        if (error.IsSameProblemAs(scope.SyncError))
         {
             _logger.LogDebug("{Kind} informer: still {Summary}; retrying in {Delay} ms.", _client.Resource.Kind, error.Summary, (int)delay.TotalMilliseconds);
             return;
         }
 
-        Volatile.Write(ref _syncError, error);
+        scope.SyncError = error;
+        PublishSyncError();
         var subscribers = SyncErrorChanged;
         if (subscribers is null)
         {
@@ -194,20 +224,24 @@ public sealed class Informer<T>
             _logger.LogDebug("{Kind} informer: {Summary} ({Message}); reported to the subscribers.", _client.Resource.Kind, error.Summary, error.Error.Message);
         }
 
-        Raise(subscribers, error);
+        Raise(subscribers, SyncError);
     }
 
-    private void ClearSyncError()
+    private void ClearSyncError(Scope scope)
     {
-        if (Interlocked.Exchange(ref _syncError, null) is not { } previous)
+        if (Interlocked.Exchange(ref scope.SyncError, null) is not { } previous)
         {
             return;
         }
 
+        PublishSyncError();
         var subscribers = SyncErrorChanged;
         _logger.Log(subscribers is null ? LogLevel.Information : LogLevel.Debug, "{Kind} informer: syncing again (was: {Summary}).", _client.Resource.Kind, previous.Summary);
-        Raise(subscribers, null);
+        Raise(subscribers, SyncError);
     }
+
+    private void PublishSyncError() =>
+        Volatile.Write(ref _syncError, _scopes.Select(s => Volatile.Read(ref s.SyncError)).FirstOrDefault(e => e is not null));
 
     private void Raise(EventHandler<InformerSyncErrorChangedEventArgs>? subscribers, InformerSyncError? error)
     {
@@ -223,18 +257,18 @@ public sealed class Informer<T>
         }
     }
 
-    private async Task ListAndReplaceAsync(CancellationToken cancellationToken)
+    private async Task ListAndReplaceAsync(Scope scope, CancellationToken cancellationToken)
     {
         List<T> items;
         string? resourceVersion;
         try
         {
-            (items, resourceVersion) = await ListAllPagesAsync(_options.PageSize, cancellationToken);
+            (items, resourceVersion) = await ListAllPagesAsync(scope, _options.PageSize, cancellationToken);
         }
         catch (KubernetesExpiredException)
         {
             // The continue token expired between pages: one consistent unpaged list instead.
-            (items, resourceVersion) = await ListAllPagesAsync(null, cancellationToken);
+            (items, resourceVersion) = await ListAllPagesAsync(scope, null, cancellationToken);
         }
 
         lock (_dispatchGate)
@@ -258,29 +292,36 @@ public sealed class Informer<T>
 
             foreach (var key in Cache.Keys())
             {
-                if (!seen.Contains(key) && Cache.Remove(key) is { } gone)
+                if (scope.Holds(key) && !seen.Contains(key) && Cache.Remove(key) is { } gone)
                 {
                     Statistics.Delete();
                     Dispatch(h => h.OnDelete(gone));
                 }
             }
 
-            Volatile.Write(ref _lastResourceVersion, resourceVersion);
+            Volatile.Write(ref scope.LastResourceVersion, resourceVersion);
         }
 
         Statistics.List();
-        ClearSyncError(); // before HasSynced turns true, so that nobody sees both
-        _synced.TrySetResult();
+        ClearSyncError(scope); // before HasSynced turns true, so that nobody sees both
+        if (!scope.Listed)
+        {
+            scope.Listed = true;
+            if (Interlocked.Decrement(ref _unsynced) == 0)
+            {
+                _synced.TrySetResult();
+            }
+        }
     }
 
-    private async Task<(List<T> Items, string? ResourceVersion)> ListAllPagesAsync(int? pageSize, CancellationToken cancellationToken)
+    private async Task<(List<T> Items, string? ResourceVersion)> ListAllPagesAsync(Scope scope, int? pageSize, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         string? resourceVersion = null;
         string? continueToken = null;
         do
         {
-            var page = await _client.ListAsync(_options.Namespace, new ListOptions
+            var page = await _client.ListAsync(scope.Namespace, new ListOptions
             {
                 LabelSelector = _options.LabelSelector,
                 FieldSelector = _options.FieldSelector,
@@ -296,14 +337,14 @@ public sealed class Informer<T>
     }
 
     /// <summary>One watch until the server closes it; returns how many events arrived.</summary>
-    private async Task<int> WatchOnceAsync(ExponentialBackoff backoff, CancellationToken cancellationToken)
+    private async Task<int> WatchOnceAsync(Scope scope, ExponentialBackoff backoff, CancellationToken cancellationToken)
     {
         var min = _options.MinWatchTimeout.TotalSeconds;
         var max = _options.MaxWatchTimeout.TotalSeconds;
         var timeoutSeconds = (int)(min + (Random.Shared.NextDouble() * (max - min)));
         var options = new WatchOptions
         {
-            ResourceVersion = LastResourceVersion,
+            ResourceVersion = Volatile.Read(ref scope.LastResourceVersion),
             LabelSelector = _options.LabelSelector,
             FieldSelector = _options.FieldSelector,
             AllowWatchBookmarks = true,
@@ -311,21 +352,21 @@ public sealed class Informer<T>
         };
         Statistics.Watch();
         var count = 0;
-        await foreach (var watchEvent in _client.WatchAsync(_options.Namespace, options, cancellationToken))
+        await foreach (var watchEvent in _client.WatchAsync(scope.Namespace, options, cancellationToken))
         {
             count++;
-            Apply(watchEvent);
+            Apply(scope, watchEvent);
             backoff.Reset();
             if (count == 1)
             {
-                ClearSyncError();
+                ClearSyncError(scope);
             }
         }
 
         return count;
     }
 
-    private void Apply(WatchEvent<T> watchEvent)
+    private void Apply(Scope scope, WatchEvent<T> watchEvent)
     {
         if (watchEvent.Type == WatchEventType.Error)
         {
@@ -375,7 +416,7 @@ public sealed class Informer<T>
 
             if (!string.IsNullOrEmpty(watchEvent.ResourceVersion))
             {
-                Volatile.Write(ref _lastResourceVersion, watchEvent.ResourceVersion);
+                Volatile.Write(ref scope.LastResourceVersion, watchEvent.ResourceVersion);
             }
         }
     }
@@ -400,5 +441,20 @@ public sealed class Informer<T>
         {
             _logger.LogError(ex, "{Kind} informer: an event handler threw.", _client.Resource.Kind);
         }
+    }
+
+    /// <summary>One list/watch loop's state: its namespace (null = all), where its watch resumes, its persistent error.</summary>
+    private sealed class Scope(string? @namespace)
+    {
+#pragma warning disable SA1401 // Fields: read and written with Volatile/Interlocked.
+        public string? LastResourceVersion;
+        public InformerSyncError? SyncError;
+#pragma warning restore SA1401
+
+        public string? Namespace { get; } = @namespace;
+
+        public bool Listed { get; set; }
+
+        public bool Holds(ObjectKey key) => Namespace is null || string.Equals(key.Namespace, Namespace, StringComparison.Ordinal);
     }
 }

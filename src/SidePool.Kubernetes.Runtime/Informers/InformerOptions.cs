@@ -3,8 +3,11 @@ namespace SidePool.Kubernetes.Runtime.Informers;
 /// <summary>What an informer watches and how it recovers. Defaults follow client-go's reflector.</summary>
 public sealed record InformerOptions
 {
-    /// <summary>Null = all namespaces.</summary>
+    /// <summary>Null = all namespaces (unless <see cref="Namespaces"/> names some).</summary>
     public string? Namespace { get; init; }
+
+    /// <summary>Several namespaces, one list/watch each into the one cache; excludes <see cref="Namespace"/>.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
     public string? LabelSelector { get; init; }
     public string? FieldSelector { get; init; }
     public int PageSize { get; init; } = 500;

@@ -15,7 +15,7 @@ public sealed class ClusterView
 {
     public ClusterView(IKubernetesClient client, PoolControllerOptions settings, ILoggerFactory loggerFactory)
     {
-        var options = new InformerOptions { Namespace = settings.Namespace };
+        var options = settings.WatchScope();
         Pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), options, loggerFactory.CreateLogger("informer.connectionpools"));
         Secrets = new Informer<Secret>(
             client.Resource(KubernetesResources.Secrets),

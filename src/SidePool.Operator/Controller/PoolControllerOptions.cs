@@ -1,12 +1,21 @@
 using SidePool.Core;
+using SidePool.Kubernetes.Runtime.Informers;
 
 namespace SidePool.Operator.Controller;
 
 /// <summary>Settings of the ConnectionPool controller (from the operator's flags).</summary>
 public sealed record PoolControllerOptions
 {
-    /// <summary>Namespace to watch; null = all namespaces.</summary>
-    public string? Namespace { get; init; }
+    /// <summary>Namespaces to watch; empty = all namespaces.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>Informer options covering <see cref="Namespaces"/>: one list/watch per namespace, or one for all.</summary>
+    public InformerOptions WatchScope() => Namespaces.Count switch
+    {
+        0 => new InformerOptions(),
+        1 => new InformerOptions { Namespace = Namespaces[0] },
+        _ => new InformerOptions { Namespaces = Namespaces },
+    };
 
     /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
     public string SidecarMode { get; init; } = "auto";

@@ -24,10 +24,10 @@ public sealed class PublishedPoolSource : BackgroundService, IPoolSource
 
     public PublishedPoolSource(IKubernetesClient client, PoolControllerOptions settings, ILoggerFactory loggerFactory)
     {
-        _pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), new InformerOptions { Namespace = settings.Namespace }, loggerFactory.CreateLogger("webhook.informer.connectionpools"));
+        _pools = new Informer<ConnectionPool>(client.Resource(ConnectionPoolResource.Type), settings.WatchScope(), loggerFactory.CreateLogger("webhook.informer.connectionpools"));
         _versions = new Informer<Secret>(
             client.Resource(KubernetesResources.Secrets),
-            new InformerOptions { Namespace = settings.Namespace, LabelSelector = $"{VersionContract.Labels.Component}=version" },
+            settings.WatchScope() with { LabelSelector = $"{VersionContract.Labels.Component}=version" },
             loggerFactory.CreateLogger("webhook.informer.versionsecrets"));
     }
 

@@ -18,7 +18,7 @@ public sealed class OperatorFlags
 
     private static readonly OperatorOptions Defaults = new();
 
-    private readonly Option<string> _namespace = Text("--namespace", "watch only this namespace (default: all)", "NS");
+    private readonly Option<string[]> _namespace = Namespaces("--namespace", "watch only these namespaces (repeatable or comma-separated; default: all)", "NS");
     private readonly Option<string> _sidecarMode = OneOf("--sidecar-mode", "auto: native when every kubelet is 1.29 or newer, else classic", "MODE", Defaults.SidecarMode, "auto", "native", "classic");
     private readonly Option<string> _defaultImage = Text("--default-image", $"sidecar image for pools that name none (default {Defaults.DefaultImage})", "IMAGE", allowEmpty: false);
     private readonly Option<int> _metricsPort = Port("--metrics-port", $"/metrics, /healthz, /readyz over HTTP (default {Defaults.MetricsPort})");
@@ -100,7 +100,7 @@ public sealed class OperatorFlags
         var d = Defaults;
         return d with
         {
-            Namespace = Given(_namespace) && result.GetValue(_namespace) is { Length: > 0 } ns ? ns : d.Namespace,
+            Namespaces = Given(_namespace) ? result.GetValue(_namespace)! : d.Namespaces,
             SidecarMode = Given(_sidecarMode) ? result.GetValue(_sidecarMode)! : d.SidecarMode,
             DefaultImage = Given(_defaultImage) ? result.GetValue(_defaultImage)! : d.DefaultImage,
             MetricsPort = Given(_metricsPort) ? result.GetValue(_metricsPort) : d.MetricsPort,
@@ -239,6 +239,46 @@ public sealed class OperatorFlags
             return [.. values.Distinct(StringComparer.Ordinal)];
         },
     };
+
+    /// <summary>
+    /// Namespace names, given once per flag or comma-separated in one (<c>--namespace a,b</c>, the <c>WATCH_NAMESPACE</c>
+    /// convention of operator-sdk and CloudNativePG); each a DNS-1123 label.
+    /// </summary>
+    private static Option<string[]> Namespaces(string name, string description, string valueName) => new(name)
+    {
+        Description = description,
+        HelpName = valueName,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = r =>
+        {
+            var values = new List<string>();
+            foreach (var token in r.Tokens)
+            {
+                if (LooksLikeFlag(r, name, token.Value))
+                {
+                    return [];
+                }
+
+                foreach (var part in token.Value.Split(',', StringSplitOptions.TrimEntries))
+                {
+                    if (!IsNamespaceName(part))
+                    {
+                        r.AddError($"{name}: '{part}' is not a namespace name (lowercase letters, digits and '-', at most 63)");
+                        return [];
+                    }
+
+                    values.Add(part);
+                }
+            }
+
+            return [.. values.Distinct(StringComparer.Ordinal)];
+        },
+    };
+
+    private static bool IsNamespaceName(string value) =>
+        value.Length is > 0 and <= 63 && value[0] != '-' && value[^1] != '-' &&
+        value.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
     /// <summary>Requests and limits as JSON, checked as <c>spec.sidecar.resources</c> of a pool would be.</summary>
     private static Option<ResourceRequirements?> Resources(string name, string description) => new(name)

@@ -51,7 +51,7 @@ public static class OperatorHost
         };
         builder.Services.AddSingleton(new PoolControllerOptions
         {
-            Namespace = options.Namespace,
+            Namespaces = options.Namespaces,
             SidecarMode = options.SidecarMode,
             Injection = injection,
             StallTimeout = options.StallTimeout,

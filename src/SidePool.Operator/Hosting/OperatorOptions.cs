@@ -3,8 +3,8 @@ namespace SidePool.Operator.Hosting;
 /// <summary>The operator's flags.</summary>
 public sealed record OperatorOptions
 {
-    /// <summary>Namespace to watch; null = every namespace.</summary>
-    public string? Namespace { get; init; }
+    /// <summary>Namespaces to watch; empty = every namespace.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
 
     /// <summary><c>auto</c>, <c>native</c> or <c>classic</c>.</summary>
     public string SidecarMode { get; init; } = "auto";
