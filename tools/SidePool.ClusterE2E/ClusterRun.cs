@@ -71,8 +71,9 @@ internal sealed class ClusterRun(ClusterRunOptions options, TextWriter output)
     }
 
     /// <summary>
-    /// The app's namespace first, while the operator runs (its pool's finalizer needs it), then helm uninstall, then
-    /// PostgreSQL; the verdict is whether a webhook configuration of the release is left.
+    /// The app's namespace first, while the operator runs (its pool's finalizer needs it), then helm uninstall and the
+    /// release's namespace (helm leaves the one --create-namespace made), then PostgreSQL's; the verdict is whether a
+    /// webhook configuration of the release is left, and whether every step of the clean-up worked.
     /// </summary>
     private async Task<Check> CleanUpAsync(RealCluster cluster, ChartRelease release, CancellationToken cancellationToken)
     {
@@ -80,6 +81,7 @@ internal sealed class ClusterRun(ClusterRunOptions options, TextWriter output)
         await Try(notes, "delete the app's namespace", () => cluster.KubectlAsync("delete", "namespace", AppName, "--ignore-not-found", "--timeout=180s"));
         Say($"helm uninstall {ChartRelease.Name}");
         await Try(notes, "helm uninstall", () => release.UninstallAsync(cancellationToken));
+        await Try(notes, "delete the release's namespace", () => cluster.KubectlAsync("delete", "namespace", ChartRelease.Namespace, "--ignore-not-found", "--timeout=180s"));
         await Try(notes, "delete PostgreSQL's namespace", cluster.Postgres.DeleteAsync);
         var left = await release.WebhookConfigurationsAsync(cancellationToken);
         var passed = left.Count == 0 && notes.Count == 0;

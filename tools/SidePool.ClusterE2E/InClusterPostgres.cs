@@ -30,7 +30,7 @@ internal sealed class InClusterPostgres(RealCluster cluster) : IAppDatabase
         await SandboxCluster.WaitAsync(async () => await CountAsync("SELECT 1", cancellationToken) == 1, TimeSpan.FromSeconds(60), "PostgreSQL answering in the cluster");
     }
 
-    public Task DeleteAsync() => cluster.KubectlAsync("delete", "namespace", Namespace, "--ignore-not-found", "--wait=false");
+    public Task DeleteAsync() => cluster.KubectlAsync("delete", "namespace", Namespace, "--ignore-not-found", "--timeout=180s");
 
     public Task CreateRoleAsync(string name, string password, CancellationToken cancellationToken = default) =>
         ExecuteAsync($"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
