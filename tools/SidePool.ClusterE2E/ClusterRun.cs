@@ -43,7 +43,7 @@ internal sealed class ClusterRun(ClusterRunOptions options, TextWriter output)
         }
         finally
         {
-            checks.Add(await CleanUpAsync(cluster, release, cancellationToken));
+            checks.Add(await CleanUpAsync(cluster, release, CancellationToken.None)); // whatever happened before
         }
 
         output.WriteLine();

@@ -37,20 +37,36 @@ internal sealed class K3sRun(ClusterRunOptions options, K3sOptions k3s, TextWrit
 
         Say($"starting k3s ({k3s.K3sImage})");
         await using var container = new K3sBuilder(k3s.K3sImage).Build();
-        await container.StartAsync(cancellationToken);
-        foreach (var archive in archives)
-        {
-            await container.CopyAsync(archive, ImportDirectory, ct: cancellationToken);
-            var imported = await container.ExecAsync(["k3s", "ctr", "images", "import", $"{ImportDirectory}/{archive.Name}"], cancellationToken);
-            new ToolResult((int)(imported.ExitCode ?? -1), imported.Stdout, imported.Stderr).Ok($"k3s ctr images import {archive.Name}");
-            Say($"loaded {archive.Name} into k3s");
-        }
-
         var kubeconfig = Path.Combine(options.OutputDirectory, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, await container.GetKubeconfigAsync(), cancellationToken);
+        await AtK3sAsync("start", async () =>
+        {
+            await container.StartAsync(cancellationToken);
+            foreach (var archive in archives)
+            {
+                await container.CopyAsync(archive, ImportDirectory, ct: cancellationToken);
+                var imported = await container.ExecAsync(["k3s", "ctr", "images", "import", $"{ImportDirectory}/{archive.Name}"], cancellationToken);
+                new ToolResult((int)(imported.ExitCode ?? -1), imported.Stdout, imported.Stderr).Ok($"k3s ctr images import {archive.Name}");
+                Say($"loaded {archive.Name} into k3s");
+            }
+
+            await File.WriteAllTextAsync(kubeconfig, await container.GetKubeconfigAsync(), cancellationToken);
+        });
         Say($"kubeconfig: {kubeconfig}");
         using var cluster = await RealCluster.ConnectAsync(kubeconfig, cancellationToken);
         return await new ClusterRun(options, output).RunAsync(cluster, cancellationToken);
+    }
+
+    /// <summary>A step with the container; what Testcontainers or Docker throws becomes one line (an <see cref="IOException"/>).</summary>
+    private static async Task AtK3sAsync(string what, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or IOException))
+        {
+            throw new IOException($"k3s {what}: {e.GetType().Name}: {e.Message.Split('\n')[0]}", e);
+        }
     }
 
     /// <summary>images/build.sh for the images a cluster runs (an image whose inputs did not change is not rebuilt).</summary>
