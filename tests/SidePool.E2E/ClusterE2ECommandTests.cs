@@ -1,3 +1,5 @@
+using SidePool.ClusterE2E;
+using SidePool.Demo;
 using SidePool.Testing;
 using Xunit;
 
@@ -7,7 +9,8 @@ namespace SidePool.E2E;
 /// <c>make e2e-k3s</c> and <c>make e2e-cluster</c> (tools/SidePool.ClusterE2E, docs/e2e-cluster.md) where they cannot
 /// run: the runner's command line exactly as the Makefile's target has it (<c>make -n</c>), run in a clean environment,
 /// stops at once with one line naming what is missing, and writes nothing. The k3s check is pinned to a Docker socket
-/// that does not exist (DOCKER_HOST), so it stops the same way on a machine that has Docker.
+/// that does not exist (DOCKER_HOST), so it stops the same way on a machine that has Docker. And the verdicts it
+/// draws from a tour (pure).
 /// </summary>
 public sealed class ClusterE2ECommandTests
 {
@@ -69,6 +72,51 @@ public sealed class ClusterE2ECommandTests
         Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
         Assert.False(Directory.Exists(directory.PathOf("out/cluster")), "the output directory was created");
     }
+
+    [Fact]
+    public void A_clean_tour_passes_every_scenario()
+    {
+        var checks = Check.FromTour(Tour());
+
+        Assert.Equal([Check.Injected, Check.ReloadInPlace, Check.NewVersion, Check.GetPools], checks.Select(c => c.Name));
+        Assert.All(checks, c => Assert.True(c.Passed, c.ToString()));
+        Assert.StartsWith("PASS ", checks[0].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_transaction_a_replaced_pod_a_version_not_retired_or_a_wrong_count_fails_its_scenario()
+    {
+        var failed = Check.FromTour(Tour() with { Failed = 1, Failures = [("loadgen-a", DateTimeOffset.UnixEpoch, "08006 server closed the connection unexpectedly")] });
+        Assert.Equal([false, true, false, true], failed.Select(c => c.Passed));
+        Assert.Contains("loadgen-a: 08006 server closed the connection unexpectedly", failed[0].Detail, StringComparison.Ordinal);
+
+        Assert.False(Check.FromTour(Tour() with { ReloadedInPlace = false })[1].Passed);
+        Assert.False(Check.FromTour(Tour() with { FirstVersionState = "Draining" })[2].Passed);
+        Assert.False(Check.FromTour(Tour() with { SecondVersion = "v1" })[2].Passed);
+        Assert.False(Check.FromTour(Tour() with { StatusPodsPerVersion = new Dictionary<string, int> { ["v2"] = 2, ["v1"] = 1 } })[3].Passed);
+        Assert.False(Check.FromTour(Tour() with { GetPools = "NAMESPACE NAME VERSIONS\ne2etour e2etour-db v2:1" })[3].Passed);
+        Assert.False(Check.FromTour(Tour() with { Committed = 0, Pods = new Dictionary<string, bool>() })[0].Passed);
+    }
+
+    private static DemoResult Tour() => new()
+    {
+        Committed = 5_000,
+        Failed = 0,
+        Failures = [],
+        Pods = new Dictionary<string, bool> { ["loadgen-a"] = true, ["loadgen-b"] = false },
+        FirstVersion = "v1",
+        SecondVersion = "v2",
+        ReloadedInPlace = true,
+        FirstVersionState = "Retired",
+        StatusPodsPerVersion = new Dictionary<string, int> { ["v2"] = 2 },
+        PodsPerVersion = new Dictionary<string, int> { ["v2"] = 2 },
+        GetPools = "NAMESPACE NAME VERSIONS\ne2etour e2etour-db v2:2",
+        PeakServerConnections = 8,
+        Budget = 60,
+        PeakStatusTotal = 16,
+        Summary = "",
+        PlotPath = "demo.png",
+    };
 
     /// <summary>
     /// The Makefile target's runner line (<c>make -n</c>, with this build's configuration and the output under
