@@ -39,7 +39,8 @@ internal sealed class ClusterRun(ClusterRunOptions options, TextWriter output)
         }
         catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException or HttpRequestException or Kubernetes.Errors.KubernetesApiException)
         {
-            checks.Add(new Check("the scenarios ran", false, OneLine(e.Message)));
+            var diagnostics = await SaveDiagnosticsAsync(cluster);
+            checks.Add(new Check("the scenarios ran", false, $"{OneLine(e.Message)} (the cluster's state then: {diagnostics})"));
         }
         finally
         {
@@ -87,6 +88,31 @@ internal sealed class ClusterRun(ClusterRunOptions options, TextWriter output)
         var passed = left.Count == 0 && notes.Count == 0;
         var detail = left.Count == 0 ? "no mutating webhook configuration calls the release's namespace" : $"left: {string.Join(", ", left.Select(w => w.Metadata.Name))}";
         return new Check(Check.Uninstall, passed, string.Join("; ", notes.Prepend(detail)));
+    }
+
+    /// <summary>
+    /// What explains a failed run, written before the clean-up removes it: pods and events of every namespace, the
+    /// pool, the operator's log. Each command's output or error; nothing here fails the run further.
+    /// </summary>
+    private async Task<string> SaveDiagnosticsAsync(RealCluster cluster)
+    {
+        var path = Path.Combine(options.OutputDirectory, "diagnostics.txt");
+        string[][] commands =
+        [
+            ["get", "pods", "-A", "-o", "wide"],
+            ["get", "events", "-A", "--sort-by=.lastTimestamp"],
+            ["-n", AppName, "get", "pools", "-o", "yaml"],
+            ["-n", AppName, "describe", "pods"],
+            ["-n", ChartRelease.Namespace, "logs", $"deployment/{ChartRelease.Name}", "--all-containers", "--tail=300"],
+        ];
+        await using var file = File.CreateText(path);
+        foreach (var command in commands)
+        {
+            var result = await Tool.RunAsync("kubectl", ["--kubeconfig", cluster.Kubeconfig, "--request-timeout=20s", .. command]);
+            await file.WriteLineAsync($"$ kubectl {string.Join(' ', command)} (exit {result.ExitCode})\n{result.Stdout}{result.Stderr}");
+        }
+
+        return path;
     }
 
     private static async Task Try(List<string> notes, string what, Func<Task> step)
