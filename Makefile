@@ -6,7 +6,7 @@ CLI := src/SidePool.Cli/SidePool.Cli.csproj
 CHART := charts/sidepool
 CHART_CRD := $(CHART)/crds/sidepool.dev_connectionpools.yaml
 
-.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-agent bench-operator bench-build images demo
+.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-agent bench-operator bench-build images demo e2e-k3s e2e-cluster
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -74,6 +74,26 @@ DEMO_OUT ?= out/demo
 demo: build
 	images/build.sh sidecar operator loadgen forwarder
 	$(DOTNET) tools/SidePool.Demo/bin/$(CONFIGURATION)/net10.0/sidepool-demo.dll --output-dir $(DEMO_OUT)
+
+# The end-to-end scenarios on a real cluster (docs/e2e-cluster.md), not part of `test`: the chart installed with
+# helm, PostgreSQL in the cluster, a pool and an app under load through a reload, a rotation, a new version and
+# scaling, then helm uninstall. e2e-k3s starts k3s with Testcontainers.K3s and loads the images (needs a Docker
+# engine; without one it stops at once with one line); e2e-cluster uses any cluster (KUBECONFIG=<file>, whose
+# nodes can get the images: IMAGE_PREFIX/IMAGE_TAG name them). E2E_K3S_FLAGS="--save-with docker" loads images
+# built with Docker instead of running images/build.sh.
+CLUSTER_E2E := $(DOTNET) tools/SidePool.ClusterE2E/bin/$(CONFIGURATION)/net10.0/sidepool-cluster-e2e.dll
+E2E_OUT ?= out/e2e
+IMAGE_PREFIX ?= localhost/sidepool
+IMAGE_TAG ?= $(or $(SIDEPOOL_IMAGE_TAG),dev)
+E2E_K3S_FLAGS ?= --build-images
+E2E_BUILD = @mkdir -p $(E2E_OUT) && $(DOTNET) build tools/SidePool.ClusterE2E -c $(CONFIGURATION) --nologo -v q > $(E2E_OUT)/build.log 2>&1 || { cat $(E2E_OUT)/build.log; exit 1; }
+e2e-k3s:
+	$(E2E_BUILD)
+	@$(CLUSTER_E2E) k3s $(E2E_K3S_FLAGS) --output-dir $(E2E_OUT)/k3s --image-prefix $(IMAGE_PREFIX) --image-tag $(IMAGE_TAG)
+
+e2e-cluster:
+	$(E2E_BUILD)
+	@$(CLUSTER_E2E) cluster $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG)) --output-dir $(E2E_OUT)/cluster --image-prefix $(IMAGE_PREFIX) --image-tag $(IMAGE_TAG)
 
 # See the data plane work: PostgreSQL, a rendered pool, the sidecar agent and a query through it (README).
 quickstart:

@@ -18,6 +18,7 @@ public sealed partial class ExecutablesTests : IDisposable
         { "src/SidePool.Cli", "kubectl-sidepool" },
         { "tools/SidePool.Sandbox", "sidepool-sandbox" },
         { "tools/SidePool.Demo", "sidepool-demo" },
+        { "tools/SidePool.ClusterE2E", "sidepool-cluster-e2e" },
         { "bench/SidePool.Bench", "sidepool-bench" },
     };
 

@@ -33,13 +33,16 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         return await RunAsync(cluster, new ShopApp(cluster), cancellationToken);
     }
 
-    /// <summary>The tour on a running cluster, with an app not created yet (the end-to-end tests share a cluster).</summary>
-    public async Task<DemoResult> RunAsync(SandboxCluster cluster, ShopApp app, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tour on a running cluster (the sandbox, or a real one: tools/SidePool.ClusterE2E), with an app not created yet
+    /// (the end-to-end tests share a cluster).
+    /// </summary>
+    public async Task<DemoResult> RunAsync(IAppCluster cluster, ShopApp app, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         await app.CreateAsync("first-password", replicas: 3, spec => spec.Backend!.MaxConnections = Budget, cancellationToken);
         var v1 = (await app.GetPoolAsync(cancellationToken)).Status!.CurrentVersion!;
-        Say($"pool {app.Pool}: version {v1}; Deployment {app.Deployment}: 3 replicas of {ShopApp.Image}");
+        Say($"pool {app.Pool}: version {v1}; Deployment {app.Deployment}: 3 replicas of the load generator");
         await app.WaitForPodsAsync(3, v1, TimeSpan.FromMinutes(2), cancellationToken);
 
         await using var follower = new LogFollower(cluster, app.Namespace, ShopApp.Container, _ledger);

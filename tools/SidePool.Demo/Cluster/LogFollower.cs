@@ -4,11 +4,11 @@ using System.Diagnostics;
 namespace SidePool.Demo.Cluster;
 
 /// <summary>
-/// Follows the app container's log of every pod of the app (<c>kubectl logs -f</c>, served by the sandbox's kubelet)
+/// Follows the app container's log of every pod of the app (<c>kubectl logs -f</c>, served by the kubelet)
 /// into the <see cref="LoadLedger"/>: a follower per pod, started as pods appear, ending as they go (a pod is followed
 /// once: its log is read from the start, so following it again would count its lines twice).
 /// </summary>
-internal sealed class LogFollower(SandboxCluster cluster, string ns, string container, LoadLedger ledger) : IAsyncDisposable
+internal sealed class LogFollower(IAppCluster cluster, string ns, string container, LoadLedger ledger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Process> _followers = new(StringComparer.Ordinal);
 

@@ -14,7 +14,7 @@ namespace SidePool.Demo.Cluster;
 /// running pods with podman; pods reach PostgreSQL through a loopback forwarder in each pod), the CRD, and the
 /// operator as a host process with the sandbox's kubeconfig, its webhook registered as the API server calls it.
 /// </summary>
-internal sealed class SandboxCluster : IAsyncDisposable
+internal sealed class SandboxCluster : IAppCluster, IAsyncDisposable
 {
     public const string OperatorNamespace = "sidepool-system";
     public const string WebhookConfiguration = "sidepool-operator";
@@ -32,9 +32,13 @@ internal sealed class SandboxCluster : IAsyncDisposable
         Postgres = postgres;
         _log = log;
         Kubeconfig = state.PathOf("kubeconfig");
+        Database = new HostDatabase(postgres);
     }
 
     public PostgresServer Postgres { get; }
+
+    /// <summary>The same server as <see cref="Postgres"/>, as pods reach it (<see cref="DatabaseHost"/>).</summary>
+    public IAppDatabase Database { get; }
 
     public string Kubeconfig { get; }
 
@@ -217,6 +221,23 @@ internal sealed class SandboxCluster : IAsyncDisposable
             ],
         }, cancellationToken: cancellationToken);
         _log($"CRD {Naming.Plural}.{Naming.Group}, namespace {OperatorNamespace}, MutatingWebhookConfiguration {WebhookConfiguration}");
+    }
+
+    /// <summary>The host PostgreSQL as the sandbox's pods reach it: through each pod's forwarder, at <see cref="DatabaseHost"/>.</summary>
+    private sealed class HostDatabase(PostgresServer postgres) : IAppDatabase
+    {
+        public string Host => DatabaseHost;
+
+        public int Port => postgres.Port;
+
+        public Task CreateRoleAsync(string name, string password, CancellationToken cancellationToken = default) => postgres.CreateRoleAsync(name, password, cancellationToken);
+
+        public Task CreateDatabaseAsync(string name, string owner, CancellationToken cancellationToken = default) => postgres.CreateDatabaseAsync(name, owner, cancellationToken);
+
+        public Task ExecuteAsync(string sql, CancellationToken cancellationToken = default) => postgres.ExecuteAsync(sql, cancellationToken);
+
+        public async Task<long> CountAsync(string sql, CancellationToken cancellationToken = default) =>
+            await postgres.QueryScalarAsync<long>(sql, cancellationToken: cancellationToken);
     }
 
     private static async Task RunAsync(string fileName, IEnumerable<string> arguments)

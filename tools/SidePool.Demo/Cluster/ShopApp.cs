@@ -10,10 +10,10 @@ namespace SidePool.Demo.Cluster;
 
 /// <summary>
 /// The app the demo and the end-to-end tests run: a Deployment of the load generator (image
-/// <c>localhost/sidepool/loadgen:dev</c>) selected by a ConnectionPool in front of the sandbox's PostgreSQL. The app
-/// knows nothing of SidePool: DATABASE_URL comes from the injected env.
+/// <c>localhost/sidepool/loadgen:dev</c> unless given) selected by a ConnectionPool in front of the cluster's
+/// PostgreSQL. The app knows nothing of SidePool: DATABASE_URL comes from the injected env.
 /// </summary>
-internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
+internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string image = ShopApp.Image)
 {
     public const string Container = "loadgen";
     public const string Image = "localhost/sidepool/loadgen:dev";
@@ -39,8 +39,8 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
     /// <summary>The database role and database, the namespace, the credentials Secret, the pool and the app.</summary>
     public async Task CreateAsync(string password, int replicas, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default)
     {
-        await cluster.Postgres.CreateRoleAsync(User, password, cancellationToken);
-        await cluster.Postgres.CreateDatabaseAsync(Database, User, cancellationToken);
+        await cluster.Database.CreateRoleAsync(User, password, cancellationToken);
+        await cluster.Database.CreateDatabaseAsync(Database, User, cancellationToken);
         await cluster.KubectlAsync("create", "namespace", Namespace);
         await cluster.Client.Resource(KubernetesResources.Secrets).CreateAsync(new Secret
         {
@@ -53,8 +53,8 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
             Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = Deployment } },
             Backend = new BackendSpec
             {
-                Host = SandboxCluster.DatabaseHost,
-                Port = cluster.Postgres.Port,
+                Host = cluster.Database.Host,
+                Port = cluster.Database.Port,
                 Database = Database,
                 CredentialsSecret = new CredentialsSecretRef { Name = CredentialsSecret },
                 Tls = new BackendTls { Mode = "disable" },
@@ -85,7 +85,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
                             new Container
                             {
                                 Name = Container,
-                                Image = Image,
+                                Image = image,
                                 Env = [new EnvVar { Name = "WORKERS", Value = "2" }, new EnvVar { Name = "PAUSE_MS", Value = "20" }],
                             },
                         ],
@@ -105,7 +105,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
     /// <summary>The backend password, rotated as docs/rotation.md says: in PostgreSQL first, then in the Secret.</summary>
     public async Task RotatePasswordAsync(string password, CancellationToken cancellationToken = default)
     {
-        await cluster.Postgres.ExecuteAsync($"ALTER ROLE \"{User}\" PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
+        await cluster.Database.ExecuteAsync($"ALTER ROLE \"{User}\" PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
         await cluster.Client.Resource(KubernetesResources.Secrets).PatchAsync(
             CredentialsSecret,
             Namespace,
@@ -120,8 +120,8 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
     /// </summary>
     public async Task ChangeUserAsync(string user, string password, CancellationToken cancellationToken = default)
     {
-        await cluster.Postgres.CreateRoleAsync(user, password, cancellationToken);
-        await cluster.Postgres.ExecuteAsync($"GRANT \"{User}\" TO \"{user}\"", cancellationToken); // the app's table and schema rights
+        await cluster.Database.CreateRoleAsync(user, password, cancellationToken);
+        await cluster.Database.ExecuteAsync($"GRANT \"{User}\" TO \"{user}\"", cancellationToken); // the app's table and schema rights
         await cluster.Client.Resource(KubernetesResources.Secrets).PatchAsync(
             CredentialsSecret,
             Namespace,
@@ -131,7 +131,7 @@ internal sealed class ShopApp(SandboxCluster cluster, string name = "shop")
 
     /// <summary>Server connections PostgreSQL holds for the app's database (every pod's PgBouncer, any user).</summary>
     public async Task<int> ServerConnectionsAsync(CancellationToken cancellationToken = default) =>
-        (int)(await cluster.Postgres.QueryScalarAsync<long>(
+        (int)(await cluster.Database.CountAsync(
             $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}' AND backend_type = 'client backend'",
             cancellationToken: cancellationToken));
 
