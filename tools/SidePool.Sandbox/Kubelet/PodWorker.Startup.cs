@@ -117,10 +117,10 @@ internal sealed partial class PodWorker
         var hostname = Name.Length > 63 ? Name[..63] : Name;
         List<string> create =
         [
-            "pod", "create", "--name", PodmanPod, "--infra-name", PodmanNames.Infra(PodmanPod), "--network", "none", "--hostname", hostname,
+            "pod", "create", "--name", PodmanPod, "--infra-name", PodmanNames.Infra(PodmanPod), "--network", HostNetwork ? "host" : "none", "--hostname", hostname,
         ];
         Directory.CreateDirectory(Path.GetDirectoryName(HostsFile)!);
-        await File.WriteAllTextAsync(HostsFile, HostsFileContent.Build(hostname), cancellationToken);
+        await File.WriteAllTextAsync(HostsFile, HostsFileContent.Build(hostname, PodIp), cancellationToken);
         foreach (var (key, value) in Labels(null))
         {
             create.Add("--label");
@@ -132,6 +132,7 @@ internal sealed partial class PodWorker
         var pid = int.Parse((await Checked(podman.RunAsync(["inspect", "--format", "{{.State.Pid}}", PodmanNames.Infra(PodmanPod)], cancellationToken), "inspect")).StandardOutput.Trim(), CultureInfo.InvariantCulture);
         _network = NetworkNamespace.Open(pid);
         _prober = new ProbeExecutor(_network, podman);
+        await StartRelaysAsync(_network);
         Change(() => _sandboxReady = true);
 
         if (_context.Settings.PostgresSocketDirectory is { } socketDirectory)
@@ -278,7 +279,7 @@ internal sealed partial class PodWorker
         List<string> arguments;
         try
         {
-            var environment = EnvironmentBuilder.Build(container.Spec, Pod, _context.Objects, "127.0.0.1");
+            var environment = EnvironmentBuilder.Build(container.Spec, Pod, _context.Objects, PodIp, "127.0.0.1", ServiceEnvironment());
             Dictionary<string, MountSource> volumes;
             lock (_volumeLock)
             {

@@ -50,6 +50,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         }
 
         _conditions["PodScheduled"] = ("True", ScheduledAt(pod));
+        AllocateAddress();
     }
 
     public string Uid { get; }
@@ -143,6 +144,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _statusLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _prober?.Dispose();
+        ReleaseNetwork();
         _network?.Dispose();
         _life.Dispose();
         _disposed.Dispose();
