@@ -39,6 +39,8 @@ internal static class SandboxUp
             ServerCertificate = certificate,
             RequiredBearerToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(),
             RunControllers = true,
+            ServiceAccountTokens = true,
+            AuthorizeWithRbac = options.Rbac,
             ExternalKubeletNodeName = options.NodeName,
             WebhookServiceResolver = options.Services.Resolve,
             PodLogs = (request, output, cancellationToken) =>

@@ -10,4 +10,5 @@ internal sealed record UpOptions(
     string NodeName,
     TimeSpan CrashBackoff,
     TimeSpan CrashBackoffMax,
-    string ContainersConf);
+    string ContainersConf,
+    bool Rbac = false);

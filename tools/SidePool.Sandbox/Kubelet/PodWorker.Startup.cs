@@ -61,6 +61,7 @@ internal sealed partial class PodWorker
         {
             try
             {
+                await RequestTokensAsync(cancellationToken);
                 lock (_volumeLock)
                 {
                     foreach (var volume in Pod.Spec?.Volumes ?? [])
@@ -76,6 +77,32 @@ internal sealed partial class PodWorker
             {
                 Change(() => _message = $"MountVolume.SetUp failed: {error.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The tokens of the pod's projected serviceAccountToken sources, asked for once each (TokenRequest bound to the pod).</summary>
+    private async Task RequestTokensAsync(CancellationToken cancellationToken)
+    {
+        foreach (var volume in Pod.Spec?.Volumes ?? [])
+        {
+            foreach (var token in (volume.Projected?.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<V1ServiceAccountTokenProjection>())
+            {
+                var key = $"{volume.Name}/{token.Path}";
+                if (_tokens.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var account = Pod.Spec?.ServiceAccountName is { Length: > 0 } named ? named : "default";
+                try
+                {
+                    _tokens[key] = await _context.RequestToken(Namespace, account, token.ExpirationSeconds ?? 3600, token.Audience, Pod, cancellationToken);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    throw new VolumeNotReadyException($"failed to fetch token: {error.Message}");
+                }
             }
         }
     }
@@ -99,6 +126,13 @@ internal sealed partial class PodWorker
             return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
+        if (volume.Projected is { } projected)
+        {
+            var tokens = _tokens.Where(p => p.Key.StartsWith(volume.Name + "/", StringComparison.Ordinal)).ToDictionary(p => p.Key[(volume.Name.Length + 1)..], p => p.Value, StringComparer.Ordinal);
+            var changed = AtomicWriter.Write(path, ProjectedVolumePayload.Build(projected, Pod, _context.Objects, tokens, PodIp));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
+        }
+
         if (volume.EmptyDir is not null)
         {
             // An emptyDir is world-writable (0777), as the kubelet creates it; Medium Memory is a plain directory here.
@@ -107,7 +141,7 @@ internal sealed partial class PodWorker
             return (new MountSource(path, AlwaysReadOnly: false), false);
         }
 
-        throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap and emptyDir volumes are supported by the sandbox");
+        throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap, projected and emptyDir volumes are supported by the sandbox");
     }
 
     private async Task CreatePodmanPodAsync(CancellationToken cancellationToken)
