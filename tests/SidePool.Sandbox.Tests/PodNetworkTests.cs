@@ -78,7 +78,7 @@ public sealed class PodNetworkTests(SandboxFixture sandbox)
         // The Pod object may be gone a moment before the kubelet finished its clean-up: wait for the port to close.
         var refused = await Tools.EventuallyAsync(
             async () => await Record.ExceptionAsync(() => ReadAsync(ipA, 8080)) as SocketException,
-            e => e is not null,
+            e => e?.SocketErrorCode == SocketError.ConnectionRefused,
             TimeSpan.FromSeconds(20),
             _ => Task.FromResult($"{ipA}:8080 still accepts after pod a is gone"));
         Assert.Equal(SocketError.ConnectionRefused, refused!.SocketErrorCode);
