@@ -49,7 +49,7 @@ internal static class SandboxUp
         });
         var kubeconfig = server.WriteKubeconfig(Path.Combine(options.StateDirectory, "kubeconfig"));
         using var client = await KubernetesClient.CreateDefaultAsync(new KubeConfigLoadOptions { ExplicitPath = kubeconfig });
-        var settings = new KubeletSettings(options.NodeName, options.StateDirectory, options.PostgresSocketDirectory, options.PostgresPort, options.CrashBackoff, options.CrashBackoffMax, server.BaseAddress.Port);
+        var settings = new KubeletSettings(options.NodeName, options.StateDirectory, options.PostgresSocketDirectory, options.PostgresPort, options.CrashBackoff, options.CrashBackoffMax, server.BaseAddress.Port, options.PodSubnet);
         kubelet = new PodKubelet(client, settings, podman, logger);
         try
         {

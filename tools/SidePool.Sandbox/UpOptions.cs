@@ -11,4 +11,5 @@ internal sealed record UpOptions(
     TimeSpan CrashBackoff,
     TimeSpan CrashBackoffMax,
     string ContainersConf,
-    bool Rbac = false);
+    bool Rbac = false,
+    byte PodSubnet = 1);

@@ -52,7 +52,7 @@ internal sealed class PodKubelet : IAsyncDisposable
         _informerTasks.Add(Task.Run(() => configMaps.RunAsync(_stop.Token), CancellationToken.None));
         await secrets.WaitForSyncAsync(cancellationToken);
         await configMaps.WaitForSyncAsync(cancellationToken);
-        _context = new KubeletContext(_podman, _events, _client.Resource(KubernetesResources.Pods), new InformerObjectLookup(secrets, configMaps), _settings, _logger, new PodAddressPool(), RequestTokenAsync);
+        _context = new KubeletContext(_podman, _events, _client.Resource(KubernetesResources.Pods), new InformerObjectLookup(secrets, configMaps), _settings, _logger, new PodAddressPool(_settings.PodSubnet), RequestTokenAsync);
 
         var pods = new Informer<Pod>(_client.Resource(KubernetesResources.Pods), new InformerOptions { FieldSelector = $"spec.nodeName={_settings.NodeName}" }, _logger);
         pods.AddHandler(new ResourceEventHandler<Pod>(onAdd: Sync, onUpdate: (_, p) => Sync(p), onDelete: Removed));
