@@ -15,7 +15,8 @@ namespace SidePool.E2E;
 /// status show them; helm upgrade rolls the operator; helm uninstall leaves no webhook that blocks pod creation.
 /// Differences from the README, because the sandbox has no registry and no cluster DNS: the images are the local
 /// <c>localhost/sidepool/*:dev</c> builds (<c>--set image.repository/image.tag/sidecar.image</c>), the sample's backend
-/// host is the sandbox's PostgreSQL alias, and the Deployment runs the load generator.
+/// host is the sandbox's PostgreSQL alias, the Deployment runs the load generator, and the upgrade uses helm's client-side
+/// apply (the fake API server's server-side apply has no associative lists; see docs/fake-api-server.md).
 /// </summary>
 [Collection(Name)]
 public sealed partial class HelmInstallTests : IAsyncLifetime
@@ -108,7 +109,9 @@ public sealed partial class HelmInstallTests : IAsyncLifetime
         var status = await KubectlOkAsync(["sidepool", "status", "orders-db", "-n", Shop]);
 
         // helm upgrade with a value that rolls the operator; the pool keeps working (a new app pod gets its sidecar)
-        await helm.RunOkAsync(["upgrade", "sidepool", Helm.ChartDirectory, "--namespace", System, "--reuse-values", "--set", "logLevel=debug"]);
+        // --server-side=false: the fake API server's server-side apply treats lists as atomic, so helm 4's apply of
+        // `webhooks` would conflict with the operator's caBundle patch (a real API server merges that list by name).
+        await helm.RunOkAsync(["upgrade", "sidepool", Helm.ChartDirectory, "--namespace", System, "--reuse-values", "--set", "logLevel=debug", "--server-side=false"]);
         var secondOperators = await WaitAsync(
             () => ReadyPodsAsync(System, "app.kubernetes.io/name=sidepool"),
             names => names.Count == 2 && !names.Intersect(firstOperators).Any(),
@@ -141,7 +144,7 @@ public sealed partial class HelmInstallTests : IAsyncLifetime
     private async Task<ProgramResult> KubectlAsync(params string[] args)
     {
         var path = $"{Path.GetDirectoryName(Binaries.KubectlSidepool)}:/usr/local/bin:/usr/bin:/bin";
-        var result = await ProgramRun.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. args], _state.FullPath, new Dictionary<string, string> { ["PATH"] = path }, TimeSpan.FromSeconds(240));
+        var result = await ProgramRun.RunAsync("kubectl", args, _state.FullPath, new Dictionary<string, string> { ["PATH"] = path, ["KUBECONFIG"] = Kubeconfig }, TimeSpan.FromSeconds(240));
         _steps.Add($"kubectl {string.Join(' ', args)} → {result.ExitCode}");
         return result;
     }
