@@ -17,6 +17,7 @@ internal sealed partial class PodWorker
         try
         {
             await SetUpVolumesAsync(cancellationToken);
+            _ = RotateTokensAsync(cancellationToken);
             await CreatePodmanPodAsync(cancellationToken);
             foreach (var container in _init)
             {
@@ -81,15 +82,56 @@ internal sealed partial class PodWorker
         }
     }
 
-    /// <summary>The tokens of the pod's projected serviceAccountToken sources, asked for once each (TokenRequest bound to the pod).</summary>
-    private async Task RequestTokensAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Renews the projected tokens when 80 % of the shortest one's lifetime passed, as the kubelet does (its token manager
+    /// also renews after 24 h), and swaps them into their volumes; a failed renewal keeps the old token and is retried.
+    /// </summary>
+    private async Task RotateTokensAsync(CancellationToken cancellationToken)
+    {
+        var lifetimes = (Pod.Spec?.Volumes ?? []).SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<V1ServiceAccountTokenProjection>()
+            .Select(t => Math.Max(600, t.ExpirationSeconds ?? 3600)).ToList();
+        if (lifetimes.Count == 0)
+        {
+            return;
+        }
+
+        var period = TimeSpan.FromSeconds(Math.Min(lifetimes.Min() * 0.8, 24 * 3600));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, cancellationToken);
+                await RequestTokensAsync(cancellationToken, renew: true);
+                lock (_volumeLock)
+                {
+                    foreach (var volume in (Pod.Spec?.Volumes ?? []).Where(v => v.Projected is not null && _volumes.ContainsKey(v.Name)))
+                    {
+                        Materialise(volume);
+                    }
+                }
+
+                _context.Logger.LogInformation("pod {Namespace}/{Name}: service-account tokens renewed", Namespace, Name);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (VolumeNotReadyException error)
+            {
+                _context.Logger.LogWarning("pod {Namespace}/{Name}: token not renewed: {Error}", Namespace, Name, error.Message);
+            }
+        }
+    }
+
+    /// <summary>The tokens of the pod's projected serviceAccountToken sources, asked for once each (TokenRequest bound to the pod), or all again when renewing.</summary>
+    private async Task RequestTokensAsync(CancellationToken cancellationToken, bool renew = false)
     {
         foreach (var volume in Pod.Spec?.Volumes ?? [])
         {
             foreach (var token in (volume.Projected?.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<V1ServiceAccountTokenProjection>())
             {
                 var key = $"{volume.Name}/{token.Path}";
-                if (_tokens.ContainsKey(key))
+                if (!renew && _tokens.ContainsKey(key))
                 {
                     continue;
                 }
