@@ -81,6 +81,8 @@ public sealed class ChartTemplateTests
         Assert.Equal("/healthz", container["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.Equal("/readyz", container["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.NotNull(pod["affinity"]!["podAntiAffinity"]!["preferredDuringSchedulingIgnoredDuringExecution"]);
+        Assert.Null(pod["hostNetwork"]);
+        Assert.Null(pod["dnsPolicy"]);
         var args = Args(deployment);
         Assert.Contains("--leader-elect=true", args);
         Assert.Contains("--cert-mode=self-signed", args);
@@ -103,6 +105,15 @@ public sealed class ChartTemplateTests
         Assert.DoesNotContain(objects, o => o["apiVersion"]!.GetValue<string>().StartsWith("cert-manager.io", StringComparison.Ordinal));
         Assert.DoesNotContain(objects, o => o["apiVersion"]!.GetValue<string>().StartsWith("monitoring.coreos.com", StringComparison.Ordinal));
         Assert.Equal("connectionpools.sidepool.dev", Single(objects, "CustomResourceDefinition")["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Host_network_puts_the_operator_in_the_node_network_with_the_matching_dns_policy()
+    {
+        var pod = Single(await RenderAsync("host-network"), "Deployment")["spec"]!["template"]!["spec"]!;
+
+        Assert.True(pod["hostNetwork"]!.GetValue<bool>());
+        Assert.Equal("ClusterFirstWithHostNet", pod["dnsPolicy"]!.GetValue<string>());
     }
 
     [Fact]
@@ -181,6 +192,7 @@ public sealed class ChartTemplateTests
     [InlineData("webhook:\n  failurePolicy: Sometimes\n", "failurePolicy")]
     [InlineData("replicaCount: two\n", "replicaCount")]
     [InlineData("frobnicate: true\n", "frobnicate")]
+    [InlineData("hostNetwork: \"yes\"\n", "hostNetwork")]
     [InlineData("webhook:\n  timeoutSeconds: 31\n", "timeoutSeconds")]
     [InlineData("certificates:\n  mode: files\n", "mode")]
     [InlineData("sidecar:\n  defaultResources:\n    requests: {cpu: [1]}\n", "cpu")]

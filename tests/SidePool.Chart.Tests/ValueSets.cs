@@ -51,6 +51,9 @@ internal static class ValueSets
               allowedImagePrefixes: [registry.example.com/sidepool/, ghcr.io/sidepool/]
             logLevel: debug
             """,
+        ["host-network"] = """
+            hostNetwork: true
+            """,
         ["observability"] = """
             metrics:
               serviceMonitor: {enabled: true, labels: {release: prometheus}}

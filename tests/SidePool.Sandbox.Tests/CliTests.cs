@@ -40,7 +40,7 @@ public sealed partial class CliTests
     {
 
         // A clean run: ready line, kubectl works, SIGTERM stops the pod and exits 0.
-        await using (var up = ManagedProcess.Start(Binaries.Sandbox, ["up", "--state-dir", state.FullPath, "--node-name", "cli-node"], asServiceUser: false))
+        await using (var up = ManagedProcess.Start(Binaries.Sandbox, ["up", "--state-dir", state.FullPath, "--node-name", "cli-node", "--pod-subnet", "127.12.0.0/16"], asServiceUser: false))
         {
             var ready = await up.WaitForLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             var match = ReadyLine().Match(ready);
@@ -66,7 +66,7 @@ public sealed partial class CliTests
         }
 
         // A crash (SIGKILL) leaves the pod's podman objects; down removes them.
-        await using (var up = ManagedProcess.Start(Binaries.Sandbox, ["up", "--state-dir", state.FullPath], asServiceUser: false))
+        await using (var up = ManagedProcess.Start(Binaries.Sandbox, ["up", "--state-dir", state.FullPath, "--pod-subnet", "127.12.0.0/16"], asServiceUser: false))
         {
             var kubeconfig = ReadyLine().Match(await up.WaitForLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(60))).Groups[1].Value;
             Assert.Equal(0, (await Tools.KubectlAsync(kubeconfig, "apply", "-f", manifest)).ExitCode);

@@ -9,7 +9,7 @@ namespace SidePool.Sandbox.Tests;
 
 /// <summary>
 /// One sandbox for the collection, as the demo runs it: a PostgreSQL host process (passwords over its socket too) and
-/// <c>sidepool-sandbox up</c> with the forwarder, short crash back-offs; the images built (cached) by images/build.sh.
+/// <c>sidepool-sandbox up</c> with the forwarder, short crash back-offs, RBAC on; the images built (cached) by images/build.sh.
 /// Each test uses its own namespace.
 /// </summary>
 public sealed class SandboxFixture : IAsyncLifetime
@@ -40,7 +40,7 @@ public sealed class SandboxFixture : IAsyncLifetime
             [
                 "up", "--state-dir", State.FullPath,
                 "--postgres-socket-dir", Postgres.SocketDirectory, "--postgres-port", Postgres.Port.ToString(CultureInfo.InvariantCulture),
-                "--crash-backoff", "1", "--crash-backoff-max", "4",
+                "--crash-backoff", "1", "--crash-backoff-max", "4", "--rbac",
             ],
             asServiceUser: false);
         await _sandbox.WaitForLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));

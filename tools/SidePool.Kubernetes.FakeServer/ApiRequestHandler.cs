@@ -32,7 +32,7 @@ internal sealed class ApiRequestHandler
         {
             var authorization = context.Request.Headers.Authorization.ToString();
             var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
-            var knownToken = bearer is not null && (bearer == _options.RequiredBearerToken || _options.BearerTokens.ContainsKey(bearer));
+            var knownToken = bearer is not null && (bearer == _options.RequiredBearerToken || _options.BearerTokens.ContainsKey(bearer) || _operations.ServiceAccounts?.Authenticate(bearer) is not null);
             if (!knownToken && (_options.RequiredBearerToken is not null || (bearer is not null && _options.BearerTokens.Count > 0)))
             {
                 throw new ApiException(401, "Unauthorized", "Unauthorized");
@@ -159,6 +159,23 @@ internal sealed class ApiRequestHandler
         return true;
     }
 
+    /// <summary>TokenRequest (<c>POST …/serviceaccounts/NAME/token</c>): 201 with the token; 404 when the account does not exist or tokens are off.</summary>
+    private async Task ServeTokenRequestAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
+    {
+        if (_operations.ServiceAccounts is not { } accounts)
+        {
+            throw RequestRouter.NotFoundPath();
+        }
+
+        _ = _operations.Get(request.Definition, request.Namespace, request.Name!); // 404 serviceaccounts "x" not found
+        var body = JsonNodes.ParseObject(await new StreamReader(context.Request.Body).ReadToEndAsync(cancellationToken));
+        var seconds = ServiceAccountAccess.RequestedSeconds(body);
+        var (token, expires) = accounts.Issue(request.Namespace ?? "default", request.Name!, seconds);
+        context.Response.StatusCode = 201;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(ServiceAccountAccess.Response(body, token, expires, Math.Max(600, seconds)).ToJsonString(JsonOutput.Options), cancellationToken);
+    }
+
     private async Task ServeResourceAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
@@ -170,6 +187,12 @@ internal sealed class ApiRequestHandler
         if (request.Subresource == "scale")
         {
             await ServeScaleAsync(context, request, cancellationToken);
+            return;
+        }
+
+        if (request.Subresource == "token")
+        {
+            await ServeTokenRequestAsync(context, request, cancellationToken);
             return;
         }
 
@@ -416,6 +439,11 @@ internal sealed class ApiRequestHandler
         if (bearer is not null && _options.BearerTokens.TryGetValue(bearer, out var tokenUser))
         {
             return UserInfoJson(tokenUser);
+        }
+
+        if (bearer is not null && _operations.ServiceAccounts?.Authenticate(bearer) is { } serviceAccount)
+        {
+            return serviceAccount;
         }
 
         if (context.Connection.ClientCertificate is { } certificate)

@@ -72,6 +72,11 @@ public sealed class FakeApiServer : IAsyncDisposable
         var store = new ObjectStore(options.WatchHistoryLimit);
         var operations = new ResourceOperations(store, registry, time);
         var systemWrite = new WriteOptions("fake-apiserver", Force: false, DryRun: false);
+        if (options.ServiceAccountTokens)
+        {
+            operations.ServiceAccounts = new ServiceAccountAccess(options.ServerCertificate?.ExportCertificatePem() ?? string.Empty, time);
+        }
+
         var namespaces = registry.Find(string.Empty, "v1", "namespaces")!;
         foreach (var name in new[] { "default", "kube-system", "kube-public" })
         {
@@ -79,7 +84,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         var logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        operations.Admission = new Admission.MutatingWebhookDispatcher(store, registry, new Admission.WebhookTransport(options.WebhookServiceResolver), logger);
+        operations.Admission = new Admission.MutatingWebhookDispatcher(store, registry, new Admission.WebhookTransport(options.WebhookServiceResolver, new Admission.ServiceEndpointResolver(store, registry)), logger);
         operations.Authorizer = options.AuthorizeWithRbac ? new Authorization.RequestAuthorizer(new Authorization.RbacAuthorizer(store, registry), registry) : null;
         var faults = new FaultInjector();
         var stopping = new CancellationTokenSource();

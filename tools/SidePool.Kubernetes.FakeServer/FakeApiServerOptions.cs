@@ -41,9 +41,19 @@ public sealed record FakeApiServerOptions
     /// <summary>
     /// Maps a webhook's <c>clientConfig.service</c> to the base address that serves it (there is no cluster network): the
     /// service's <c>path</c> is appended and the certificate must still be valid for <c>&lt;name&gt;.&lt;namespace&gt;.svc</c>.
-    /// Null, or a null answer: the call fails with <c>service "name" not found</c> (and <c>failurePolicy</c> decides).
+    /// Null, or a null answer: the Service object is resolved to one of its ready pods (<c>podIP</c> and the targetPort, see
+    /// Admission/ServiceEndpointResolver); without the Service the call fails with <c>service "name" not found</c>, without
+    /// a ready pod with <c>no endpoints available for service "name"</c> (and <c>failurePolicy</c> decides).
     /// </summary>
     public Func<Admissionregistrationv1ServiceReference, Uri?>? WebhookServiceResolver { get; init; }
+
+    /// <summary>
+    /// In-cluster API access for pods (<see cref="ServiceAccountAccess"/>): every namespace gets the ServiceAccount
+    /// <c>default</c> and the ConfigMap <c>kube-root-ca.crt</c> (the server certificate as <c>ca.crt</c>), the ServiceAccount
+    /// admission plugin adds the <c>kube-api-access-*</c> projected volume to pods, and TokenRequest
+    /// (<c>serviceaccounts/NAME/token</c>) issues bearer tokens of service accounts. Off by default.
+    /// </summary>
+    public bool ServiceAccountTokens { get; init; }
 
     /// <summary>Who requests over HTTP are, as admission webhooks see it (<c>userInfo</c>), when no client certificate is presented.</summary>
     public V1UserInfo RequestUser { get; init; } = new()

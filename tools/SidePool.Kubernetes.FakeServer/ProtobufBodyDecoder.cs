@@ -5,10 +5,13 @@ namespace SidePool.Kubernetes.FakeServer;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope (<c>k8s\0</c> + <c>runtime.Unknown</c>) that kubectl's typed commands
-/// (<c>kubectl create namespace|configmap|secret|serviceaccount</c>) and helm's release storage (DeleteOptions of a
-/// release Secret's delete) send, for the few kinds whose field numbers are known here: Namespace, ConfigMap, Secret,
-/// ServiceAccount (metadata: name, generateName, namespace, uid, resourceVersion, generation, labels, annotations,
-/// ownerReferences, finalizers) and DeleteOptions (apimachinery's meta/v1 generated.proto). Other kinds are 415.
+/// (<c>kubectl create namespace|configmap|secret|serviceaccount|deployment</c>, <c>kubectl run</c>) and helm's release
+/// storage (DeleteOptions of a release Secret's delete) send, for the few kinds whose field numbers are known here:
+/// Namespace, ConfigMap, Secret, ServiceAccount (metadata: name, generateName, namespace, uid, resourceVersion, generation,
+/// labels, annotations, ownerReferences, finalizers), DeleteOptions (apimachinery's meta/v1 generated.proto), and the
+/// fields <c>kubectl create deployment</c> and <c>kubectl run</c> set of a Deployment and a Pod (replicas, selector's
+/// matchLabels, template; containers' name, image, command, args, imagePullPolicy; restartPolicy, dnsPolicy; core/v1 and
+/// apps/v1 generated.proto). Other kinds are 415; fields not listed are dropped.
 /// </summary>
 internal static class ProtobufBodyDecoder
 {
@@ -22,8 +25,29 @@ internal static class ProtobufBodyDecoder
         new(13, "ownerReferences", FieldType.RepeatedMessage, OwnerReference()), new(14, "finalizers", FieldType.RepeatedString),
     ];
 
+    private static readonly Field[] PodSpec =
+    [
+        new(2, "containers", FieldType.RepeatedMessage,
+        [
+            new(1, "name", FieldType.String), new(2, "image", FieldType.String), new(3, "command", FieldType.RepeatedString),
+            new(4, "args", FieldType.RepeatedString), new(14, "imagePullPolicy", FieldType.String),
+        ]),
+        new(3, "restartPolicy", FieldType.String), new(6, "dnsPolicy", FieldType.String),
+    ];
+
     private static readonly Dictionary<string, Field[]> Kinds = new(StringComparer.Ordinal)
     {
+        ["Pod"] = [new(1, "metadata", FieldType.Message, ObjectMeta), new(2, "spec", FieldType.Message, PodSpec)],
+        ["Deployment"] =
+        [
+            new(1, "metadata", FieldType.Message, ObjectMeta),
+            new(2, "spec", FieldType.Message,
+            [
+                new(1, "replicas", FieldType.OptionalInt64),
+                new(2, "selector", FieldType.Message, [new(1, "matchLabels", FieldType.StringMap)]),
+                new(3, "template", FieldType.Message, [new(1, "metadata", FieldType.Message, ObjectMeta), new(2, "spec", FieldType.Message, PodSpec)]),
+            ]),
+        ],
         ["ConfigMap"] =
         [
             new(1, "metadata", FieldType.Message, ObjectMeta), new(2, "data", FieldType.StringMap),

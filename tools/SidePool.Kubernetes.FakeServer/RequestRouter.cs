@@ -46,7 +46,8 @@ internal static class RequestRouter
             subresource = string.Empty;
         }
 
-        var podSubresource = subresource is "binding" or "log" && definition.Group.Length == 0 && definition.Plural == "pods";
+        var podSubresource = (subresource is "binding" or "log" && definition.Group.Length == 0 && definition.Plural == "pods")
+            || (subresource == "token" && definition.Group.Length == 0 && definition.Plural == "serviceaccounts");
         if (subresource.Length > 0 && !podSubresource && !(subresource == "status" && definition.HasStatusSubresource) && !(subresource == "scale" && definition.Scale is not null))
         {
             throw NotFoundPath();
@@ -58,7 +59,7 @@ internal static class RequestRouter
             "GET" when watch => "watch",
             "GET" => "list",
             "POST" when name is null => "create",
-            "POST" when subresource == "binding" => "create",
+            "POST" when subresource is "binding" or "token" => "create",
             "PUT" when name is not null => "update",
             "PATCH" when name is not null => "patch",
             "DELETE" when name is not null => "delete",

@@ -206,6 +206,20 @@ internal sealed partial class ResourceOperations
 
     private Task<JsonObject> MutateAsync(ResourceDefinition definition, string subresource, string? @namespace, string? name, JsonObject candidate, JsonObject? old, WriteOptions options, string optionsKind, string operation, RequestContext request, CancellationToken cancellationToken)
     {
+        if (ServiceAccounts is not null && operation == "CREATE" && subresource.Length == 0 && definition.Group.Length == 0 && definition.Plural == "pods")
+        {
+            // the ServiceAccount admission plugin runs before the mutating webhooks
+            var accounts = _registry.Find(string.Empty, "v1", "serviceaccounts")!;
+            var ns = @namespace ?? "default";
+            candidate = ServiceAccountAccess.AdmitPod(candidate, ns, account =>
+            {
+                lock (_store.SyncRoot)
+                {
+                    return _store.Get(accounts, ns, account);
+                }
+            });
+        }
+
         if (Admission is null)
         {
             return Task.FromResult(candidate);

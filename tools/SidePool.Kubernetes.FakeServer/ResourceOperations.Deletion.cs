@@ -174,6 +174,11 @@ internal sealed partial class ResourceOperations
             bound["spec"]!["nodeName"] = nodeName;
             var status = bound["status"] as JsonObject ?? [];
             var conditions = status["conditions"] as JsonArray ?? [];
+            foreach (var unschedulable in conditions.OfType<JsonObject>().Where(c => JsonNodes.GetString(c, "type") == "PodScheduled").ToList())
+            {
+                conditions.Remove(unschedulable);
+            }
+
             conditions.Add(new JsonObject
             {
                 ["type"] = "PodScheduled",
@@ -184,6 +189,53 @@ internal sealed partial class ResourceOperations
             status["conditions"] = conditions;
             bound["status"] = status;
             return _store.Put(definition, bound, current);
+        }
+    }
+
+    /// <summary>
+    /// The scheduler found no node for the pod: PodScheduled False, reason Unschedulable, with its message (the condition's
+    /// lastTransitionTime kept while the message only changes); null when the pod is gone, deleting, bound, or already says so.
+    /// </summary>
+    public JsonObject? MarkPodUnschedulable(ResourceDefinition definition, string @namespace, string name, string message)
+    {
+        lock (_store.SyncRoot)
+        {
+            var current = _store.Get(definition, @namespace, name);
+            if (current is null || current["metadata"]?["deletionTimestamp"] is not null || !string.IsNullOrEmpty(JsonNodes.GetString(current["spec"], "nodeName")))
+            {
+                return null;
+            }
+
+            var pending = current.DeepClone().AsObject();
+            var status = pending["status"] as JsonObject ?? [];
+            var conditions = status["conditions"] as JsonArray ?? [];
+            var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => JsonNodes.GetString(c, "type") == "PodScheduled");
+            if (existing is not null && JsonNodes.GetString(existing, "status") == "False" && JsonNodes.GetString(existing, "message") == message)
+            {
+                return null;
+            }
+
+            var transition = existing is not null && JsonNodes.GetString(existing, "status") == "False"
+                ? existing["lastTransitionTime"]?.DeepClone()
+                : JsonNodes.Timestamp(_time.GetUtcNow());
+            if (existing is not null)
+            {
+                conditions.Remove(existing);
+            }
+
+            conditions.Add(new JsonObject
+            {
+                ["type"] = "PodScheduled",
+                ["status"] = "False",
+                ["lastProbeTime"] = null,
+                ["lastTransitionTime"] = transition,
+                ["reason"] = "Unschedulable",
+                ["message"] = message,
+            });
+            status["phase"] ??= "Pending";
+            status["conditions"] = conditions;
+            pending["status"] = status;
+            return _store.Put(definition, pending, current);
         }
     }
 

@@ -32,6 +32,9 @@ internal sealed partial class ResourceOperations
     /// <summary>RBAC and the ownerReferences permission check, when <see cref="FakeApiServerOptions.AuthorizeWithRbac"/> is on.</summary>
     public Authorization.RequestAuthorizer? Authorizer { get; set; }
 
+    /// <summary>In-cluster API access (<see cref="FakeApiServerOptions.ServiceAccountTokens"/>); null: off.</summary>
+    public ServiceAccountAccess? ServiceAccounts { get; set; }
+
     /// <summary>Graceful pod deletion (deletionTimestamp first, a kubelet removes the pod) is on when the kubelet simulation runs.</summary>
     public bool GracefulPodDeletion { get; set; }
 
@@ -220,7 +223,27 @@ internal sealed partial class ResourceOperations
             _crds.Prepare(obj, dryRun);
         }
 
-        return dryRun ? obj : _store.Put(definition, obj, null);
+        if (dryRun)
+        {
+            return obj;
+        }
+
+        var stored = _store.Put(definition, obj, null);
+        if (ServiceAccounts is { } accounts && BuiltInResources.IsNamespace(definition))
+        {
+            // the serviceaccounts controller and the root-ca-cert-publisher, at once instead of a moment later
+            var name = JsonNodes.MetaString(stored, "name")!;
+            foreach (var (plural, value) in accounts.NamespaceObjects(name))
+            {
+                var target = _registry.Find(string.Empty, "v1", plural)!;
+                if (_store.Get(target, name, JsonNodes.MetaString(value, "name")!) is null)
+                {
+                    Create(target, name, value, new WriteOptions("kube-controller-manager", Force: false, DryRun: false));
+                }
+            }
+        }
+
+        return stored;
     }
 
     private JsonObject CommitUpdate(ResourceDefinition definition, JsonObject current, JsonObject proposed, string subresource, WriteOptions options, bool managedFieldsDone)

@@ -13,11 +13,13 @@ var postgresPort = new Option<int>("--postgres-port") { Description = "The host 
 var services = new Option<string[]>("--service") { Description = "NAMESPACE/NAME=127.0.0.1:PORT: where a Service named by a webhook is served (repeatable).", AllowMultipleArgumentsPerToken = false };
 var nodeName = new Option<string>("--node-name") { Description = "The node's name.", DefaultValueFactory = _ => "sandbox-node" };
 var crashBackoff = new Option<double>("--crash-backoff") { Description = "Seconds before the first restart of a crashed container (Kubernetes: 10).", DefaultValueFactory = _ => 10 };
+var rbac = new Option<bool>("--rbac") { Description = "Authorize requests with RBAC (the kubeconfig's user is a cluster admin; pods' service accounts get what Roles grant them)." };
+var podSubnet = new Option<string>("--pod-subnet") { Description = "The pods' addresses: 127.N.0.0/16 (sandboxes running at the same time need different ones).", DefaultValueFactory = _ => "127.1.0.0/16" };
 var crashBackoffMax = new Option<double>("--crash-backoff-max") { Description = "The longest restart back-off in seconds (Kubernetes: 300).", DefaultValueFactory = _ => 300 };
 
 var up = new Command("up", "Run the sandbox cluster until SIGTERM/SIGINT: API server over HTTPS, controllers, a podman kubelet. Prints 'ready kubeconfig=… server=… node=…' when ready.")
 {
-    stateDir, apiPort, postgresSocketDir, postgresPort, services, nodeName, crashBackoff, crashBackoffMax, containersConf,
+    stateDir, apiPort, postgresSocketDir, postgresPort, services, nodeName, crashBackoff, crashBackoffMax, containersConf, rbac, podSubnet,
 };
 up.SetAction(async (parsed, _) =>
 {
@@ -37,7 +39,9 @@ up.SetAction(async (parsed, _) =>
             parsed.GetValue(nodeName)!,
             TimeSpan.FromSeconds(parsed.GetValue(crashBackoff)),
             TimeSpan.FromSeconds(parsed.GetValue(crashBackoffMax)),
-            ContainersConf.Locate(parsed.GetValue(containersConf)));
+            ContainersConf.Locate(parsed.GetValue(containersConf)),
+            parsed.GetValue(rbac),
+            SidePool.Sandbox.Kubelet.PodAddressPool.ParseSubnet(parsed.GetValue(podSubnet)!));
         return await SandboxUp.RunAsync(options, Console.Out, logger);
     }
     catch (Exception error) when (error is ArgumentException or FileNotFoundException)

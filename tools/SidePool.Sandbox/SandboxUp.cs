@@ -39,6 +39,8 @@ internal static class SandboxUp
             ServerCertificate = certificate,
             RequiredBearerToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(),
             RunControllers = true,
+            ServiceAccountTokens = true,
+            AuthorizeWithRbac = options.Rbac,
             ExternalKubeletNodeName = options.NodeName,
             WebhookServiceResolver = options.Services.Resolve,
             PodLogs = (request, output, cancellationToken) =>
@@ -47,7 +49,7 @@ internal static class SandboxUp
         });
         var kubeconfig = server.WriteKubeconfig(Path.Combine(options.StateDirectory, "kubeconfig"));
         using var client = await KubernetesClient.CreateDefaultAsync(new KubeConfigLoadOptions { ExplicitPath = kubeconfig });
-        var settings = new KubeletSettings(options.NodeName, options.StateDirectory, options.PostgresSocketDirectory, options.PostgresPort, options.CrashBackoff, options.CrashBackoffMax);
+        var settings = new KubeletSettings(options.NodeName, options.StateDirectory, options.PostgresSocketDirectory, options.PostgresPort, options.CrashBackoff, options.CrashBackoffMax, server.BaseAddress.Port, options.PodSubnet);
         kubelet = new PodKubelet(client, settings, podman, logger);
         try
         {

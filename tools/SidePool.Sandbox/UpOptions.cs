@@ -10,4 +10,6 @@ internal sealed record UpOptions(
     string NodeName,
     TimeSpan CrashBackoff,
     TimeSpan CrashBackoffMax,
-    string ContainersConf);
+    string ContainersConf,
+    bool Rbac = false,
+    byte PodSubnet = 1);

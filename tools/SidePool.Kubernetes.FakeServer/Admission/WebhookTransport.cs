@@ -13,16 +13,23 @@ namespace SidePool.Kubernetes.FakeServer.Admission;
 
 /// <summary>
 /// POSTs an AdmissionReview to a webhook over HTTPS, as the apiserver's webhook client does: <c>url</c> or
-/// <c>service</c> (mapped to an address by <see cref="FakeApiServerOptions.WebhookServiceResolver"/>; the certificate must
-/// then be valid for <c>&lt;service&gt;.&lt;namespace&gt;.svc</c>), <c>?timeout=Ns</c> on the URL, the per-webhook
+/// <c>service</c> (mapped to an address by <see cref="FakeApiServerOptions.WebhookServiceResolver"/>, else to a ready pod of the
+/// Service by <see cref="ServiceEndpointResolver"/>; the certificate must then be valid for <c>&lt;service&gt;.&lt;namespace&gt;.svc</c>), <c>?timeout=Ns</c> on the URL, the per-webhook
 /// timeout, and the server certificate verified against exactly the <c>caBundle</c> (no system trust when it is set).
 /// Failures are <see cref="WebhookCallException"/>s worded like Go's (<c>Post "…": tls: failed to verify certificate: …</c>).
 /// </summary>
 internal sealed class WebhookTransport
 {
     private readonly Func<Admissionregistrationv1ServiceReference, Uri?>? _resolveService;
+    private readonly ServiceEndpointResolver? _endpoints;
 
-    public WebhookTransport(Func<Admissionregistrationv1ServiceReference, Uri?>? resolveService) => _resolveService = resolveService;
+    /// <param name="resolveService">Explicit addresses of Services (tried first).</param>
+    /// <param name="endpoints">Otherwise: the Service's ready pods, as the cluster network reaches them.</param>
+    public WebhookTransport(Func<Admissionregistrationv1ServiceReference, Uri?>? resolveService, ServiceEndpointResolver? endpoints = null)
+    {
+        _resolveService = resolveService;
+        _endpoints = endpoints;
+    }
 
     public async Task<JsonObject> PostAsync(MutatingWebhookSpec hook, JsonObject review, CancellationToken cancellationToken)
     {
@@ -125,7 +132,8 @@ internal sealed class WebhookTransport
         var baseAddress = _resolveService?.Invoke(reference);
         if (baseAddress is null)
         {
-            throw Failed(hook, $"Post \"{shown}\": service \"{reference.Name}\" not found");
+            var (address, error) = _endpoints?.Resolve(reference) ?? (null, $"service \"{reference.Name}\" not found");
+            baseAddress = address ?? throw Failed(hook, $"Post \"{shown}\": {error}");
         }
 
         var builder = new UriBuilder(baseAddress);

@@ -9,11 +9,13 @@ namespace SidePool.Sandbox.Kubelet;
 /// (every key, with the prefix; keys that are not valid variable names are skipped), then <c>env</c> in order, a later
 /// definition replacing an earlier one. Only literal <c>value</c>s are expanded (<see cref="EnvExpansion"/>), against what
 /// is defined so far; <c>valueFrom</c> is taken as is. A missing Secret, ConfigMap or key fails the container
-/// (CreateContainerConfigError) unless the reference is optional.
+/// (CreateContainerConfigError) unless the reference is optional. The kubelet's service variables
+/// (<c>KUBERNETES_SERVICE_HOST</c>/<c>PORT</c>, <paramref name="serviceEnvironment"/>) come before everything, so the pod's own
+/// definitions replace them and <c>$(KUBERNETES_SERVICE_HOST)</c> expands.
 /// </summary>
 internal static partial class EnvironmentBuilder
 {
-    public static IReadOnlyList<KeyValuePair<string, string>> Build(Container container, Pod pod, IObjectLookup objects, string podIp)
+    public static IReadOnlyList<KeyValuePair<string, string>> Build(Container container, Pod pod, IObjectLookup objects, string podIp, string hostIp = "127.0.0.1", IReadOnlyList<KeyValuePair<string, string>>? serviceEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(pod);
@@ -29,6 +31,11 @@ internal static partial class EnvironmentBuilder
             }
 
             values[name] = value;
+        }
+
+        foreach (var (name, value) in serviceEnvironment ?? [])
+        {
+            Set(name, value);
         }
 
         foreach (var source in container.EnvFrom ?? [])
@@ -77,7 +84,7 @@ internal static partial class EnvironmentBuilder
         {
             if (variable.ValueFrom is { } from)
             {
-                if (Resolve(from, pod, ns, objects, podIp) is { } resolved)
+                if (Resolve(from, pod, ns, objects, podIp, hostIp) is { } resolved)
                 {
                     Set(variable.Name, resolved);
                 }
@@ -98,7 +105,7 @@ internal static partial class EnvironmentBuilder
         return (arguments ?? []).Select(a => EnvExpansion.Expand(a, n => map.GetValueOrDefault(n))).ToList();
     }
 
-    private static string? Resolve(EnvVarSource from, Pod pod, string ns, IObjectLookup objects, string podIp)
+    private static string? Resolve(EnvVarSource from, Pod pod, string ns, IObjectLookup objects, string podIp, string hostIp)
     {
         if (from.SecretKeyRef is { } secretKey)
         {
@@ -128,14 +135,14 @@ internal static partial class EnvironmentBuilder
 
         if (from.FieldRef is { } field)
         {
-            return FieldValue(field.FieldPath, pod, podIp) ?? throw new ContainerConfigException($"unsupported fieldPath: {field.FieldPath}");
+            return FieldValue(field.FieldPath, pod, podIp, hostIp) ?? throw new ContainerConfigException($"unsupported fieldPath: {field.FieldPath}");
         }
 
         return null;
     }
 
     /// <summary>The downward API fields a kubelet resolves for env (<c>fieldRef.fieldPath</c>).</summary>
-    public static string? FieldValue(string path, Pod pod, string podIp)
+    public static string? FieldValue(string path, Pod pod, string podIp, string hostIp = "127.0.0.1")
     {
         ArgumentNullException.ThrowIfNull(pod);
         var metadata = pod.Metadata;
@@ -154,7 +161,8 @@ internal static partial class EnvironmentBuilder
             "metadata.annotations" => Format(metadata?.Annotations),
             "spec.nodeName" => pod.Spec?.NodeName ?? string.Empty,
             "spec.serviceAccountName" => pod.Spec?.ServiceAccountName ?? string.Empty,
-            "status.podIP" or "status.podIPs" or "status.hostIP" or "status.hostIPs" => podIp,
+            "status.podIP" or "status.podIPs" => podIp,
+            "status.hostIP" or "status.hostIPs" => hostIp,
             _ => null,
         };
     }

@@ -7,7 +7,7 @@ namespace SidePool.Sandbox.Kubelet;
 /// </summary>
 internal static class HostsFileContent
 {
-    public static string Build(string hostname) =>
+    public static string Build(string hostname, string podIp = "127.0.0.1") =>
         $"""
         # Kubernetes-managed hosts file.
         127.0.0.1	localhost
@@ -16,7 +16,7 @@ internal static class HostsFileContent
         fe00::0	ip6-mcastprefix
         fe00::1	ip6-allnodes
         fe00::2	ip6-allrouters
-        127.0.0.1	{hostname}
+        {podIp}	{hostname}
 
         # Entries added by HostAliases.
         127.0.0.1	{KubeletSettings.DatabaseHost}

@@ -37,6 +37,24 @@ internal sealed partial class NetworkNamespace : IDisposable
         }
     }
 
+    /// <summary>A socket listening on <paramref name="address"/>:<paramref name="port"/> inside the namespace.</summary>
+    public async Task<Socket> ListenAsync(IPAddress address, int port)
+    {
+        var socket = await CreateSocketAsync(address.AddressFamily);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(128);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 
     private Task<Socket> CreateSocketAsync(AddressFamily family)

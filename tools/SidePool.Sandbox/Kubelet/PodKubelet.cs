@@ -52,12 +52,28 @@ internal sealed class PodKubelet : IAsyncDisposable
         _informerTasks.Add(Task.Run(() => configMaps.RunAsync(_stop.Token), CancellationToken.None));
         await secrets.WaitForSyncAsync(cancellationToken);
         await configMaps.WaitForSyncAsync(cancellationToken);
-        _context = new KubeletContext(_podman, _events, _client.Resource(KubernetesResources.Pods), new InformerObjectLookup(secrets, configMaps), _settings, _logger);
+        _context = new KubeletContext(_podman, _events, _client.Resource(KubernetesResources.Pods), new InformerObjectLookup(secrets, configMaps), _settings, _logger, new PodAddressPool(_settings.PodSubnet), RequestTokenAsync);
 
         var pods = new Informer<Pod>(_client.Resource(KubernetesResources.Pods), new InformerOptions { FieldSelector = $"spec.nodeName={_settings.NodeName}" }, _logger);
         pods.AddHandler(new ResourceEventHandler<Pod>(onAdd: Sync, onUpdate: (_, p) => Sync(p), onDelete: Removed));
         _informerTasks.Add(Task.Run(() => pods.RunAsync(_stop.Token), CancellationToken.None));
         await pods.WaitForSyncAsync(cancellationToken);
+    }
+
+    /// <summary>TokenRequest (<c>serviceaccounts/NAME/token</c>) bound to the pod, as the kubelet asks for a projected token.</summary>
+    private async Task<string> RequestTokenAsync(string @namespace, string serviceAccount, long expirationSeconds, string? audience, Pod pod, CancellationToken cancellationToken)
+    {
+        var request = new Authenticationv1TokenRequest
+        {
+            Spec = new V1TokenRequestSpec
+            {
+                ExpirationSeconds = expirationSeconds,
+                Audiences = audience is { Length: > 0 } ? [audience] : [],
+                BoundObjectRef = new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Metadata?.Name, Uid = pod.Metadata?.Uid },
+            },
+        };
+        var answer = await _client.Api.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, serviceAccount, @namespace, cancellationToken: cancellationToken);
+        return answer.Status?.Token ?? throw new InvalidOperationException("TokenRequest answered without a token");
     }
 
     /// <summary>The <c>pods/log</c> source for the API server.</summary>

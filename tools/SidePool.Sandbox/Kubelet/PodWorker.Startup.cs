@@ -17,6 +17,7 @@ internal sealed partial class PodWorker
         try
         {
             await SetUpVolumesAsync(cancellationToken);
+            _ = RotateTokensAsync(cancellationToken);
             await CreatePodmanPodAsync(cancellationToken);
             foreach (var container in _init)
             {
@@ -61,6 +62,7 @@ internal sealed partial class PodWorker
         {
             try
             {
+                await RequestTokensAsync(cancellationToken);
                 lock (_volumeLock)
                 {
                     foreach (var volume in Pod.Spec?.Volumes ?? [])
@@ -76,6 +78,73 @@ internal sealed partial class PodWorker
             {
                 Change(() => _message = $"MountVolume.SetUp failed: {error.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renews the projected tokens when 80 % of the shortest one's lifetime passed, as the kubelet does (its token manager
+    /// also renews after 24 h), and swaps them into their volumes; a failed renewal keeps the old token and is retried.
+    /// </summary>
+    private async Task RotateTokensAsync(CancellationToken cancellationToken)
+    {
+        var lifetimes = (Pod.Spec?.Volumes ?? []).SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<V1ServiceAccountTokenProjection>()
+            .Select(t => Math.Max(600, t.ExpirationSeconds ?? 3600)).ToList();
+        if (lifetimes.Count == 0)
+        {
+            return;
+        }
+
+        var period = TimeSpan.FromSeconds(Math.Min(lifetimes.Min() * 0.8, 24 * 3600));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, cancellationToken);
+                await RequestTokensAsync(cancellationToken, renew: true);
+                lock (_volumeLock)
+                {
+                    foreach (var volume in (Pod.Spec?.Volumes ?? []).Where(v => v.Projected is not null && _volumes.ContainsKey(v.Name)))
+                    {
+                        Materialise(volume);
+                    }
+                }
+
+                _context.Logger.LogInformation("pod {Namespace}/{Name}: service-account tokens renewed", Namespace, Name);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (VolumeNotReadyException error)
+            {
+                _context.Logger.LogWarning("pod {Namespace}/{Name}: token not renewed: {Error}", Namespace, Name, error.Message);
+            }
+        }
+    }
+
+    /// <summary>The tokens of the pod's projected serviceAccountToken sources, asked for once each (TokenRequest bound to the pod), or all again when renewing.</summary>
+    private async Task RequestTokensAsync(CancellationToken cancellationToken, bool renew = false)
+    {
+        foreach (var volume in Pod.Spec?.Volumes ?? [])
+        {
+            foreach (var token in (volume.Projected?.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<V1ServiceAccountTokenProjection>())
+            {
+                var key = $"{volume.Name}/{token.Path}";
+                if (!renew && _tokens.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var account = Pod.Spec?.ServiceAccountName is { Length: > 0 } named ? named : "default";
+                try
+                {
+                    _tokens[key] = await _context.RequestToken(Namespace, account, token.ExpirationSeconds ?? 3600, token.Audience, Pod, cancellationToken);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    throw new VolumeNotReadyException($"failed to fetch token: {error.Message}");
+                }
             }
         }
     }
@@ -99,6 +168,13 @@ internal sealed partial class PodWorker
             return (new MountSource(path, AlwaysReadOnly: true), changed);
         }
 
+        if (volume.Projected is { } projected)
+        {
+            var tokens = _tokens.Where(p => p.Key.StartsWith(volume.Name + "/", StringComparison.Ordinal)).ToDictionary(p => p.Key[(volume.Name.Length + 1)..], p => p.Value, StringComparer.Ordinal);
+            var changed = AtomicWriter.Write(path, ProjectedVolumePayload.Build(projected, Pod, _context.Objects, tokens, PodIp));
+            return (new MountSource(path, AlwaysReadOnly: true), changed);
+        }
+
         if (volume.EmptyDir is not null)
         {
             // An emptyDir is world-writable (0777), as the kubelet creates it; Medium Memory is a plain directory here.
@@ -107,7 +183,7 @@ internal sealed partial class PodWorker
             return (new MountSource(path, AlwaysReadOnly: false), false);
         }
 
-        throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap and emptyDir volumes are supported by the sandbox");
+        throw new VolumeNotReadyException($"volume \"{volume.Name}\": only secret, configMap, projected and emptyDir volumes are supported by the sandbox");
     }
 
     private async Task CreatePodmanPodAsync(CancellationToken cancellationToken)
@@ -117,10 +193,10 @@ internal sealed partial class PodWorker
         var hostname = Name.Length > 63 ? Name[..63] : Name;
         List<string> create =
         [
-            "pod", "create", "--name", PodmanPod, "--infra-name", PodmanNames.Infra(PodmanPod), "--network", "none", "--hostname", hostname,
+            "pod", "create", "--name", PodmanPod, "--infra-name", PodmanNames.Infra(PodmanPod), "--network", HostNetwork ? "host" : "none", "--hostname", hostname,
         ];
         Directory.CreateDirectory(Path.GetDirectoryName(HostsFile)!);
-        await File.WriteAllTextAsync(HostsFile, HostsFileContent.Build(hostname), cancellationToken);
+        await File.WriteAllTextAsync(HostsFile, HostsFileContent.Build(hostname, PodIp), cancellationToken);
         foreach (var (key, value) in Labels(null))
         {
             create.Add("--label");
@@ -132,6 +208,7 @@ internal sealed partial class PodWorker
         var pid = int.Parse((await Checked(podman.RunAsync(["inspect", "--format", "{{.State.Pid}}", PodmanNames.Infra(PodmanPod)], cancellationToken), "inspect")).StandardOutput.Trim(), CultureInfo.InvariantCulture);
         _network = NetworkNamespace.Open(pid);
         _prober = new ProbeExecutor(_network, podman);
+        await StartRelaysAsync(_network);
         Change(() => _sandboxReady = true);
 
         if (_context.Settings.PostgresSocketDirectory is { } socketDirectory)
@@ -278,7 +355,7 @@ internal sealed partial class PodWorker
         List<string> arguments;
         try
         {
-            var environment = EnvironmentBuilder.Build(container.Spec, Pod, _context.Objects, "127.0.0.1");
+            var environment = EnvironmentBuilder.Build(container.Spec, Pod, _context.Objects, PodIp, "127.0.0.1", ServiceEnvironment());
             Dictionary<string, MountSource> volumes;
             lock (_volumeLock)
             {

@@ -102,8 +102,8 @@ internal sealed partial class PodWorker
                 ["conditions"] = conditions,
                 ["hostIP"] = "127.0.0.1",
                 ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
-                ["podIP"] = "127.0.0.1",
-                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+                ["podIP"] = PodIp,
+                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodIp }),
                 ["startTime"] = ContainerRuntime.Timestamp(_startTime),
                 ["qosClass"] = "BestEffort",
             };

@@ -71,6 +71,7 @@ internal sealed partial class PodWorker
             await _context.Podman.RunAsync(["pod", "rm", "--force", "--ignore", PodmanPod]);
             await _context.Podman.RunAsync(["rm", "--force", "--ignore", .. _init.Concat(_apps).Select(c => c.PreviousPodmanName)]);
             await FlushStatusAsync();
+            ReleaseNetwork();
             DeleteVolumes();
             if (deleteObject)
             {

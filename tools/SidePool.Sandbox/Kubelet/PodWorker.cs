@@ -20,6 +20,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
     private readonly List<IDisposable> _exitWatches = [];
     private readonly Dictionary<string, MountSource> _volumes = new(StringComparer.Ordinal);
     private readonly Lock _volumeLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private Pod _pod;
     private Task _run = Task.CompletedTask;
     private NetworkNamespace? _network;
@@ -50,6 +51,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         }
 
         _conditions["PodScheduled"] = ("True", ScheduledAt(pod));
+        AllocateAddress();
     }
 
     public string Uid { get; }
@@ -99,10 +101,10 @@ internal sealed partial class PodWorker : IAsyncDisposable
     public ContainerRuntime? Find(string name) => _init.Concat(_apps).FirstOrDefault(c => c.Spec.Name == name);
 
     /// <summary>A Secret changed: the volumes showing it get the new content (one atomic <c>..data</c> swap each).</summary>
-    public void SecretChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.Secret?.SecretName == name, "Secret");
+    public void SecretChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.Secret?.SecretName == name || (v.Projected?.Sources ?? []).Any(s => s.Secret?.Name == name), "Secret");
 
     /// <summary>A ConfigMap changed: as <see cref="SecretChanged"/>.</summary>
-    public void ConfigMapChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.ConfigMap?.Name == name, "ConfigMap");
+    public void ConfigMapChanged(string @namespace, string name) => Refresh(@namespace, name, v => v.ConfigMap?.Name == name || (v.Projected?.Sources ?? []).Any(s => s.ConfigMap?.Name == name), "ConfigMap");
 
     private void Refresh(string @namespace, string name, Func<Volume, bool> shows, string kind)
     {
@@ -143,6 +145,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _statusLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _prober?.Dispose();
+        ReleaseNetwork();
         _network?.Dispose();
         _life.Dispose();
         _disposed.Dispose();
