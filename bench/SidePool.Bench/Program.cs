@@ -6,6 +6,7 @@ var root = new RootCommand("SidePool measurements (reported, never asserted): se
 {
     OperatorMemory.Command(),
     AgentBench.Command(),
+    PgbenchMatrix.Command(),
     OperatorScale.Command(),
     LeaderHandover.Command(),
     FakeApiServerProcess.Command(),
