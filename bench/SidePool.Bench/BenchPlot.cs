@@ -18,8 +18,8 @@ internal static class BenchPlot
     {
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
-        Draw(multiplot.GetPlot(0), results, connectPerTransaction: true, $"pgbench -S, a new connection per transaction (-C): transactions/s");
-        Draw(multiplot.GetPlot(1), results, connectPerTransaction: false, $"pgbench -S, persistent connections: transactions/s ({settings.Clients} clients, {settings.Threads} threads, {settings.Seconds} s each)");
+        Draw(multiplot.GetPlot(0), results, connectPerTransaction: true, $"pgbench -S, a new connection per transaction (-C): transactions/s (median of {settings.Rounds} rounds)");
+        Draw(multiplot.GetPlot(1), results, connectPerTransaction: false, $"pgbench -S, persistent connections: transactions/s ({settings.Clients} clients, {settings.Threads} threads, {settings.Seconds} s per round)");
         multiplot.SavePng(path, width, height);
     }
 

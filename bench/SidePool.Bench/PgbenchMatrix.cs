@@ -40,7 +40,11 @@ internal static partial class PgbenchMatrix
         return command;
     }
 
-    /// <summary>Every target, -C then persistent, one after the other (never two pgbench at once).</summary>
+    /// <summary>
+    /// Every target, -C then persistent, one after the other (never two pgbench at once), in
+    /// <see cref="PgbenchSettings.Rounds"/> rounds: the load of a shared machine drifts, and a target measured only at
+    /// its start would not be comparable with one measured at its end. Each result is the median of its rounds.
+    /// </summary>
     public static async Task<List<PgbenchResult>> RunAsync(PostgresServer postgres, string agentPath, PgbenchSettings settings, CancellationToken ct)
     {
         if (!File.Exists(agentPath))
@@ -48,7 +52,7 @@ internal static partial class PgbenchMatrix
             throw new BenchmarkFailedException($"--agent: {agentPath} does not exist (make agent-aot)");
         }
 
-        var results = new List<PgbenchResult>();
+        var runs = new List<PgbenchRun>();
         await using var central = await CentralPgBouncer.StartAsync(postgres, AgentBench.Database, ct);
         await using var sidecar = await AgentBench.StartAgentAsync(agentPath, postgres, ct);
         var targets = new (string Name, string Host, int Port)[]
@@ -58,36 +62,47 @@ internal static partial class PgbenchMatrix
             (SidecarTcp, "127.0.0.1", sidecar.ListenPort),
             (SidecarSocket, sidecar.SocketDirectory, sidecar.ListenPort),
         };
-        foreach (var connectPerTransaction in new[] { true, false })
+        for (var round = 1; round <= settings.Rounds; round++)
         {
-            foreach (var (name, host, port) in targets)
+            foreach (var connectPerTransaction in new[] { true, false })
             {
-                var result = await RunOneAsync(name, host, port, connectPerTransaction, settings, ct);
-                Console.WriteLine($"  {result.Target}, {result.Mode}: {result.Tps:F0} tps, latency {result.LatencyMs:F3} ms, {result.Failed} failed (load average {AgentBench.LoadAverage()})");
-                results.Add(result);
+                foreach (var (name, host, port) in targets)
+                {
+                    var run = await RunOneAsync(name, host, port, connectPerTransaction, settings, ct);
+                    Console.WriteLine($"  round {round}: {run.Target}, {(connectPerTransaction ? "-C" : "persistent")}: {run.Tps:F0} tps, latency {run.LatencyMs:F3} ms, {run.Failed} failed (load average {AgentBench.LoadAverage()})");
+                    runs.Add(run);
+                }
             }
         }
 
-        return results;
+        return [.. runs.GroupBy(r => (r.Target, r.ConnectPerTransaction)).Select(g => new PgbenchResult(
+            g.Key.Target,
+            g.Key.ConnectPerTransaction,
+            Stats.Median([.. g.Select(r => r.Tps)]),
+            g.Min(r => r.Tps),
+            g.Max(r => r.Tps),
+            Stats.Median([.. g.Select(r => r.LatencyMs)]),
+            g.Sum(r => r.Failed),
+            g.Sum(r => r.Transactions)))];
     }
 
     /// <summary>The ratios the issue sets targets for, and the table of every run.</summary>
     public static IEnumerable<string> Table(List<PgbenchResult> results)
     {
-        yield return "| pgbench -S | connect per transaction (-C): tps | latency | persistent: tps | latency |";
+        yield return "| pgbench -S (median of the rounds) | connect per transaction (-C): tps (min–max) | latency | persistent: tps (min–max) | latency |";
         yield return "|---|---:|---:|---:|---:|";
         foreach (var target in results.Select(r => r.Target).Distinct())
         {
             var c = results.Single(r => r.Target == target && r.ConnectPerTransaction);
             var p = results.Single(r => r.Target == target && !r.ConnectPerTransaction);
-            yield return string.Create(CultureInfo.InvariantCulture, $"| {target} | {c.Tps:N0} | {c.LatencyMs:F2} ms | {p.Tps:N0} | {p.LatencyMs:F3} ms |");
+            yield return string.Create(CultureInfo.InvariantCulture, $"| {target} | {c.Tps:N0} ({c.TpsMin:N0}–{c.TpsMax:N0}) | {c.LatencyMs:F2} ms | {p.Tps:N0} ({p.TpsMin:N0}–{p.TpsMax:N0}) | {p.LatencyMs:F3} ms |");
         }
     }
 
     public static double Tps(List<PgbenchResult> results, string target, bool connectPerTransaction) =>
         results.Single(r => r.Target == target && r.ConnectPerTransaction == connectPerTransaction).Tps;
 
-    private static async Task<PgbenchResult> RunOneAsync(string name, string host, int port, bool connectPerTransaction, PgbenchSettings s, CancellationToken ct)
+    private static async Task<PgbenchRun> RunOneAsync(string name, string host, int port, bool connectPerTransaction, PgbenchSettings s, CancellationToken ct)
     {
         var args = new List<string>
         {
@@ -104,7 +119,7 @@ internal static partial class PgbenchMatrix
             ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
             : throw new BenchmarkFailedException($"pgbench printed no {what} for {name}:\n{output}");
         var failed = FailedLine().Match(output) is { Success: true } f ? long.Parse(f.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        return new PgbenchResult(name, connectPerTransaction, Number(TpsLine(), "tps"), Number(LatencyLine(), "latency average"), failed, (long)Number(ProcessedLine(), "transactions processed"));
+        return new PgbenchRun(name, connectPerTransaction, Number(TpsLine(), "tps"), Number(LatencyLine(), "latency average"), failed, (long)Number(ProcessedLine(), "transactions processed"));
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -123,23 +138,24 @@ internal static partial class PgbenchMatrix
 }
 
 /// <summary>pgbench's load, the same for every target.</summary>
-internal sealed record PgbenchSettings(int Clients, int Threads, int Seconds)
+internal sealed record PgbenchSettings(int Clients, int Threads, int Seconds, int Rounds)
 {
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"pgbench -S (built-in select-only: one SELECT by primary key per transaction, scale 10), -c {Clients} -j {Threads} -T {Seconds}, simple protocol");
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"pgbench -S (built-in select-only: one SELECT by primary key per transaction, scale 10), -c {Clients} -j {Threads} -T {Seconds}, simple protocol, {Rounds} rounds over every target (median)");
 }
 
 /// <summary>One pgbench run.</summary>
-internal sealed record PgbenchResult(string Target, bool ConnectPerTransaction, double Tps, double LatencyMs, long Failed, long Transactions)
-{
-    public string Mode => ConnectPerTransaction ? "connect per transaction (-C)" : "persistent";
-}
+internal sealed record PgbenchRun(string Target, bool ConnectPerTransaction, double Tps, double LatencyMs, long Failed, long Transactions);
+
+/// <summary>A target and mode over its rounds: median tps and latency, the tps spread, failures and transactions summed.</summary>
+internal sealed record PgbenchResult(string Target, bool ConnectPerTransaction, double Tps, double TpsMin, double TpsMax, double LatencyMs, long Failed, long Transactions);
 
 /// <summary>The pgbench options, shared by <c>pgbench-matrix</c> and <c>all</c>.</summary>
 internal sealed class SettingsOptions
 {
     private readonly Option<int> _clients = new("--pgbench-clients") { Description = "pgbench clients (-c), every target.", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _threads = new("--pgbench-threads") { Description = "pgbench threads (-j), every target.", DefaultValueFactory = _ => 2 };
-    private readonly Option<int> _seconds = new("--pgbench-seconds") { Description = "Seconds of each pgbench run (-T).", DefaultValueFactory = _ => 15 };
+    private readonly Option<int> _seconds = new("--pgbench-seconds") { Description = "Seconds of each pgbench run (-T).", DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _rounds = new("--pgbench-rounds") { Description = "Rounds over every target and mode (the median is reported).", DefaultValueFactory = _ => 3 };
 
     public static SettingsOptions Create() => new();
 
@@ -148,7 +164,8 @@ internal sealed class SettingsOptions
         command.Options.Add(_clients);
         command.Options.Add(_threads);
         command.Options.Add(_seconds);
+        command.Options.Add(_rounds);
     }
 
-    public PgbenchSettings Read(ParseResult parsed) => new(parsed.GetValue(_clients), parsed.GetValue(_threads), parsed.GetValue(_seconds));
+    public PgbenchSettings Read(ParseResult parsed) => new(parsed.GetValue(_clients), parsed.GetValue(_threads), parsed.GetValue(_seconds), Math.Max(1, parsed.GetValue(_rounds)));
 }

@@ -145,6 +145,10 @@ internal static class WebhookLatency
         var reconcilesAfter = await ReconcilesAsync(metricsPort, ct);
         await stopLoad.CancelAsync();
         await load;
+
+        // For comparison: one client, nothing reconciling (what the webhook costs when nothing competes with it).
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        var sequential = (await RunClientsAsync(http, pools, s.Reviews, 1, ct)).Select(x => x.Milliseconds).Order().ToList();
         var rss = OperatorProcess.ProcStatusKb(op.ProcessId, "VmRSS:") / 1024.0;
         if (op.HasExited)
         {
@@ -165,8 +169,10 @@ internal static class WebhookLatency
             rss,
             cpu,
             wall.Elapsed.TotalMilliseconds,
+            Percentile(sequential, 0.50),
+            Percentile(sequential, 0.99),
             AgentBench.LoadAverage());
-        Console.WriteLine($"webhook: {result.Reviews} reviews from {s.Clients} clients in {wall.Elapsed.TotalSeconds:F1} s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, max {result.MaxMs:F2} ms, {result.Failed} not injected; {result.Reconciles:F0} reconciles meanwhile");
+        Console.WriteLine($"webhook: {result.Reviews} reviews from {s.Clients} clients in {wall.Elapsed.TotalSeconds:F1} s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, max {result.MaxMs:F2} ms, {result.Failed} not injected; {result.Reconciles:F0} reconciles meanwhile; then one client, nothing reconciling: p50 {result.SequentialP50Ms:F2} ms, p99 {result.SequentialP99Ms:F2} ms");
         return result;
     }
 
@@ -310,10 +316,10 @@ internal sealed record WebhookSettings(int Reviews, int Clients, int Warmup, int
 }
 
 /// <summary>What the webhook benchmark measured.</summary>
-internal sealed record WebhookResult(WebhookSettings Settings, int Reviews, int Failed, double P50Ms, double P99Ms, double MaxMs, double PerSecond, int SpecChanges, double Reconciles, double OperatorRssMiB, double OperatorCpuMs, double WallMs, string LoadAverage)
+internal sealed record WebhookResult(WebhookSettings Settings, int Reviews, int Failed, double P50Ms, double P99Ms, double MaxMs, double PerSecond, int SpecChanges, double Reconciles, double OperatorRssMiB, double OperatorCpuMs, double WallMs, double SequentialP50Ms, double SequentialP99Ms, string LoadAverage)
 {
     public string ToLine() => string.Create(CultureInfo.InvariantCulture,
-        $"WEBHOOK reviews={Reviews} clients={Settings.Clients} p50={P50Ms:F2}ms p99={P99Ms:F2}ms max={MaxMs:F2}ms rate={PerSecond:F0}/s not-injected={Failed} spec-changes={SpecChanges} reconciles={Reconciles:F0} operator-rss={OperatorRssMiB:F0}MiB operator-cpu={OperatorCpuMs:F0}ms-in-{WallMs:F0}ms load={LoadAverage}");
+        $"WEBHOOK reviews={Reviews} clients={Settings.Clients} p50={P50Ms:F2}ms p99={P99Ms:F2}ms max={MaxMs:F2}ms rate={PerSecond:F0}/s not-injected={Failed} spec-changes={SpecChanges} reconciles={Reconciles:F0} operator-rss={OperatorRssMiB:F0}MiB operator-cpu={OperatorCpuMs:F0}ms-in-{WallMs:F0}ms one-client-p50={SequentialP50Ms:F2}ms one-client-p99={SequentialP99Ms:F2}ms load={LoadAverage}");
 }
 
 /// <summary>The webhook benchmark's options, shared by <c>webhook</c> and <c>all</c>.</summary>
