@@ -6,7 +6,7 @@ CLI := src/SidePool.Cli/SidePool.Cli.csproj
 CHART := charts/sidepool
 CHART_CRD := $(CHART)/crds/sidepool.dev_connectionpools.yaml
 
-.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-agent bench-operator bench-build images demo e2e-k3s e2e-cluster
+.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-memory bench-agent bench-operator bench-build images demo e2e-k3s e2e-cluster
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -103,22 +103,36 @@ clean:
 	$(DOTNET) clean Operator.sln -v q
 	rm -rf images/.work
 
-# Measurements, reported not asserted (docs/benchmarks.md).
-BENCH_OUT ?= /tmp/sidepool-bench
+# Measurements, reported not asserted (docs/benchmarks.md). `make bench` runs every measurement of issue 13 once, one
+# after the other, and prints one table with the targets (met/missed): pgbench -S, connect per transaction and
+# persistent, through PostgreSQL direct, a central PgBouncer configured as CloudNativePG's Pooler renders it, and the
+# sidecar (the Native AOT agent on the operator's rendered files) over TCP and its unix socket; the agent's start and
+# RSS; the webhook's p50/p99 over 1,000 AdmissionReviews from 8 concurrent clients while the operator reconciles; the
+# operator at 500 pools x 5,000 pods and 2,000 x 20,000. Writes $(BENCH_OUT)/bench.md and $(BENCH_OUT)/pgbench.png.
+# About 10 to 15 minutes on 2 cores (the 2,000-pool run is most of it). BENCH_ARGS passes options to `sidepool-bench
+# all`, e.g. BENCH_ARGS="--scale none" (no operator scale runs) or "--pgbench-seconds 30".
+# The tools are built under out/ (they find the repository above them: PostgreSQL and PgBouncer helpers).
+BENCH_BIN := $(CURDIR)/out/bench-bin
+BENCH_OUT ?= $(CURDIR)/out/bench
 BENCH_RUNS ?= 3
-bench: bench-build
-	$(BENCH_OUT)/bench/sidepool-bench operator-memory --operator $(BENCH_OUT)/operator/sidepool-operator
+BENCH_ARGS ?=
+bench: bench-build agent-aot
+	$(BENCH_BIN)/bench/sidepool-bench all --operator $(BENCH_BIN)/operator/sidepool-operator --agent $(AGENT_AOT) --output-dir $(BENCH_OUT) $(BENCH_ARGS)
+
+# Operator RSS with 5,000 unrelated Secrets in the cluster (issue 9; docs/benchmarks.md).
+bench-memory: bench-build
+	$(BENCH_BIN)/bench/sidepool-bench operator-memory --operator $(BENCH_BIN)/operator/sidepool-operator
 
 # The operator at scale and its leader handover (docs/benchmarks.md), each $(BENCH_RUNS) times: 500 pools x 5,000 pods,
 # 2,000 pools x 20,000 pods (slow: minutes per run), two replicas on one Lease stopped with SIGTERM and SIGKILL.
 bench-operator: bench-build
-	$(BENCH_OUT)/bench/sidepool-bench operator-scale --operator $(BENCH_OUT)/operator/sidepool-operator --pools 500 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS)
-	$(BENCH_OUT)/bench/sidepool-bench operator-scale --operator $(BENCH_OUT)/operator/sidepool-operator --pools 2000 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS) --phase-timeout-minutes 20
-	$(BENCH_OUT)/bench/sidepool-bench leader-handover --operator $(BENCH_OUT)/operator/sidepool-operator --rounds 5 --runs $(BENCH_RUNS)
+	$(BENCH_BIN)/bench/sidepool-bench operator-scale --operator $(BENCH_BIN)/operator/sidepool-operator --pools 500 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS)
+	$(BENCH_BIN)/bench/sidepool-bench operator-scale --operator $(BENCH_BIN)/operator/sidepool-operator --pools 2000 --pods-per-pool 10 --namespaces 50 --runs $(BENCH_RUNS) --phase-timeout-minutes 20
+	$(BENCH_BIN)/bench/sidepool-bench leader-handover --operator $(BENCH_BIN)/operator/sidepool-operator --rounds 5 --runs $(BENCH_RUNS)
 
 bench-build:
-	$(DOTNET) build src/SidePool.Operator -c Release -v q --nologo -o $(BENCH_OUT)/operator
-	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_OUT)/bench
+	$(DOTNET) build src/SidePool.Operator -c Release -v q --nologo -o $(BENCH_BIN)/operator
+	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_BIN)/bench
 
 # The agent as it ships (Native AOT) and the JIT build for comparison: start to the first /healthz 200, RSS idle and
 # after 1,000 scrapes, scrape latency, RSS during and after pgbench through the sidecar (docs/benchmarks.md, "Agent").
@@ -126,5 +140,5 @@ bench-build:
 BENCH_AGENT_ARGS ?=
 bench-agent: agent-aot
 	$(DOTNET) build src/SidePool.Agent -c Release -v q --nologo -o $(CURDIR)/out/agent-jit
-	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(CURDIR)/out/bench
-	$(CURDIR)/out/bench/sidepool-bench agent --agent $(AGENT_AOT) --jit $(CURDIR)/out/agent-jit/sidepool-agent $(BENCH_AGENT_ARGS)
+	$(DOTNET) build bench/SidePool.Bench -c Release -v q --nologo -o $(BENCH_BIN)/bench
+	$(BENCH_BIN)/bench/sidepool-bench agent --agent $(AGENT_AOT) --jit $(CURDIR)/out/agent-jit/sidepool-agent $(BENCH_AGENT_ARGS)

@@ -17,9 +17,9 @@ namespace SidePool.Bench;
 /// </summary>
 internal static partial class AgentBench
 {
-    private const string User = "app";
-    private const string Password = "bench-backend-password";
-    private const string Database = "orders";
+    internal const string User = "app";
+    internal const string Password = "bench-backend-password";
+    internal const string Database = "orders";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -60,12 +60,7 @@ internal static partial class AgentBench
             }
         }
 
-        await using var postgres = await PostgresServer.StartAsync(new PostgresOptions { MaxConnections = 120 }, ct);
-        await postgres.CreateRoleAsync(User, Password, ct);
-        await postgres.CreateDatabaseAsync(Database, User, ct);
-        var init = Stopwatch.StartNew();
-        await RunPgbenchAsync(["-i", "-q", "-s", "10", "-h", "127.0.0.1", "-p", Invariant(postgres.Port), "-U", User, Database], ct);
-        Console.WriteLine($"PostgreSQL {postgres.Port}: pgbench -i -s 10 in {init.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
+        await using var postgres = await StartPostgresAsync(ct);
 
         var results = new List<Result>();
         foreach (var (name, path, minutes) in runs)
@@ -90,10 +85,30 @@ internal static partial class AgentBench
         return 0;
     }
 
+    /// <summary>PostgreSQL 15 (SCRAM over TCP) with the role and database the sidecar logs in as, and pgbench's tables at scale 10.</summary>
+    internal static async Task<PostgresServer> StartPostgresAsync(CancellationToken ct)
+    {
+        var postgres = await PostgresServer.StartAsync(new PostgresOptions { MaxConnections = 120 }, ct);
+        try
+        {
+            await postgres.CreateRoleAsync(User, Password, ct);
+            await postgres.CreateDatabaseAsync(Database, User, ct);
+            var init = Stopwatch.StartNew();
+            await RunPgbenchAsync(["-i", "-q", "-s", "10", "-h", "127.0.0.1", "-p", Invariant(postgres.Port), "-U", User, Database], ct);
+            Console.WriteLine($"PostgreSQL {postgres.Port}: pgbench -i -s 10 in {init.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
+            return postgres;
+        }
+        catch
+        {
+            await postgres.DisposeAsync();
+            throw;
+        }
+    }
+
     private static void Row(string label, List<Result> results, Func<Result, string> value) =>
         Console.WriteLine($"| {label} | {string.Join(" | ", results.Select(value))} |");
 
-    private static async Task<Result> MeasureAsync(string name, string path, PostgresServer postgres, int starts, int scrapes, double minutes, int clients, CancellationToken ct)
+    internal static async Task<Result> MeasureAsync(string name, string path, PostgresServer postgres, int starts, int scrapes, double minutes, int clients, CancellationToken ct)
     {
         var times = new List<double>();
         for (var i = 0; i < starts; i++)
@@ -189,7 +204,7 @@ internal static partial class AgentBench
         return ($"pgbench -S -c {clients} -j 2, {minutes:0.#} min: {tps} tps, {failed} failed", samples);
     }
 
-    private static async Task<RunningAgent> StartAgentAsync(string path, PostgresServer postgres, CancellationToken ct)
+    internal static async Task<RunningAgent> StartAgentAsync(string path, PostgresServer postgres, CancellationToken ct)
     {
         var directory = new TestDirectory("bench");
         var mount = new PoolMount(directory);
@@ -204,7 +219,7 @@ internal static partial class AgentBench
         ];
         var clock = Stopwatch.GetTimestamp();
         var process = ManagedProcess.Start(path, args, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
-        var agent = new RunningAgent(directory, process, listenPort, httpPort);
+        var agent = new RunningAgent(directory, process, listenPort, httpPort, socketDirectory);
         var deadline = clock + (Stopwatch.Frequency * 30);
         while (true)
         {
@@ -227,13 +242,18 @@ internal static partial class AgentBench
         }
     }
 
+    /// <summary>
+    /// The sidecar's files as the operator renders them (<see cref="PoolRenderer"/>, what <c>PoolVersionBuilder</c>
+    /// calls) for a pool that sets only its backend and the sidecar's port: every other field at its default
+    /// (transaction mode, pool size 10, 100 clients, <c>clientAuth: trust</c>, unix socket on). Only the layout differs
+    /// from a pod's (<c>/etc/sidepool/pool</c>, <c>/var/run/sidepool</c>): a mount and socket directory of this run.
+    /// </summary>
     private static RenderedPool Render(string mountDirectory, string socketDirectory, int backendPort, int listenPort)
     {
         var spec = new ConnectionPoolSpec
         {
             Backend = new BackendSpec { Host = "127.0.0.1", Port = backendPort, Database = Database, CredentialsSecret = new CredentialsSecretRef { Name = "bench-credentials" } },
-            Pool = new PoolSettings { Mode = "transaction", Size = 10, MaxClientConnections = 100 },
-            Sidecar = new SidecarSpec { Port = listenPort, ClientAuth = "trust" },
+            Sidecar = new SidecarSpec { Port = listenPort },
         };
         var secrets = new PoolKey([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
         var client = new ClientCredentials(User, ClientCredentials.GeneratePassword());
@@ -242,7 +262,7 @@ internal static partial class AgentBench
         return PoolRenderer.Finish(config, "bench-version", "sidepool-agent:bench", secrets);
     }
 
-    private static async Task<string> RunPgbenchAsync(IEnumerable<string> arguments, CancellationToken ct)
+    internal static async Task<string> RunPgbenchAsync(IEnumerable<string> arguments, CancellationToken ct)
     {
         var info = new ProcessStartInfo("pgbench") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -280,7 +300,7 @@ internal static partial class AgentBench
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
     private static partial Regex TpsLine();
@@ -288,7 +308,7 @@ internal static partial class AgentBench
     [GeneratedRegex(@"number of failed transactions: ([0-9]+)")]
     private static partial Regex FailedLine();
 
-    private sealed record Result(
+    internal sealed record Result(
         string Name,
         double StartMedian,
         double StartMin,
@@ -305,9 +325,12 @@ internal static partial class AgentBench
         long? RssAfterPgbench);
 
     /// <summary>One agent process on its own mount, ports and runtime directory.</summary>
-    private sealed class RunningAgent(TestDirectory directory, ManagedProcess process, int listenPort, int httpPort) : IAsyncDisposable
+    internal sealed class RunningAgent(TestDirectory directory, ManagedProcess process, int listenPort, int httpPort, string socketDirectory) : IAsyncDisposable
     {
         public int ListenPort { get; } = listenPort;
+
+        /// <summary>Where PgBouncer's unix socket is (<c>.s.PGSQL.&lt;ListenPort&gt;</c>), as an app container sharing the emptyDir sees it.</summary>
+        public string SocketDirectory { get; } = socketDirectory;
 
         public int HttpPort { get; } = httpPort;
 

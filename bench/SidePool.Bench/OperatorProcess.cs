@@ -47,14 +47,18 @@ internal sealed partial class OperatorProcess : IAsyncDisposable
     /// <summary>The highest VmRSS the kernel saw (VmHWM), in KiB; 0 once the process is gone.</summary>
     public long PeakKb => ProcStatusKb(_process.Id, "VmHWM:");
 
-    public static OperatorProcess Start(string operatorPath, string kubeconfig, string identity, int metricsPort, string logDirectory, IEnumerable<string>? extraArgs = null)
+    /// <summary>Starts the operator; with <paramref name="webhookPort"/> it also serves the webhook there (HTTPS, its self-signed certificate).</summary>
+    public static OperatorProcess Start(string operatorPath, string kubeconfig, string identity, int metricsPort, string logDirectory, IEnumerable<string>? extraArgs = null, int? webhookPort = null)
     {
         var info = new ProcessStartInfo(operatorPath) { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] webhook = webhookPort is { } port
+            ? ["--webhook", "true", "--webhook-port", port.ToString(CultureInfo.InvariantCulture), "--cert-mode", "self-signed"]
+            : ["--webhook", "false"];
         foreach (var arg in new[]
         {
-            "--kubeconfig", kubeconfig, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--webhook", "false",
+            "--kubeconfig", kubeconfig, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
             "--sidecar-mode", "native", "--operator-namespace", LeaseNamespace, "--leader-elect", "true", "--identity", identity,
-        }.Concat(extraArgs ?? []))
+        }.Concat(webhook).Concat(extraArgs ?? []))
         {
             info.ArgumentList.Add(arg);
         }

@@ -80,7 +80,8 @@ internal static class OperatorScale
         return 0;
     }
 
-    private static async Task<ScaleResult> RunOnceAsync(ScaleSettings s, CancellationToken cancellationToken)
+    /// <summary>One run on a fresh fake API server and operator.</summary>
+    internal static async Task<ScaleResult> RunOnceAsync(ScaleSettings s, CancellationToken cancellationToken)
     {
         using var directory = new TempDirectory();
         try
@@ -261,9 +262,9 @@ internal static class OperatorScale
         return node;
     }
 
-    private sealed record ScaleSettings(string OperatorPath, int Pools, int PodsPerPool, int Namespaces, TimeSpan Settle, TimeSpan PhaseTimeout);
+    internal sealed record ScaleSettings(string OperatorPath, int Pools, int PodsPerPool, int Namespaces, TimeSpan Settle, TimeSpan PhaseTimeout);
 
-    private sealed record ScaleResult(TimeSpan Seed, TimeSpan AllVersioned, TimeSpan MedianVersioned, TimeSpan PodsCreated, TimeSpan AllPodsReported, TimeSpan MedianReported, TimeSpan AllStamped, TimeSpan AllConverged, double PeakRssMiB, double SteadyRssMiB, double ServerPeakRssMiB)
+    internal sealed record ScaleResult(TimeSpan Seed, TimeSpan AllVersioned, TimeSpan MedianVersioned, TimeSpan PodsCreated, TimeSpan AllPodsReported, TimeSpan MedianReported, TimeSpan AllStamped, TimeSpan AllConverged, double PeakRssMiB, double SteadyRssMiB, double ServerPeakRssMiB)
     {
         public string ToLine() => string.Create(CultureInfo.InvariantCulture,
             $"OPERATOR-SCALE seed={Seed.TotalSeconds:F1}s versioned={AllVersioned.TotalSeconds:F1}s (median pool {MedianVersioned.TotalSeconds:F1}s) pods-created={PodsCreated.TotalSeconds:F1}s pods-reported={AllPodsReported.TotalSeconds:F1}s (median pool {MedianReported.TotalSeconds:F1}s) stamped={AllStamped.TotalSeconds:F1}s converged={AllConverged.TotalSeconds:F1}s rss-peak={PeakRssMiB:F0}MiB rss-steady={SteadyRssMiB:F0}MiB server-rss-peak={ServerPeakRssMiB:F0}MiB");

@@ -4,8 +4,11 @@ using SidePool.Tools;
 
 var root = new RootCommand("SidePool measurements (reported, never asserted): see docs/benchmarks.md.")
 {
+    BenchAll.Command(),
     OperatorMemory.Command(),
     AgentBench.Command(),
+    PgbenchMatrix.Command(),
+    WebhookLatency.Command(),
     OperatorScale.Command(),
     LeaderHandover.Command(),
     FakeApiServerProcess.Command(),
