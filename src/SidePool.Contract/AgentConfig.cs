@@ -29,7 +29,7 @@ public sealed record AgentConfig
 
     /// <summary>
     /// Present when the pool sets <c>backend.maxConnections</c>: the operator delivers this pod's share of the budget
-    /// (<see cref="VersionContract.Budget"/>), and a pod that starts with it keeps its databases paused until the
+    /// (<see cref="VersionContract.Budget"/>), and a pod that starts with it keeps PgBouncer paused until the
     /// first share arrives. Not part of the version hash (it is a file of the version Secret).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

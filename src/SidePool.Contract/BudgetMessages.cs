@@ -22,7 +22,7 @@ public sealed record BudgetState
     /// <summary>The epoch of the share in force; 0 before the first delivery.</summary>
     public long Epoch { get; init; }
 
-    /// <summary>Server connections per database entry PgBouncer may open; 0 = not admitted (its databases are paused).</summary>
+    /// <summary>Server connections per database entry PgBouncer may open; 0 = not admitted (PgBouncer is paused).</summary>
     public int Share { get; init; }
 
     /// <summary>Database entries the share applies to (2 with a read-only host).</summary>

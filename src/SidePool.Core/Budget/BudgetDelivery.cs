@@ -11,6 +11,6 @@ public enum BudgetDeliveryKind
     /// <summary>Raises a running pod's share, only when the sum including it fits.</summary>
     Grow,
 
-    /// <summary>A new pod's first share (its databases were paused), only when the sum including it fits.</summary>
+    /// <summary>A new pod's first share (PgBouncer was paused), only when the sum including it fits.</summary>
     Admit,
 }

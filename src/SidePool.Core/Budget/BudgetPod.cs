@@ -28,7 +28,7 @@ public sealed record BudgetPod
     /// </summary>
     public bool Managed { get; init; }
 
-    /// <summary>The share its agent acknowledged (0: not admitted, its databases paused); null while unknown.</summary>
+    /// <summary>The share its agent acknowledged (0: not admitted, PgBouncer paused); null while unknown.</summary>
     public int? Share { get; init; }
 
     /// <summary>A share delivered whose outcome is unknown (timeout): counted as if applied until the agent answers.</summary>

@@ -10,7 +10,7 @@ public sealed record BudgetReport
     /// <summary>Managed pods whose agent runs a share (admitted).</summary>
     public int Admitted { get; init; }
 
-    /// <summary>Managed pods waiting for admission (their databases paused) or whose agent has not answered yet.</summary>
+    /// <summary>Managed pods waiting for admission (PgBouncer paused) or whose agent has not answered yet.</summary>
     public int Pending { get; init; }
 
     /// <summary>Pods counted at their worst case because the operator cannot manage them.</summary>
