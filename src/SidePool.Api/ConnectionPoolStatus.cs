@@ -94,7 +94,7 @@ public sealed record ServerConnectionsStatus
     [Description("Managed pods admitted (their agent runs a share).")]
     public int? Admitted { get; set; }
 
-    [Description("Managed pods not admitted yet (their databases stay paused) or whose agent has not answered.")]
+    [Description("Managed pods not admitted yet (PgBouncer stays paused, clients wait) or whose agent has not answered.")]
     public int? Pending { get; set; }
 
     [Description("Pods the operator cannot manage (versions from before the budget), counted at their worst case.")]
