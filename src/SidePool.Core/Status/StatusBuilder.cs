@@ -133,14 +133,14 @@ public static class StatusBuilder
             ? $"; agents not answering (counted at their last acknowledged share or worst case): {string.Join(", ", report.Unreachable.Order(StringComparer.Ordinal).Take(5))}{(report.Unreachable.Count > 5 ? ", ..." : "")}"
             : "";
         var pending = report.Pending > 0 ? $"; {Count(report.Pending, "pod")} not admitted yet (clients wait)" : "";
+        if (report.Counted > budget)
+        {
+            return ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "OverBudget", $"{report.Counted} server connections possible as acknowledged ({report.Unmanaged} unmanaged pods, and agents that have not answered, at their worst case), budget {budget}{pending}{unreachable}", generation, now);
+        }
+
         if (report.Target.Share is null)
         {
             return ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "ShareBelowOne", $"{report.Target.Problem}: no pod grows and new pods are not admitted; raise backend.maxConnections or run fewer pods{pending}{unreachable}", generation, now);
-        }
-
-        if (report.Counted > budget)
-        {
-            return ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "OverBudget", $"{report.Counted} server connections possible (unmanaged pods: {report.Unmanaged}, at their worst case), budget {budget}{pending}{unreachable}", generation, now);
         }
 
         var split = $"share {report.Target.Share} x {report.Target.Entries} entries for {Count(report.Target.Pods, "pod")}";
