@@ -39,6 +39,7 @@ public sealed class BudgetScenarioTests(ITestOutputHelper output)
             RecheckInterval = TimeSpan.FromMilliseconds(500),
             Identity = "test",
             AgentEndpoint = (pod, _) => endpoints.GetValueOrDefault(pod.Metadata!.Name!),
+            BudgetFreshPodMargin = TimeSpan.Zero, // one operator, no leader change: every pod is created after it started
         });
         await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
         var sidecarPort = FreePort.Next();

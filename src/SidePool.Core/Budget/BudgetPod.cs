@@ -28,6 +28,13 @@ public sealed record BudgetPod
     /// </summary>
     public bool Managed { get; init; }
 
+    /// <summary>
+    /// Created after this operator began keeping the budget (and never delivered to): its version has a key, so its
+    /// PgBouncer started paused and only this operator can admit it. While its agent has not answered it counts 0, not
+    /// its worst case (a new pod would otherwise count as if admitted on every scale-up).
+    /// </summary>
+    public bool Fresh { get; init; }
+
     /// <summary>The share its agent acknowledged (0: not admitted, PgBouncer paused); null while unknown.</summary>
     public int? Share { get; init; }
 
@@ -43,6 +50,11 @@ public sealed record BudgetPod
         get
         {
             var worst = Cap * Entries;
+            if (Managed && Share is null && Sent is null && Fresh)
+            {
+                return 0;
+            }
+
             if (!Managed || Share is not { } share)
             {
                 return worst;

@@ -14,7 +14,7 @@ namespace SidePool.Operator.Budget;
 /// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) between passes;
 /// after a restart or a leader change every managed pod counts at its worst case until its agent answered a GET.
 /// </summary>
-public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger)
+public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin)
 {
     /// <summary>How soon a pool whose budget has not converged is looked at again.</summary>
     public static readonly TimeSpan Requeue = TimeSpan.FromMilliseconds(250);
@@ -56,7 +56,8 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             versions.TryGetValue(shortVersion, out var version);
             var target = version?.Key is not null ? endpoint(pod, name) : null;
             var owner = owners.GetValueOrDefault(pod.Metadata.Name!) ?? new WorkloadRef(WorkloadRef.Pod, pod.Metadata.Name!);
-            members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, SidecarRestarts(pod, name), owner));
+            var fresh = pod.Metadata.CreationTimestamp is { } created && new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) > startedAt + freshMargin;
+            members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, SidecarRestarts(pod, name), owner, fresh));
         }
 
         foreach (var gone in ledgers.Keys.Except(members.Select(m => m.Uid), StringComparer.Ordinal).ToList())
@@ -133,6 +134,7 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
                 Cap = m.Version.Cap,
                 Entries = m.Version.Entries,
                 Managed = m.Managed,
+                Fresh = m.Fresh,
                 Share = ledger?.Share,
                 Sent = ledger?.Sent,
                 Servers = ledger?.Servers,
@@ -147,7 +149,7 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
 
     private sealed record Ledger(long Epoch, int Share, int? Sent, int Servers, int Restarts);
 
-    private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, WorkloadRef Owner)
+    private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, WorkloadRef Owner, bool Fresh)
     {
         public string Name => Pod.Metadata!.Name!;
 

@@ -54,7 +54,9 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         _budget = new Budget.BudgetKeeper(
             options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
-            logger);
+            logger,
+            time.GetUtcNow(),
+            options.BudgetFreshPodMargin);
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)

@@ -46,6 +46,15 @@ public sealed class BudgetPlannerTests
     }
 
     [Fact]
+    public void A_fresh_pod_counts_nothing_until_its_agent_answers_or_a_share_is_sent()
+    {
+        var fresh = new BudgetPod { Name = "f", Owner = Web, Cap = 10, Entries = 1, Managed = true, Fresh = true };
+        Assert.Equal(0, fresh.Counted);
+        Assert.Equal(10, (fresh with { Sent = 7 }).Counted); // something was sent and not answered: worst case
+        Assert.Equal(10, (fresh with { Managed = false }).Counted);
+    }
+
+    [Fact]
     public void Unknown_and_unmanaged_pods_count_at_their_worst_case()
     {
         var unknown = new BudgetPod { Name = "u", Owner = Web, Cap = 10, Entries = 2, Managed = true };
