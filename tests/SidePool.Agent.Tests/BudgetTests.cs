@@ -123,6 +123,25 @@ public sealed class BudgetTests(TestBackend backend, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task Removing_the_budget_resumes_a_pod_that_was_never_admitted()
+    {
+        await using var agent = await AgentProcess.StartAsync(backend.Server, poolSize: 4, maxConnections: 20);
+        var admin = agent.Admin();
+        await using var waiting = new NpgsqlConnection(agent.AppConnectionString("waiting"));
+        var opening = waiting.OpenAsync();
+        await WaitUntilAsync(async () => (await admin.ShowPoolsAsync()).Any(p => p.Database == TestBackend.Database && p.ClientWaiting > 0), "the client waits in PgBouncer");
+
+        var unbudgeted = agent.Publish(poolSize: 4); // rendered without backend.maxConnections: no budget key
+        Assert.Null(AgentConfig.Parse(unbudgeted.Files[VersionContract.Files.Agent])!.Budget);
+        await opening;
+        Assert.Equal(7, await ScalarAsync(waiting, "SELECT 7"));
+        await agent.Process.WaitForLineAsync(l => l.Contains($"configuration revision {unbudgeted.ConfigRevision[..12]} applied", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains(await admin.ShowConfigAsync(), s => s.Key == "default_pool_size" && s.Value == "4");
+        Assert.Contains(await admin.ShowConfigAsync(), s => s.Key == "max_db_connections" && s.Value == "0");
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(Url(agent))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_pod_without_a_budget_key_has_no_budget_endpoint_and_starts_unpaused()
     {
         await using var agent = await AgentProcess.StartAsync(backend.Server, poolSize: 4);
