@@ -40,6 +40,7 @@ internal sealed class AgentHost(AgentOptions options)
             return 1;
         }
 
+        Budget.ShareKeeper.Prepare(config, runtime);
         var binary = PgBouncerBinary.Resolve(options.PgBouncerPath);
         var state = new AgentState();
         var registry = AgentRegistry.Create();
@@ -51,14 +52,20 @@ internal sealed class AgentHost(AgentOptions options)
         var startup = new StartupCheck(options, state);
         await using var supervisor = new PgBouncerSupervisor(options, binary, runtime, state, agentMetrics);
         _drain = new DrainCoordinator(options, state, supervisor, readiness, scrapeSession);
+        var shares = new Budget.ShareKeeper(state, runtime);
 
-        await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (path, ct) => path switch
+        await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (request, ct) => (request.Path, request.Method) switch
         {
-            "/healthz" => Respond(await liveness.GetAsync()),
-            "/readyz" => Respond(await readiness.GetAsync()),
-            "/startupz" => Respond(await startup.GetAsync()),
-            "/metrics" => await metrics.ScrapeAsync(state.PgBouncerRunning ? state.Admin : null, ct),
-            _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz or /metrics"),
+            (SidePool.Contract.VersionContract.Budget.Path, _) => await shares.HandleAsync(request, ct),
+            (_, "PUT") => HttpResponse.Text(405, "method not allowed: only /budget takes PUT"),
+            var (path, _) => path switch
+            {
+                "/healthz" => Respond(await liveness.GetAsync()),
+                "/readyz" => Respond(await readiness.GetAsync()),
+                "/startupz" => Respond(await startup.GetAsync()),
+                "/metrics" => await metrics.ScrapeAsync(state.PgBouncerRunning ? state.Admin : null, ct),
+                _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz, /metrics or /budget"),
+            },
         });
         try
         {

@@ -68,6 +68,9 @@ internal sealed class AgentState
 
     public volatile bool PgBouncerRunning;
 
+    /// <summary>PgBouncer is PAUSEd because the pod is not admitted to the connection budget yet (see docs/budget.md).</summary>
+    public volatile bool BudgetPaused;
+
     public volatile bool LastReadiness;
 
     /// <summary>Whether the last backend check (SELECT 1 through the local pooler) passed.</summary>

@@ -76,8 +76,20 @@ internal sealed class ConfigReloader(AgentState state, AgentMetrics metrics, Rea
         try
         {
             state.ExpectAdminPasswordOf(next);
+            if (next.Settings.Budget is null && runtime.Share is not null)
+            {
+                // backend.maxConnections was removed: the pool's own sizes apply again, and a pod never admitted resumes
+                AgentLog.Info("budget", "the connection budget was removed from the pool: pgbouncer runs the pool's own sizes again");
+                runtime.Share = null;
+            }
+
             var written = runtime.Write(next, state.RunningRestartSettings);
             await state.Admin!.ReloadAsync(budget.Token);
+            if (runtime.Share is null && state.BudgetPaused)
+            {
+                await state.Admin!.ResumeAsync(cancellationToken: budget.Token);
+                state.BudgetPaused = false;
+            }
             var nextAdmin = state.AdminFor(next);
             IReadOnlyList<ConfigSetting> running;
             try

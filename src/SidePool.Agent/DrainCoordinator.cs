@@ -150,8 +150,16 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         else
         {
             var pauseStarted = Stopwatch.GetTimestamp();
-            AgentLog.Info("drain", "PAUSE: waiting for running transactions to finish");
-            await admin.PauseAsync(cancellationToken: stop.Token);
+            if (state.BudgetPaused)
+            {
+                AgentLog.Info("drain", "already paused (never admitted to the connection budget): no server connection to wait for");
+            }
+            else
+            {
+                AgentLog.Info("drain", "PAUSE: waiting for running transactions to finish");
+                await admin.PauseAsync(cancellationToken: stop.Token);
+            }
+
             AgentLog.Info("drain", $"paused after {Stopwatch.GetElapsedTime(pauseStarted).TotalMilliseconds:0} ms; SHUTDOWN");
             supervisor.BeginStop();
             await admin.ShutdownAsync(ShutdownMode.Immediate, state.Version, stop.Token);

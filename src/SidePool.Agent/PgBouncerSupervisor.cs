@@ -83,6 +83,12 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, R
             await Task.Delay(10, cancellationToken);
         }
 
+        if (runtime.Share == 0)
+        {
+            // not admitted to the connection budget yet: no server connection until the operator delivers a share
+            await Budget.ShareKeeper.PauseAsync(admin, state, cancellationToken);
+        }
+
         state.PgBouncerRunning = true;
         AgentLog.Info("supervisor", $"pgbouncer {state.Version} running (pid {process.Id}) on revision {config.ShortRevision} from {running.IniPath}, port {running.ListenPort}, admin console answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; stops with {(state.Version.SupportsGracefulShutdownCommands ? "SHUTDOWN WAIT_FOR_CLIENTS/WAIT_FOR_SERVERS" : "PAUSE + SHUTDOWN")}");
     }

@@ -70,14 +70,33 @@ public sealed record TargetsStatus
     public int? Missing { get; set; }
 }
 
-[Description("perPod x pods = total, against budget (backend.maxConnections).")]
+[Description("Server connections the pool's pods may open against budget (backend.maxConnections): perPod x pods without a budget; with one, the live split (see docs/budget.md).")]
 public sealed record ServerConnectionsStatus
 {
+    [Description("Worst case of one pod: (pool.size + pool.reserveSize) x database entries.")]
     public int? PerPod { get; set; }
 
+    [Description("Injected pods (terminating ones included).")]
     public int? Pods { get; set; }
 
+    [Description("What the pods may open now: perPod x pods without a budget; with one, the sum of acknowledged shares (unmanaged or unanswered pods at their worst case).")]
     public int? Total { get; set; }
 
+    [Description("backend.maxConnections.")]
     public int? Budget { get; set; }
+
+    [Description("The share of the budget each managed pod runs with, per database entry (absent when below 1 or without a budget).")]
+    public int? Share { get; set; }
+
+    [Description("Pods the share was computed for: workloads at replicas + maxSurge, terminating pods, pods without a known workload.")]
+    public int? PlannedPods { get; set; }
+
+    [Description("Managed pods admitted (their agent runs a share).")]
+    public int? Admitted { get; set; }
+
+    [Description("Managed pods not admitted yet (PgBouncer stays paused, clients wait) or whose agent has not answered.")]
+    public int? Pending { get; set; }
+
+    [Description("Pods the operator cannot manage (versions from before the budget), counted at their worst case.")]
+    public int? Unmanaged { get; set; }
 }

@@ -31,7 +31,8 @@ internal static class PoolFiles
         IReadOnlyDictionary<string, string>? parameters = null,
         string? clientPassword = null,
         string clientAuth = "trust",
-        string version = Version)
+        string version = Version,
+        int? maxConnections = null)
     {
         var spec = new ConnectionPoolSpec
         {
@@ -41,6 +42,7 @@ internal static class PoolFiles
                 Port = backendPort,
                 Database = TestBackend.Database,
                 CredentialsSecret = new CredentialsSecretRef { Name = "orders-credentials" },
+                MaxConnections = maxConnections,
             },
             Pool = new PoolSettings
             {

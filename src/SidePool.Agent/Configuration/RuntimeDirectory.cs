@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using SidePool.Contract;
 
 namespace SidePool.Agent.Configuration;
@@ -16,7 +17,19 @@ internal sealed class RuntimeDirectory(string path, string? socketDirectoryOverr
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    private volatile StrongBox<int>? _share;
+
     public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>
+    /// The budget share the private copy is written with (null: no budget; 0: not admitted). Changed only under
+    /// <see cref="AgentState.RuntimeGate"/>, followed by a write and a RELOAD (see <see cref="BudgetOverrides"/>).
+    /// </summary>
+    public int? Share
+    {
+        get => _share?.Value;
+        set => _share = value is { } v ? new StrongBox<int>(v) : null;
+    }
 
     /// <summary>Creates the directory (mode 0700) if missing and tightens its mode when it already exists.</summary>
     public void Prepare()
@@ -69,6 +82,11 @@ internal sealed class RuntimeDirectory(string path, string? socketDirectoryOverr
             overrides[key] = restart.GetValueOrDefault(key);
         }
 
+        foreach (var (key, value) in BudgetOverrides(config.Ini, Share))
+        {
+            overrides[key] = value;
+        }
+
         var copies = new List<string>();
         foreach (var key in MountedConfig.FileSettings)
         {
@@ -92,6 +110,40 @@ internal sealed class RuntimeDirectory(string path, string? socketDirectoryOverr
         var ini = PgBouncerIni.Parse(iniText);
         var iniPath = WriteAtomically(VersionContract.Files.Ini, iniText);
         return new RuntimeConfig(iniPath, ini, restart);
+    }
+
+    /// <summary>
+    /// The settings a budget share rewrites (all reloadable): <c>max_db_connections</c> = the share (or the pool's own
+    /// smaller value), and the pool sizes capped to fit it: <c>default_pool_size</c> = min(size, share),
+    /// <c>reserve_pool_size</c> = min(reserve, share - pool size), <c>min_pool_size</c> = min(min, pool size). Share 0
+    /// (not admitted; the databases are also paused): <c>max_db_connections = 1</c> and <c>min_pool_size = 0</c>, so even
+    /// the instant before the PAUSE lets at most one server per entry open (0 would mean unlimited).
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> BudgetOverrides(PgBouncerIni ini, int? share)
+    {
+        if (share is not { } s)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        int Number(string key, int fallback) =>
+            int.TryParse(ini.Setting(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        var maxDb = Number("max_db_connections", 0);
+        if (s <= 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal) { ["max_db_connections"] = "1", ["min_pool_size"] = "0" };
+        }
+
+        var pool = Math.Min(Number("default_pool_size", 20), s);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["max_db_connections"] = Text(maxDb > 0 ? Math.Min(maxDb, s) : s),
+            ["default_pool_size"] = Text(pool),
+            ["reserve_pool_size"] = Text(Math.Max(0, Math.Min(Number("reserve_pool_size", 0), s - pool))),
+            ["min_pool_size"] = Text(Math.Min(Number("min_pool_size", 0), pool)),
+        };
     }
 
     private string WriteAtomically(string name, string content)

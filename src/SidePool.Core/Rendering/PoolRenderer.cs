@@ -69,6 +69,7 @@ public static class PoolRenderer
             ListenPort = spec.Sidecar.Port,
             SocketDirectory = layout.SocketDirectory,
             Probe = new AgentProbe { Database = spec.Backend!.Database!, User = client.Username },
+            Budgeted = spec.Backend.MaxConnections is not null,
         };
     }
 
@@ -94,6 +95,11 @@ public static class PoolRenderer
             hash.Add($"file.{name}", secrets.Mask(content));
         }
 
+        if (config.Budgeted)
+        {
+            hash.Add("budget", "live"); // the key is derived from the pool key and the version, both already in
+        }
+
         var revision = hash.ComputeHex();
         files[VersionContract.Files.Agent] = new AgentConfig
         {
@@ -105,6 +111,7 @@ public static class PoolRenderer
             AdminUser = VersionContract.AdminUser,
             Probe = config.Probe,
             RestartSettings = config.RestartSettings,
+            Budget = config.Budgeted ? new AgentBudget { Key = BudgetMessages.DeriveKey(secrets.HashKey, version) } : null,
         }.ToJson() + "\n";
 
         return new RenderedPool

@@ -23,5 +23,8 @@ public sealed record RenderedConfig
     /// <summary>The database and client user the agent's backend check logs in as.</summary>
     public required AgentProbe Probe { get; init; }
 
+    /// <summary>The pool sets <c>backend.maxConnections</c>: the version gets a budget key (see docs/budget.md).</summary>
+    public bool Budgeted { get; init; }
+
     public override string ToString() => $"RenderedConfig {{ Pool = {PoolName}, Files = [{string.Join(", ", Files.Keys)}] }}";
 }

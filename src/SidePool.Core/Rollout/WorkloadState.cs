@@ -12,4 +12,10 @@ public sealed record WorkloadState
     public bool ProgressDeadlineExceeded { get; init; }
 
     public string? ProgressMessage { get; init; }
+
+    /// <summary>
+    /// The most pods it runs at once (the connection budget's count): Deployment <c>replicas + maxSurge</c>, StatefulSet
+    /// <c>replicas</c>, DaemonSet its scheduled pods plus <c>maxSurge</c>; null when unknown.
+    /// </summary>
+    public int? MaxPods { get; init; }
 }

@@ -24,7 +24,8 @@ public static class StatusBuilder
         var versions = Versions(inputs, current, injected, now);
         var perPod = ServerConnectionBudget.PerPod(pool.Spec);
         var budget = pool.Spec.Backend?.MaxConnections;
-        var total = perPod * injected.Count;
+        var liveBudget = budget is null ? null : inputs.Budget;
+        var total = liveBudget?.Counted ?? perPod * injected.Count;
 
         var stall = Stall(inputs, current, live);
         var conditions = new List<Condition>();
@@ -89,6 +90,8 @@ public static class StatusBuilder
         // BudgetExceeded
         conditions.Add(budget is null
             ? ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, false, "NoBudget", "backend.maxConnections is not set", generation, now)
+            : liveBudget is not null
+                ? BudgetCondition(old, liveBudget, budget.Value, generation, now)
             : total > budget
                 ? ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "OverBudget", $"{total} server connections possible ({perPod} per pod x {injected.Count} pods), budget {budget}", generation, now)
                 : ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, false, "WithinBudget", $"{total} of {budget} server connections", generation, now));
@@ -107,9 +110,43 @@ public static class StatusBuilder
                 Outdated = outdated.Count,
                 Missing = missing.Count + refused.Count,
             },
-            ServerConnections = new ServerConnectionsStatus { PerPod = perPod, Pods = injected.Count, Total = total, Budget = budget },
+            ServerConnections = new ServerConnectionsStatus
+            {
+                PerPod = perPod,
+                Pods = injected.Count,
+                Total = total,
+                Budget = budget,
+                Share = liveBudget?.Target.Share,
+                PlannedPods = liveBudget?.Target.Pods,
+                Admitted = liveBudget?.Admitted,
+                Pending = liveBudget?.Pending,
+                Unmanaged = liveBudget?.Unmanaged,
+            },
             Conditions = conditions,
         };
+    }
+
+    /// <summary>The live budget's condition: ShareBelowOne or OverBudget (True), Rebalancing or WithinBudget (False).</summary>
+    private static Condition BudgetCondition(IReadOnlyList<Condition>? old, BudgetReport report, int budget, long? generation, DateTimeOffset now)
+    {
+        var unreachable = report.Unreachable.Count > 0
+            ? $"; agents not answering (counted at their last acknowledged share or worst case): {string.Join(", ", report.Unreachable.Order(StringComparer.Ordinal).Take(5))}{(report.Unreachable.Count > 5 ? ", ..." : "")}"
+            : "";
+        var pending = report.Pending > 0 ? $"; {Count(report.Pending, "pod")} not admitted yet (clients wait)" : "";
+        if (report.Counted > budget)
+        {
+            return ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "OverBudget", $"{report.Counted} server connections possible as acknowledged ({report.Unmanaged} unmanaged pods, and agents that have not answered, at their worst case), budget {budget}{pending}{unreachable}", generation, now);
+        }
+
+        if (report.Target.Share is null)
+        {
+            return ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "ShareBelowOne", $"{report.Target.Problem}: no pod grows and new pods are not admitted; raise backend.maxConnections or run fewer pods{pending}{unreachable}", generation, now);
+        }
+
+        var split = $"share {report.Target.Share} x {report.Target.Entries} entries for {Count(report.Target.Pods, "pod")}";
+        return report.Plan.Converged
+            ? ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, false, "WithinBudget", $"{report.Counted} of {budget} server connections ({split}){unreachable}", generation, now)
+            : ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, false, "Rebalancing", $"{report.Counted} of {budget} server connections while moving to {split}: shrinks first, then grows and admissions{pending}{unreachable}", generation, now);
     }
 
     /// <summary>"current:n other:m …": the current version always, others while they have pods.</summary>

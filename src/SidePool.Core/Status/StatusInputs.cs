@@ -27,6 +27,9 @@ public sealed record StatusInputs
     /// <summary>Owners with outdated or missing pods that are not restarted (Jobs, bare pods...).</summary>
     public IReadOnlyList<WorkloadRef> NotRestartable { get; init; } = [];
 
+    /// <summary>The live budget step's outcome; null without a budget (or when the step did not run).</summary>
+    public BudgetReport? Budget { get; init; }
+
     public required DateTimeOffset Now { get; init; }
 
     /// <summary>Current-version pods not ready for longer than this stall the rollout.</summary>

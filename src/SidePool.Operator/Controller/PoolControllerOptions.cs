@@ -49,6 +49,23 @@ public sealed record PoolControllerOptions
     /// <summary>Sidecar resources for pools that set none (<c>spec.sidecar.resources</c> empty); null = none.</summary>
     public Api.ResourceRequirements? DefaultSidecarResources { get; init; }
 
+    /// <summary>
+    /// Where a pod's agent answers <c>/budget</c> (pod, pool name → base URL; null: unreachable). Null uses
+    /// <see cref="Budget.AgentEndpoints.Default"/>: <c>status.podIP</c> and the port the sidecar declares. Tests point
+    /// pods at agents on loopback ports.
+    /// </summary>
+    public Func<Pod, string, Uri?>? AgentEndpoint { get; init; }
+
+    /// <summary>How long one GET or PUT of an agent's <c>/budget</c> may take.</summary>
+    public TimeSpan AgentBudgetTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A pod of a budgeted version created this long after the controller started counts 0 until its agent answers
+    /// (it starts paused and only this operator admits it); older unknown pods count at their worst case. Covers clock
+    /// skew between the API server's creationTimestamp and this process (docs/budget.md).
+    /// </summary>
+    public TimeSpan BudgetFreshPodMargin { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
     public string Identity { get; init; } = Environment.MachineName;
 }

@@ -15,7 +15,7 @@ namespace SidePool.Operator.Controller;
 /// Reconciles one ConnectionPool; it reads as a table of contents, one step per file: what should be
 /// (<see cref="DesiredVersionReader"/>), publish the version's Secret (<see cref="PoolSecretsWriter"/>), stamp the
 /// workloads that must roll once the version is published (<see cref="RolloutStamper"/>), retire what no pod needs,
-/// write status (<see cref="PoolStatusWriter"/>) and decide when to look again (<see cref="NextLook"/>). Every decision
+/// keep the live connection budget (<see cref="Budget.BudgetKeeper"/>), write status (<see cref="PoolStatusWriter"/>) and decide when to look again (<see cref="NextLook"/>). Every decision
 /// is made by the pure core (SidePool.Core); every write follows a read-only diff; workloads (which the operator does
 /// not own) are only merge-patched. docs/architecture.md walks it.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
     private readonly RolloutStamper _stamper;
     private readonly PoolStatusWriter _status;
     private readonly PoolFinalizer _finalizer;
+    private readonly Budget.BudgetKeeper _budget;
 
     public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger)
     {
@@ -49,6 +50,13 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         _stamper = new RolloutStamper(_workloads, events, metrics, logger);
         _status = new PoolStatusWriter(client, events, metrics);
         _finalizer = new PoolFinalizer(client, view, _workloads, _secrets, events, logger);
+        var agentPort = options.Injection.AgentPort;
+        _budget = new Budget.BudgetKeeper(
+            options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
+            new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
+            logger,
+            time.GetUtcNow(),
+            options.BudgetFreshPodMargin);
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
@@ -129,7 +137,10 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             await _secrets.DeleteRetiredAsync(name, desired.ShortVersion, versionSecrets, podsInNamespace, pool.Status?.Versions ?? [], now, _options.RetiredSecretGrace, cancellationToken);
         }
 
-        // 5. Status, and when to look again.
+        // 5. The live connection budget: shrink before grow, admit new pods once the room is acknowledged (docs/budget.md).
+        var (budget, budgetConverged) = await _budget.KeepAsync(pool, podsInNamespace, pods, workloads, versionSecrets, cancellationToken);
+
+        // 6. Status, and when to look again.
         var status = await _status.WriteAsync(
             new StatusInputs
             {
@@ -141,6 +152,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
                 VersionSecrets = Publication.KnownVersions(versionSecrets),
                 ConflictingPools = PoolConflicts.Find(pool, _view.Pools.Cache.ListByNamespace(ns), podsInNamespace),
                 NotRestartable = plan.NotRestartable,
+                Budget = budget,
                 Now = now,
                 StallTimeout = _options.StallTimeout,
             },
@@ -158,6 +170,11 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             RetiredSecretGrace = _options.RetiredSecretGrace,
             RecheckInterval = _options.RecheckInterval,
         });
+        if (!budgetConverged)
+        {
+            next = next is { } soon && soon < Budget.BudgetKeeper.Requeue ? soon : Budget.BudgetKeeper.Requeue;
+        }
+
         return next is { } delay ? ReconcileResult.Requeue(delay) : ReconcileResult.Done;
     }
 }

@@ -16,20 +16,34 @@ public static class WorkloadKinds
 {
     public static IReadOnlyList<IWorkloadKind> Create(IKubernetesClient client, InformerOptions options, ILoggerFactory loggerFactory)
     {
-        WorkloadKind<T> Row<T>(string kind, ResourceType<T> resource, Func<T, PodTemplateSpec?> template, Func<T, IEnumerable<(string Type, string? Reason, string? Message)>?> conditions)
+        WorkloadKind<T> Row<T>(string kind, ResourceType<T> resource, Func<T, PodTemplateSpec?> template, Func<T, IEnumerable<(string Type, string? Reason, string? Message)>?> conditions, Func<T, int?> maxPods)
             where T : class, IKubernetesObject<V1ObjectMeta>
         {
             var resourceClient = client.Resource(resource);
             var informer = new Informer<T>(resourceClient, options, loggerFactory.CreateLogger("informer." + resource.Resource.Plural));
-            return new WorkloadKind<T>(kind, resource.Resource.Plural, informer, resourceClient, template, conditions);
+            return new WorkloadKind<T>(kind, resource.Resource.Plural, informer, resourceClient, template, conditions, maxPods);
         }
 
         return
         [
-            Row(WorkloadRef.Deployment, KubernetesResources.Deployments, d => d.Spec?.Template, d => d.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message))),
-            Row(WorkloadRef.StatefulSet, KubernetesResources.StatefulSets, s => s.Spec?.Template, s => s.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message))),
-            Row(WorkloadRef.DaemonSet, KubernetesResources.DaemonSets, d => d.Spec?.Template, d => d.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message))),
+            Row(WorkloadRef.Deployment, KubernetesResources.Deployments, d => d.Spec?.Template, d => d.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message)), DeploymentMaxPods),
+            Row(WorkloadRef.StatefulSet, KubernetesResources.StatefulSets, s => s.Spec?.Template, s => s.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message)), s => s.Spec?.Replicas ?? 1),
+            Row(WorkloadRef.DaemonSet, KubernetesResources.DaemonSets, d => d.Spec?.Template, d => d.Status?.Conditions?.Select(c => (c.Type, (string?)c.Reason, (string?)c.Message)), DaemonSetMaxPods),
         ];
+    }
+
+    /// <summary><c>replicas + maxSurge</c> (a Recreate Deployment never surges), as the budget counts a Deployment.</summary>
+    internal static int? DeploymentMaxPods(V1Deployment deployment)
+    {
+        var replicas = deployment.Spec?.Replicas ?? 1;
+        var recreate = deployment.Spec?.Strategy?.Type == "Recreate";
+        return BudgetWorkload.Deployment("", replicas, deployment.Spec?.Strategy?.RollingUpdate?.MaxSurge?.Value, recreate).MaxPods;
+    }
+
+    private static int? DaemonSetMaxPods(V1DaemonSet daemonSet)
+    {
+        var scheduled = Math.Max(daemonSet.Status?.DesiredNumberScheduled ?? 0, daemonSet.Status?.CurrentNumberScheduled ?? 0);
+        return scheduled + BudgetWorkload.Surge(scheduled, daemonSet.Spec?.UpdateStrategy?.RollingUpdate?.MaxSurge?.Value ?? "0");
     }
 }
 
@@ -70,7 +84,8 @@ internal sealed class WorkloadKind<T>(
     Informer<T> informer,
     IResourceClient<T> client,
     Func<T, PodTemplateSpec?> template,
-    Func<T, IEnumerable<(string Type, string? Reason, string? Message)>?> conditions) : IWorkloadKind
+    Func<T, IEnumerable<(string Type, string? Reason, string? Message)>?> conditions,
+    Func<T, int?> maxPods) : IWorkloadKind
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public string Kind => kind;
@@ -125,6 +140,7 @@ internal sealed class WorkloadKind<T>(
             TemplateAnnotations = template(workload)?.Metadata?.Annotations is { } annotations ? new Dictionary<string, string>(annotations) : new Dictionary<string, string>(),
             ProgressDeadlineExceeded = deadline.Type is not null,
             ProgressMessage = deadline.Message,
+            MaxPods = maxPods(workload),
         };
     }
 }

@@ -60,6 +60,40 @@ public sealed class StatusBuilderTests
     }
 
     [Fact]
+    public void TheLiveBudgetReportsTheSplitAndItsReasons()
+    {
+        var pool = TestData.Pool(s => { s.Pool.Size = 10; s.Backend!.MaxConnections = 20; });
+        var web = new WorkloadRef(WorkloadRef.Deployment, "web");
+        BudgetPod Pod(string name, int? share, int? servers = null) => new() { Name = name, Owner = web, Cap = 10, Entries = 1, Managed = true, Share = share, Servers = servers ?? share };
+        BudgetReport Report(int budget, IReadOnlyList<BudgetPod> pods, int replicas)
+        {
+            var target = BudgetTarget.Compute(budget, 10, 1, [BudgetWorkload.Deployment("web", replicas, "0")], pods);
+            return BudgetReport.From(target, BudgetPlanner.Plan(budget, target, pods), pods, []);
+        }
+
+        var pods = new[] { TestData.Pod("a", TestData.V2), TestData.Pod("b", TestData.V2) };
+
+        // converged: 2 pods at 10 of 20
+        var within = Build(pool, pods, change: i => i with { Budget = Report(20, [Pod("a", 10), Pod("b", 10)], 2) });
+        Assert.Equal(new ServerConnectionsStatus { PerPod = 10, Pods = 2, Total = 20, Budget = 20, Share = 10, PlannedPods = 2, Admitted = 2, Pending = 0, Unmanaged = 0 }, within.ServerConnections);
+        Assert.Equal(("False", "WithinBudget"), (Condition(within, ConditionTypes.BudgetExceeded).Status, Condition(within, ConditionTypes.BudgetExceeded).Reason));
+
+        // scaled to 4: a shrink acknowledged, servers not yet released, 2 new pods waiting
+        var moving = Build(pool, pods, change: i => i with { Budget = Report(20, [Pod("a", 5, servers: 9), Pod("b", 10), Pod("c", 0), Pod("d", 0)], 4) });
+        var rebalancing = Condition(moving, ConditionTypes.BudgetExceeded);
+        Assert.Equal(("False", "Rebalancing"), (rebalancing.Status, rebalancing.Reason));
+        Assert.Contains("2 pods not admitted yet", rebalancing.Message, StringComparison.Ordinal);
+        Assert.Equal((19, 5, 2), (moving.ServerConnections!.Total!.Value, moving.ServerConnections.Share!.Value, moving.ServerConnections.Pending!.Value));
+
+        // 30 pods for 20: refused, named with the numbers
+        var below = Build(pool, pods, change: i => i with { Budget = Report(20, [Pod("a", 1), Pod("b", 0)], 30) });
+        var refused = Condition(below, ConditionTypes.BudgetExceeded);
+        Assert.Equal(("True", "ShareBelowOne"), (refused.Status, refused.Reason));
+        Assert.Contains("budget 20 for 30 pods x 1 entries", refused.Message, StringComparison.Ordinal);
+        Assert.Null(below.ServerConnections!.Share);
+    }
+
+    [Fact]
     public void AllOnCurrentIsReadyAndNotProgressing()
     {
         var status = Build(TestData.Pool(), [TestData.Pod("a", TestData.V2)]);

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SidePool.Api;
+using SidePool.Contract;
+using SidePool.Core;
+
+namespace SidePool.Operator.Budget;
+
+/// <summary>
+/// The budget step of the pool reconcile (docs/budget.md): learns what each managed pod's agent applied
+/// (<c>GET /budget</c>), asks the core for the target share (<see cref="BudgetTarget"/>) and what to deliver now
+/// (<see cref="BudgetPlanner"/>: shrinks first, grows and admissions only when the sum including them fits), delivers
+/// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) between passes;
+/// after a restart or a leader change every managed pod counts at its worst case until its agent answered a GET.
+/// </summary>
+public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin)
+{
+    /// <summary>How soon a pool whose budget has not converged is looked at again.</summary>
+    public static readonly TimeSpan Requeue = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Ledger>> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>One pass; null when the pool has no budget. <paramref name="converged"/> false: look again soon.</summary>
+    public async Task<(BudgetReport? Report, bool Converged)> KeepAsync(ConnectionPool pool, IReadOnlyList<Pod> podsInNamespace, IReadOnlyList<ObservedPod> observed, IReadOnlyList<WorkloadState> workloads, IReadOnlyList<Secret> versionSecrets, CancellationToken cancellationToken)
+    {
+        var name = pool.Metadata.Name!;
+        var key = $"{pool.Metadata.NamespaceProperty}/{name}";
+        if (pool.Spec?.Backend?.MaxConnections is not { } budget)
+        {
+            _pools.TryRemove(key, out _);
+            return (null, true);
+        }
+
+        var ledgers = _pools.GetOrAdd(key, _ => new ConcurrentDictionary<string, Ledger>(StringComparer.Ordinal));
+        var versions = new Dictionary<string, BudgetVersion>(StringComparer.Ordinal);
+        foreach (var secret in versionSecrets)
+        {
+            if (VersionContract.Secrets.ShortVersionOf(name, secret.Metadata?.Name) is { } shortVersion && BudgetVersion.Of(secret) is { } version)
+            {
+                versions[shortVersion] = version;
+            }
+        }
+
+        var cap = pool.Spec.Pool.Size + pool.Spec.Pool.ReserveSize;
+        var entries = pool.Spec.Backend.ReadOnlyHost is null ? 1 : 2;
+        var owners = observed.GroupBy(o => o.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Owner, StringComparer.Ordinal);
+        var members = new List<Member>();
+        foreach (var pod in podsInNamespace)
+        {
+            if (VersionContract.Labels.VersionOf(pod.Metadata?.Labels, name) is not { } shortVersion || pod.Status?.Phase is "Succeeded" or "Failed" || pod.Metadata?.Uid is not { } uid)
+            {
+                continue;
+            }
+
+            versions.TryGetValue(shortVersion, out var version);
+            var target = version?.Key is not null ? endpoint(pod, name) : null;
+            var owner = owners.GetValueOrDefault(pod.Metadata.Name!) ?? new WorkloadRef(WorkloadRef.Pod, pod.Metadata.Name!);
+            var fresh = pod.Metadata.CreationTimestamp is { } created && new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) > startedAt + freshMargin;
+            members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, SidecarRestarts(pod, name), owner, fresh));
+        }
+
+        foreach (var gone in ledgers.Keys.Except(members.Select(m => m.Uid), StringComparer.Ordinal).ToList())
+        {
+            ledgers.TryRemove(gone, out _);
+        }
+
+        // 1. Learn: every managed pod the ledger does not know, that restarted its sidecar, or whose last answer is unsettled.
+        var unreachable = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(members.Where(m => m.Managed && !m.Terminating), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+        {
+            if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts == member.Restarts && known.Sent is null && known.Servers <= known.Share * member.Version.Entries && known.Share > 0)
+            {
+                return;
+            }
+
+            var state = await client.GetAsync(member.Endpoint!, member.Version.Key!, ct);
+            if (state is null)
+            {
+                unreachable.Add(member.Name);
+                if (known is not null && known.Restarts != member.Restarts)
+                {
+                    ledgers.TryRemove(member.Uid, out _); // a restarted agent is unknown again: worst case
+                }
+
+                return;
+            }
+
+            ledgers[member.Uid] = new Ledger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
+        });
+
+        // 2. Plan and deliver.
+        var workloadLimits = workloads.Where(w => w.MaxPods is not null).Select(w => new BudgetWorkload(w.Ref, w.MaxPods!.Value)).ToList();
+        var pods = Snapshot(members, ledgers);
+        var goal = BudgetTarget.Compute(budget, cap, entries, workloadLimits, pods);
+        var plan = BudgetPlanner.Plan(budget, goal, pods);
+        var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        await Parallel.ForEachAsync(plan.Deliveries, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (delivery, ct) =>
+        {
+            var member = byName[delivery.Pod];
+            var before = ledgers[member.Uid];
+            var epoch = before.Epoch + 1;
+            var (status, state) = await client.PutAsync(member.Endpoint!, member.Version.Key!, new BudgetRequest { Epoch = epoch, Share = delivery.Share }, ct);
+            if (status is HttpStatusCode.OK or HttpStatusCode.Conflict && state is not null)
+            {
+                ledgers[member.Uid] = new Ledger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
+                logger.LogInformation("Budget of pool {Pool}: {Kind} pod {Pod} to {Share} server connections per entry (epoch {Epoch}): {Result}, {Servers} open", key, delivery.Kind, member.Name, delivery.Share, epoch, status == HttpStatusCode.OK ? "applied" : "refused (stale epoch; re-learned)", state.Servers);
+            }
+            else
+            {
+                // unknown outcome: counted as if applied until the agent answers a GET
+                ledgers[member.Uid] = before with { Sent = Math.Max(before.Sent ?? 0, delivery.Share) };
+                unreachable.Add(member.Name);
+                logger.LogWarning("Budget of pool {Pool}: {Kind} of pod {Pod} to {Share} not acknowledged ({Status}); counting it as applied until its agent answers", key, delivery.Kind, member.Name, delivery.Share, status?.ToString() ?? "no answer");
+            }
+        });
+
+        // 3. Report what is acknowledged now.
+        var after = Snapshot(members, ledgers);
+        var now = BudgetPlanner.Plan(budget, goal, after);
+        return (BudgetReport.From(goal, now, after, [.. unreachable.Distinct(StringComparer.Ordinal)]), now.Converged && unreachable.IsEmpty);
+    }
+
+    private static List<BudgetPod> Snapshot(List<Member> members, ConcurrentDictionary<string, Ledger> ledgers) =>
+        [.. members.Select(m =>
+        {
+            ledgers.TryGetValue(m.Uid, out var ledger);
+            return new BudgetPod
+            {
+                Name = m.Name,
+                Version = m.ShortVersion,
+                Owner = m.Owner,
+                Terminating = m.Terminating,
+                Cap = m.Version.Cap,
+                Entries = m.Version.Entries,
+                Managed = m.Managed,
+                Fresh = m.Fresh,
+                Share = ledger?.Share,
+                Sent = ledger?.Sent,
+                Servers = ledger?.Servers,
+            };
+        })];
+
+    private static int SidecarRestarts(Pod pod, string poolName)
+    {
+        var name = VersionContract.Sidecar.Container(poolName);
+        return (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).FirstOrDefault(s => s.Name == name)?.RestartCount ?? 0;
+    }
+
+    private sealed record Ledger(long Epoch, int Share, int? Sent, int Servers, int Restarts);
+
+    private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, WorkloadRef Owner, bool Fresh)
+    {
+        public string Name => Pod.Metadata!.Name!;
+
+        public bool Managed => Version.Key is not null && Endpoint is not null;
+
+        public bool Terminating => Pod.Metadata?.DeletionTimestamp is not null;
+    }
+}
