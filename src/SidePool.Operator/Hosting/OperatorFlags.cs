@@ -210,8 +210,11 @@ public sealed class OperatorFlags
         },
     };
 
-    /// <summary>A flag given once per value (<c>--name a --name b</c>); each value non-empty.</summary>
-    private static Option<string[]> Repeatable(string name, string description, string valueName) => new(name)
+    /// <summary>
+    /// A flag given once per value (<c>--name a --name b</c>); each value non-empty. With <paramref name="check"/>, a
+    /// value may also hold several, comma-separated, each checked (null: fine; else the error after "name: ").
+    /// </summary>
+    private static Option<string[]> Repeatable(string name, string description, string valueName, Func<string, string?>? check = null) => new(name)
     {
         Description = description,
         HelpName = valueName,
@@ -233,38 +236,11 @@ public sealed class OperatorFlags
                     return [];
                 }
 
-                values.Add(token.Value);
-            }
-
-            return [.. values.Distinct(StringComparer.Ordinal)];
-        },
-    };
-
-    /// <summary>
-    /// Namespace names, given once per flag or comma-separated in one (<c>--namespace a,b</c>, the <c>WATCH_NAMESPACE</c>
-    /// convention of operator-sdk and CloudNativePG); each a DNS-1123 label.
-    /// </summary>
-    private static Option<string[]> Namespaces(string name, string description, string valueName) => new(name)
-    {
-        Description = description,
-        HelpName = valueName,
-        Arity = ArgumentArity.OneOrMore,
-        AllowMultipleArgumentsPerToken = false,
-        CustomParser = r =>
-        {
-            var values = new List<string>();
-            foreach (var token in r.Tokens)
-            {
-                if (LooksLikeFlag(r, name, token.Value))
+                foreach (var part in check is null ? [token.Value] : token.Value.Split(',', StringSplitOptions.TrimEntries))
                 {
-                    return [];
-                }
-
-                foreach (var part in token.Value.Split(',', StringSplitOptions.TrimEntries))
-                {
-                    if (!IsNamespaceName(part))
+                    if (check?.Invoke(part) is { } problem)
                     {
-                        r.AddError($"{name}: '{part}' is not a namespace name (lowercase letters, digits and '-', at most 63)");
+                        r.AddError($"{name}: {problem}");
                         return [];
                     }
 
@@ -275,6 +251,13 @@ public sealed class OperatorFlags
             return [.. values.Distinct(StringComparer.Ordinal)];
         },
     };
+
+    /// <summary>
+    /// Namespace names, given once per flag or comma-separated in one (<c>--namespace a,b</c>, the <c>WATCH_NAMESPACE</c>
+    /// convention of operator-sdk and CloudNativePG); each a DNS-1123 label.
+    /// </summary>
+    private static Option<string[]> Namespaces(string name, string description, string valueName) =>
+        Repeatable(name, description, valueName, part => IsNamespaceName(part) ? null : $"'{part}' is not a namespace name (lowercase letters, digits and '-', at most 63)");
 
     private static bool IsNamespaceName(string value) =>
         value.Length is > 0 and <= 63 && value[0] != '-' && value[^1] != '-' &&
