@@ -38,7 +38,7 @@ public sealed record BudgetPod
     /// <summary>The share its agent acknowledged (0: not admitted, PgBouncer paused); null while unknown.</summary>
     public int? Share { get; init; }
 
-    /// <summary>A share delivered whose outcome is unknown (timeout): counted as if applied until the agent answers.</summary>
+    /// <summary>A share delivered whose outcome is unknown (timeout): the pod counts the larger of it and its acknowledged share until the agent answers (a shrink may not have landed, a grow may have).</summary>
     public int? Sent { get; init; }
 
     /// <summary>Server connections the agent last reported (every entry); a shrink is done when this is within the share.</summary>

@@ -108,10 +108,10 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             }
             else
             {
-                // unknown outcome: counted as if applied until the agent answers a GET
+                // unknown outcome: the pod counts the larger of this and its acknowledged share until the agent answers a GET
                 ledgers[member.Uid] = before with { Sent = Math.Max(before.Sent ?? 0, delivery.Share) };
                 unreachable.Add(member.Name);
-                logger.LogWarning("Budget of pool {Pool}: {Kind} of pod {Pod} to {Share} not acknowledged ({Status}); counting it as applied until its agent answers", key, delivery.Kind, member.Name, delivery.Share, status?.ToString() ?? "no answer");
+                logger.LogWarning("Budget of pool {Pool}: {Kind} of pod {Pod} to {Share} not acknowledged ({Status}); counting the larger of it and the acknowledged share until its agent answers", key, delivery.Kind, member.Name, delivery.Share, status?.ToString() ?? "no answer");
             }
         });
 
