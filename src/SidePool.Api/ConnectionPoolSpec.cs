@@ -148,6 +148,14 @@ public sealed record PoolSettings
     [Description("server_lifetime: server connections are recycled after this (0 = after one use).")]
     public string MaxLifetime { get; set; } = "1h";
 
+    [Duration]
+    [Description("idle_transaction_timeout: a client idle inside a transaction this long is closed and its server connection freed (0 = never). Counted in sidepool_agent_clients_closed_total and the ClientsStuck condition.")]
+    public string IdleTransactionTimeout { get; set; } = "5m";
+
+    [Duration]
+    [Description("client_idle_timeout: a client connection idle (outside a transaction) this long is closed (0 = never; app-side pools keep idle connections on purpose, and in the sidecar they hold no server connection).")]
+    public string ClientIdleTimeout { get; set; } = "0";
+
     [Description("Server connection health check before reuse.")]
     public HealthCheck HealthCheck { get; set; } = new();
 

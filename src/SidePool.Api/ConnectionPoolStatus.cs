@@ -24,7 +24,10 @@ public sealed record ConnectionPoolStatus
     [Description("Server connections this pool may open, against backend.maxConnections.")]
     public ServerConnectionsStatus? ServerConnections { get; set; }
 
-    [Description("Ready, Progressing, Degraded, Conflict, BudgetExceeded (metav1.Condition).")]
+    [Description("Sizing advice for the current version from its pods' measurements (see docs/recommendations.md); kubectl sidepool recommend prints it.")]
+    public RecommendationStatus? Recommendation { get; set; }
+
+    [Description("Ready, Progressing, Degraded, Conflict, BudgetExceeded, ClientsStuck (metav1.Condition).")]
     public IReadOnlyList<Condition>? Conditions { get; set; }
 }
 
@@ -54,6 +57,68 @@ public sealed record PoolVersionStatus
     public int? ReadyPods { get; set; }
 
     public int? TerminatingPods { get; set; }
+
+    [Description("What the version's agents measured over their last minutes (a sample of its ready pods).")]
+    public VersionLoadStatus? Load { get; set; }
+}
+
+[Description("What a version's agents measured over their sliding window (docs/recommendations.md).")]
+public sealed record VersionLoadStatus
+{
+    [Description("Pods whose agent answered.")]
+    public int? Pods { get; set; }
+
+    [Description("Seconds of measurements, summed over those pods.")]
+    public long? Seconds { get; set; }
+
+    [Description("Transactions in the window.")]
+    public long? Transactions { get; set; }
+
+    [Description("95th percentile of the time clients waited for a server connection, in milliseconds (estimated per second; 0 = under 1 ms).")]
+    public long? WaitP95Ms { get; set; }
+
+    [Description("Server connections linked to a client, in percent of the pool size PgBouncer applies.")]
+    public int? ServerUtilisationPercent { get; set; }
+
+    [Description("95th percentile over pods and seconds of the servers a pool used or clients waited for (sv_active + cl_waiting).")]
+    public int? DemandP95 { get; set; }
+
+    [Description("Of the time servers spent in transactions, the percent spent idle in transaction (the client sent nothing).")]
+    public int? IdleInTransactionPercent { get; set; }
+
+    [Description("Clients closed in the window by idle_transaction_timeout.")]
+    public long? ClosedIdleInTransaction { get; set; }
+
+    [Description("Clients closed in the window by query_wait_timeout (pool.acquisitionTimeout).")]
+    public long? ClosedWaiting { get; set; }
+
+    [Description("Clients closed in the window by client_idle_timeout.")]
+    public long? ClosedIdle { get; set; }
+}
+
+[Description("Sizing advice for pool.size (docs/recommendations.md).")]
+public sealed record RecommendationStatus
+{
+    [Description("The version measured (the current one).")]
+    public string? Version { get; set; }
+
+    [Description("RaisePoolSize, LowerPoolSize, BudgetLimited, Keep or NotEnoughData.")]
+    public string? Reason { get; set; }
+
+    [Description("pool.size the pods run with.")]
+    public int? PoolSize { get; set; }
+
+    [Description("The suggested pool.size (absent when there is nothing to change or not enough data).")]
+    public int? SuggestedPoolSize { get; set; }
+
+    [Description("The largest pool.size backend.maxConnections allows for the pods that will run (absent without a budget).")]
+    public int? BudgetAllows { get; set; }
+
+    [Description("The advice in one sentence, with the numbers it rests on.")]
+    public string? Message { get; set; }
+
+    [Description("When this advice (reason and suggested size) was first given.")]
+    public DateTimeOffset? Since { get; set; }
 }
 
 [Description("Workloads and pods the pool selects.")]

@@ -20,6 +20,7 @@ public static class CliApp
         var root = new RootCommand("SidePool: a PgBouncer sidecar for every pod a ConnectionPool selects.");
         root.Subcommands.Add(RenderCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatusCommand.Create(stdout));
+        root.Subcommands.Add(RecommendCommand.Create(stdout));
         var crd = new Command("crd", "Print the ConnectionPool CustomResourceDefinition.");
         crd.SetAction(_ => stdout.Write(CrdDocument.Yaml()));
         root.Subcommands.Add(crd);

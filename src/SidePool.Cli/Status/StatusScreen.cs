@@ -39,6 +39,9 @@ public static class StatusScreen
             ? "not counted yet"
             : Inv($"{targets.Workloads ?? 0} workloads, {targets.Pods ?? 0} pods: {targets.Injected ?? 0} injected, {targets.Outdated ?? 0} outdated, {targets.Missing ?? 0} missing a sidecar"));
         Field(text, "Server connections", Budget(status.ServerConnections, spec.Backend?.MaxConnections));
+        Field(text, "Recommendation", status.Recommendation is { } advice
+            ? Inv($"{advice.Reason}: {advice.Message} (kubectl sidepool recommend {name})")
+            : "none yet");
 
         text.Append("\nVersions\n");
         Table(
@@ -138,7 +141,9 @@ public static class StatusScreen
             return budget is { } b ? Inv($"budget {b}, not counted yet") : "not counted yet";
         }
 
-        var line = Inv($"{connections.Total ?? 0} at most ({connections.PerPod ?? 0} per pod x {connections.Pods ?? 0} pods)");
+        var line = connections.Share is { } share
+            ? Inv($"{connections.Total ?? 0} at most (share {share} per pod and entry for {connections.PlannedPods ?? 0} planned pods; {connections.Admitted ?? 0} admitted, {connections.Pending ?? 0} pending, {connections.Unmanaged ?? 0} unmanaged)")
+            : Inv($"{connections.Total ?? 0} at most ({connections.PerPod ?? 0} per pod x {connections.Pods ?? 0} pods)");
         return (connections.Budget ?? budget) switch
         {
             { } b when (connections.Total ?? 0) > b => line + Inv($", OVER the budget of {b}"),

@@ -163,6 +163,19 @@ public static class PoolRenderer
 
         // Sidecar defaults (see docs/configuration.md for why).
         var parameters = pool.Parameters;
+
+        // The leak guard: first-class fields with safe defaults. A pool that set them as parameters before the fields
+        // existed keeps what it set (the parameter wins); other pools get the defaults by a reload in place (both are
+        // reloadable: same version, new revision).
+        if (!parameters.ContainsKey("idle_transaction_timeout"))
+        {
+            ini.Set(PgBouncer, "idle_transaction_timeout", Seconds(pool.IdleTransactionTimeout));
+        }
+
+        if (!parameters.ContainsKey("client_idle_timeout"))
+        {
+            ini.Set(PgBouncer, "client_idle_timeout", Seconds(pool.ClientIdleTimeout));
+        }
         if (!parameters.ContainsKey("server_reset_query"))
         {
             // Session mode hands a server connection to another client: reset it. Transaction and statement

@@ -5,9 +5,12 @@ namespace SidePool.Core;
 /// <summary>Builds <c>metav1.Condition</c>s whose <c>lastTransitionTime</c> changes only when the status flips.</summary>
 public static class ConditionMerger
 {
-    public static Condition Make(IReadOnlyList<Condition>? previous, string type, bool status, string reason, string message, long? generation, DateTimeOffset now)
+    public static Condition Make(IReadOnlyList<Condition>? previous, string type, bool status, string reason, string message, long? generation, DateTimeOffset now) =>
+        Make(previous, type, status ? "True" : "False", reason, message, generation, now);
+
+    /// <summary>A condition whose status is <c>True</c>, <c>False</c> or <c>Unknown</c>.</summary>
+    public static Condition Make(IReadOnlyList<Condition>? previous, string type, string text, string reason, string message, long? generation, DateTimeOffset now)
     {
-        var text = status ? "True" : "False";
         var old = previous?.FirstOrDefault(c => c.Type == type);
         return new Condition
         {

@@ -96,6 +96,17 @@ public static class StatusBuilder
                 ? ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, true, "OverBudget", $"{total} server connections possible ({perPod} per pod x {injected.Count} pods), budget {budget}", generation, now)
                 : ConditionMerger.Make(old, ConditionTypes.BudgetExceeded, false, "WithinBudget", $"{total} of {budget} server connections", generation, now));
 
+        // ClientsStuck (only when the agents are measured)
+        if (inputs.Load is { } load)
+        {
+            var (stuck, reason, message) = StuckClients.Evaluate(load, pool.Spec.Pool.IdleTransactionTimeout);
+            conditions.Add(ConditionMerger.Make(old, ConditionTypes.ClientsStuck, stuck, reason, message, generation, now));
+            foreach (var version in versions)
+            {
+                version.Load = load.Versions.GetValueOrDefault(version.Version ?? "")?.ToStatus();
+            }
+        }
+
         return new ConnectionPoolStatus
         {
             ObservedGeneration = generation,
@@ -122,7 +133,32 @@ public static class StatusBuilder
                 Pending = liveBudget?.Pending,
                 Unmanaged = liveBudget?.Unmanaged,
             },
+            Recommendation = Advice(inputs, current, liveBudget, now),
             Conditions = conditions,
+        };
+    }
+
+    /// <summary>Sizing advice for the current version; its <c>since</c> holds while the reason and size stay.</summary>
+    private static RecommendationStatus? Advice(StatusInputs inputs, string? current, BudgetReport? budget, DateTimeOffset now)
+    {
+        if (inputs.Load is not { } load || current is null)
+        {
+            return null;
+        }
+
+        var spec = inputs.Pool.Spec!;
+        var advice = Recommender.Recommend(spec.Pool, current, load.Versions.GetValueOrDefault(current), budget?.Target, spec.Backend?.MaxConnections);
+        var old = inputs.Pool.Status?.Recommendation;
+        var same = old is not null && old.Version == current && old.Reason == advice.Reason && old.SuggestedPoolSize == advice.SuggestedPoolSize;
+        return new RecommendationStatus
+        {
+            Version = current,
+            Reason = advice.Reason,
+            PoolSize = advice.PoolSize,
+            SuggestedPoolSize = advice.SuggestedPoolSize,
+            BudgetAllows = advice.BudgetAllows,
+            Message = advice.Message,
+            Since = same ? old!.Since : now,
         };
     }
 

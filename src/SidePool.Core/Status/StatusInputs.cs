@@ -30,6 +30,9 @@ public sealed record StatusInputs
     /// <summary>The live budget step's outcome; null without a budget (or when the step did not run).</summary>
     public BudgetReport? Budget { get; init; }
 
+    /// <summary>What the versions' agents measured (sizing advice, ClientsStuck); null when not measured (no advice, no condition).</summary>
+    public PoolLoad? Load { get; init; }
+
     public required DateTimeOffset Now { get; init; }
 
     /// <summary>Current-version pods not ready for longer than this stall the rollout.</summary>

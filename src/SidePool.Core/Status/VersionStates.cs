@@ -16,4 +16,5 @@ public static class ConditionTypes
     public const string Degraded = "Degraded";
     public const string Conflict = "Conflict";
     public const string BudgetExceeded = "BudgetExceeded";
+    public const string ClientsStuck = "ClientsStuck";
 }

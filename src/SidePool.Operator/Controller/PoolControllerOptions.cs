@@ -66,6 +66,15 @@ public sealed record PoolControllerOptions
     /// </summary>
     public TimeSpan BudgetFreshPodMargin { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often a pool's agents are asked for <c>/load</c> (sizing advice, ClientsStuck); zero: never.</summary>
+    public TimeSpan LoadInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>At most this many ready pods per version are asked each time (a sample: the cost stays flat with replicas).</summary>
+    public int LoadPodsPerVersion { get; init; } = 10;
+
+    /// <summary>How long one GET of an agent's <c>/load</c> may take.</summary>
+    public TimeSpan AgentLoadTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
     public string Identity { get; init; } = Environment.MachineName;
 }

@@ -36,6 +36,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
     private readonly PoolStatusWriter _status;
     private readonly PoolFinalizer _finalizer;
     private readonly Budget.BudgetKeeper _budget;
+    private readonly Load.LoadKeeper _load;
 
     public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger)
     {
@@ -57,6 +58,12 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             logger,
             time.GetUtcNow(),
             options.BudgetFreshPodMargin);
+        _load = new Load.LoadKeeper(
+            options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
+            new Load.AgentLoadClient { Timeout = options.AgentLoadTimeout },
+            time,
+            options.LoadInterval,
+            options.LoadPodsPerVersion);
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
@@ -87,6 +94,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         {
             // Gone: delete the version Secrets it left to running pods once no pod mounts them.
             _metrics.Forget(key.ToString());
+            _load.Forget(key.Namespace!, key.Name);
             var remaining = await _secrets.SweepOrphansAsync(key.Namespace!, key.Name, _view.Pods.Cache.ListByNamespace(key.Namespace!), cancellationToken);
             return remaining > 0 ? ReconcileResult.Requeue(_options.RecheckInterval) : ReconcileResult.Done;
         }
@@ -140,7 +148,10 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         // 5. The live connection budget: shrink before grow, admit new pods once the room is acknowledged (docs/budget.md).
         var (budget, budgetConverged) = await _budget.KeepAsync(pool, podsInNamespace, pods, workloads, versionSecrets, cancellationToken);
 
-        // 6. Status, and when to look again.
+        // 6. What the versions' agents measured (sizing advice, ClientsStuck), at most once per --load-interval.
+        var load = await _load.MeasureAsync(pool, podsInNamespace, pods, cancellationToken);
+
+        // 7. Status, and when to look again.
         var status = await _status.WriteAsync(
             new StatusInputs
             {
@@ -153,6 +164,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
                 ConflictingPools = PoolConflicts.Find(pool, _view.Pools.Cache.ListByNamespace(ns), podsInNamespace),
                 NotRestartable = plan.NotRestartable,
                 Budget = budget,
+                Load = load,
                 Now = now,
                 StallTimeout = _options.StallTimeout,
             },
@@ -170,6 +182,14 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             RetiredSecretGrace = _options.RetiredSecretGrace,
             RecheckInterval = _options.RecheckInterval,
         });
+        if (_load.Interval is { } measure && pods.Any(p => p.Injected && p.Ready && !p.Terminating))
+        {
+            // measurements age: read them again when they are due
+            var due = load is null ? measure : load.MeasuredAt + measure - now;
+            due = due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due;
+            next = next is { } sooner && sooner < due ? sooner : due;
+        }
+
         if (!budgetConverged)
         {
             next = next is { } soon && soon < Budget.BudgetKeeper.Requeue ? soon : Budget.BudgetKeeper.Requeue;

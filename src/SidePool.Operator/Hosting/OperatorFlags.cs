@@ -30,6 +30,7 @@ public sealed class OperatorFlags
     private readonly Option<string> _leaseNamespace = Text("--lease-namespace", "Lease namespace (default: the operator's namespace)", "NS");
     private readonly Option<string> _identity = Text("--identity", "holder identity (default: $POD_NAME, else the host name)", "NAME");
     private readonly Option<TimeSpan> _stallTimeout = DurationOption("--stall-timeout", "current-version pods unready this long stall a rollout (default 10m)");
+    private readonly Option<TimeSpan> _loadInterval = DurationOption("--load-interval", "how often the agents' measurements are read for status.recommendation and ClientsStuck; 0 = never (default 1m)", zeroAllowed: true);
     private readonly Option<int> _workers = Workers("--workers", $"parallel reconciles, 1-64 (default {Defaults.Workers})");
     private readonly Option<bool> _webhook = Bool("--webhook", $"serve the pod-mutating webhook (default {Format(Defaults.Webhook)})");
     private readonly Option<string> _certMode = OneOf("--cert-mode", "where the webhook's certificate comes from", "MODE", Defaults.CertMode, "self-signed", "cert-manager", "files");
@@ -112,6 +113,7 @@ public sealed class OperatorFlags
             LeaseNamespace = Given(_leaseNamespace) ? result.GetValue(_leaseNamespace) : d.LeaseNamespace,
             Identity = Given(_identity) ? result.GetValue(_identity)! : d.Identity,
             StallTimeout = Given(_stallTimeout) ? result.GetValue(_stallTimeout) : d.StallTimeout,
+            LoadInterval = Given(_loadInterval) ? result.GetValue(_loadInterval) : d.LoadInterval,
             Workers = Given(_workers) ? result.GetValue(_workers) : d.Workers,
             Webhook = Given(_webhook) ? result.GetValue(_webhook) : d.Webhook,
             CertMode = Given(_certMode) ? result.GetValue(_certMode)! : d.CertMode,
@@ -365,21 +367,21 @@ public sealed class OperatorFlags
         },
     };
 
-    private static Option<TimeSpan> DurationOption(string name, string description) => new(name)
+    private static Option<TimeSpan> DurationOption(string name, string description, bool zeroAllowed = false) => new(name)
     {
         Description = description,
         HelpName = "DURATION",
         CustomParser = r =>
         {
             var value = r.Tokens[0].Value;
-            if (Duration.TryParse(value, out var duration) && duration > TimeSpan.Zero)
+            if (Duration.TryParse(value, out var duration) && (duration > TimeSpan.Zero || (zeroAllowed && duration == TimeSpan.Zero)))
             {
                 return duration.Value;
             }
 
             if (!LooksLikeFlag(r, name, value))
             {
-                r.AddError($"{name} must be a positive duration like 30s or 10m, not '{value}'");
+                r.AddError($"{name} must be a {(zeroAllowed ? "duration like 30s or 10m, or 0" : "positive duration like 30s or 10m")}, not '{value}'");
             }
 
             return TimeSpan.Zero;

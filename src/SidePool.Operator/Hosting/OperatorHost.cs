@@ -55,6 +55,7 @@ public static class OperatorHost
             SidecarMode = options.SidecarMode,
             Injection = injection,
             StallTimeout = options.StallTimeout,
+            LoadInterval = options.LoadInterval,
             Workers = options.Workers,
             Identity = options.Identity,
             RetiredSecretGrace = options.RetiredSecretGrace,

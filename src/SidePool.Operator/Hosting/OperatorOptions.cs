@@ -33,6 +33,9 @@ public sealed record OperatorOptions
 
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often the agents' <c>/load</c> is read per pool; zero: never (no recommendation, no ClientsStuck).</summary>
+    public TimeSpan LoadInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public int Workers { get; init; } = 4;
 
     /// <summary>Serve the admission webhook (HTTPS on <see cref="WebhookPort"/>).</summary>

@@ -33,6 +33,18 @@ public sealed class PoolRendererTests
     }
 
     [Fact]
+    public void TheLeakGuardTimeoutsRenderFromTheirFieldsAndAParameterSetBeforeTheFieldsExistedStillWins()
+    {
+        var fields = Settings(Render(Pools.Pool(s => s with { Pool = s.Pool with { IdleTransactionTimeout = "90s", ClientIdleTimeout = "1h" } })));
+        Assert.Equal(("90", "3600"), (fields["idle_transaction_timeout"], fields["client_idle_timeout"]));
+
+        var legacy = Render(Pools.Pool(s => s with { Pool = s.Pool with { IdleTransactionTimeout = "90s", Parameters = new Dictionary<string, string> { ["idle_transaction_timeout"] = "15", ["client_idle_timeout"] = "20s" } } }));
+        var settings = Settings(legacy);
+        Assert.Equal(("15", "20"), (settings["idle_transaction_timeout"], settings["client_idle_timeout"]));
+        Assert.Single(legacy.Files[SidePool.Contract.VersionContract.Files.Ini].Split('\n'), l => l.StartsWith("idle_transaction_timeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DefaultsMapToPgBouncerSettings()
     {
         var settings = Settings(Render(Pools.Pool()));
@@ -42,6 +54,8 @@ public sealed class PoolRendererTests
         Assert.Equal("0", settings["reserve_pool_size"]);
         Assert.Equal("100", settings["max_client_conn"]);
         Assert.Equal("30", settings["query_wait_timeout"]);
+        Assert.Equal("300", settings["idle_transaction_timeout"]);
+        Assert.Equal("0", settings["client_idle_timeout"]);
         Assert.Equal("600", settings["server_idle_timeout"]);
         Assert.Equal("3600", settings["server_lifetime"]);
         Assert.Equal("select 1", settings["server_check_query"]);

@@ -108,6 +108,31 @@ public sealed class RealPgBouncerTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task AClientIdleInATransactionIsClosedAfterIdleTransactionTimeoutAndItsServerFreed()
+    {
+        await using var pool = await RunningPool.StartAsync(
+            Pool(s => s with { Pool = s.Pool with { Size = 1, IdleTransactionTimeout = "1s", AcquisitionTimeout = "10s" } }), Pools.Credentials);
+        await using var leaker = new NpgsqlConnection(pool.ConnectionString());
+        await leaker.OpenAsync();
+        await using var tx = await leaker.BeginTransactionAsync();
+        await using (var first = new NpgsqlCommand("select 1", leaker, tx))
+        {
+            await first.ExecuteScalarAsync(); // BEGIN reaches the server: the one server connection is held
+        }
+
+        // Another client gets the only server connection once PgBouncer closed the idle transaction (about 1 s;
+        // PgBouncer's janitor looks once a second).
+        Assert.Equal(2, await ScalarAsync(pool.ConnectionString(), "select 2"));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var late = new NpgsqlCommand("select 3", leaker, tx);
+            await late.ExecuteScalarAsync();
+        });
+        Assert.True(error is NpgsqlException or InvalidOperationException, $"the leaking client got {error.GetType().Name}: {error.Message}");
+    }
+
+    [Fact]
     public async Task ReadOnlyDatabaseReachesTheReadOnlyHost()
     {
         // A replica on another loopback address with the primary's port (readOnlyHost shares backend.port).

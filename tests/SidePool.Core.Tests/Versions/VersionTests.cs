@@ -61,6 +61,8 @@ public sealed class VersionTests
         { "size", s => s with { Pool = s.Pool with { Size = 20 } } },
         { "mode", s => s with { Pool = s.Pool with { Mode = "session" } } },
         { "timeout", s => s with { Pool = s.Pool with { AcquisitionTimeout = "2m" } } },
+        { "idle transaction timeout", s => s with { Pool = s.Pool with { IdleTransactionTimeout = "30s" } } },
+        { "client idle timeout", s => s with { Pool = s.Pool with { ClientIdleTimeout = "1h" } } },
         { "health check", s => s with { Pool = s.Pool with { HealthCheck = new HealthCheck { Query = "select 2" } } } },
         { "reloadable parameter", s => s with { Pool = s.Pool with { Parameters = new Dictionary<string, string> { ["query_timeout"] = "5" } } } },
         { "read-only host", s => s with { Backend = s.Backend! with { ReadOnlyHost = "ro.example" } } },
