@@ -52,8 +52,10 @@ public sealed class KubectlSidepoolStatusTests(ITestOutputHelper output)
         Assert.Contains(lines, l => l.StartsWith("  Selector:", StringComparison.Ordinal) && l.EndsWith("app=web", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  Targets:", StringComparison.Ordinal) && l.Contains("1 workloads, 2 pods: 2 injected, 0 outdated", StringComparison.Ordinal));
         var connections = pool.Status.ServerConnections!;
+        // the live budget's split (docs/budget.md): the share, the pods it was computed for, who is admitted
+        Assert.NotNull(connections.Share);
         Assert.Contains(lines, l => l.StartsWith("  Server connections:", StringComparison.Ordinal) &&
-            l.Contains($"{connections.Total} at most ({connections.PerPod} per pod x 2 pods) of a budget of 50", StringComparison.Ordinal));
+            l.Contains($"{connections.Total} at most (share {connections.Share} per pod and entry for {connections.PlannedPods} planned pods; {connections.Admitted} admitted, {connections.Pending} pending, {connections.Unmanaged} unmanaged) of a budget of 50", StringComparison.Ordinal));
 
         // one row per version, with its state and pod counts
         Assert.Contains(lines, l => Columns(l) is [var v, "Current", "2", "2", "0", _] && v == v2);

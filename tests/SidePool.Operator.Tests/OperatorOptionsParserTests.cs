@@ -13,12 +13,14 @@ public sealed class OperatorOptionsParserTests
             "--webhook-port=9444", "--kubeconfig", "/tmp/kc", "--context", "kind", "--leader-elect", "false", "--lease-name", "l",
             "--lease-namespace", "ops", "--identity", "me", "--stall-timeout", "90s", "--workers", "8", "--webhook", "false",
             "--cert-mode", "files", "--cert-dir", "/certs", "--webhook-service", "svc", "--webhook-configuration", "cfg",
-            "--operator-namespace", "sidepool-system", "--agent-port", "9200",
+            "--operator-namespace", "sidepool-system", "--agent-port", "9200", "--load-interval", "0",
         ]);
         Assert.Equal(("shop", "classic", "reg/sidecar:2", 9090, 9444), (string.Join(",", options.Namespaces), options.SidecarMode, options.DefaultImage, options.MetricsPort, options.WebhookPort));
         Assert.Equal(("/tmp/kc", "kind", false, "l", "ops", "me"), (options.Kubeconfig, options.Context, options.LeaderElection, options.LeaseName, options.LeaseNamespace, options.Identity));
         Assert.Equal((TimeSpan.FromSeconds(90), 8, false, "files", "/certs"), (options.StallTimeout, options.Workers, options.Webhook, options.CertMode, options.CertDirectory));
         Assert.Equal(("svc", "cfg", "sidepool-system", 9200), (options.WebhookService, options.WebhookConfiguration, options.OperatorNamespace, options.AgentPort));
+        Assert.Equal(TimeSpan.Zero, options.LoadInterval); // 0 turns measuring off (a zero --stall-timeout is refused)
+        Assert.Equal(TimeSpan.FromMinutes(1), OperatorOptionsParser.Parse([]).LoadInterval);
     }
 
     [Fact]
@@ -74,6 +76,8 @@ public sealed class OperatorOptionsParserTests
     [InlineData("--metrics-port", "0")]
     [InlineData("--webhook-port", "70000")]
     [InlineData("--stall-timeout", "soon")]
+    [InlineData("--stall-timeout", "0")]
+    [InlineData("--load-interval", "-1m")]
     [InlineData("--workers", "0")]
     [InlineData("--leader-elect", "maybe")]
     [InlineData("--cert-mode", "vault")]

@@ -48,7 +48,7 @@ public sealed class OperatorFlags
         Command = new RootCommand("SidePool operator: reconciles ConnectionPools and injects their PgBouncer sidecars.")
         {
             _namespace, _sidecarMode, _defaultImage, _metricsPort, _webhookPort, _kubeconfig, _context, _leaderElection,
-            _leaseName, _leaseNamespace, _identity, _stallTimeout, _workers, _webhook, _certMode, _certDirectory,
+            _leaseName, _leaseNamespace, _identity, _stallTimeout, _loadInterval, _workers, _webhook, _certMode, _certDirectory,
             _webhookService, _webhookConfiguration, _operatorNamespace, _agentPort, _allowedImagePrefixes, _defaultSidecarResources,
             _logLevel,
         };
