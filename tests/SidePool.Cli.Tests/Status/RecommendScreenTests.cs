@@ -30,8 +30,13 @@ public sealed class RecommendScreenTests
         {
             Recommendation = new RecommendationStatus
             {
-                Version = "aaaaaaaaaa", Reason = "RaisePoolSize", PoolSize = 4, SuggestedPoolSize = 9, BudgetAllows = 12,
-                Message = "clients waited p95 200 ms at 100% server utilisation: raise pool.size to 9 (budget allows 12)", Since = Now.AddMinutes(-3),
+                Version = "aaaaaaaaaa",
+                Reason = "RaisePoolSize",
+                PoolSize = 4,
+                SuggestedPoolSize = 9,
+                BudgetAllows = 12,
+                Message = "clients waited p95 200 ms at 100% server utilisation: raise pool.size to 9 (budget allows 12)",
+                Since = Now.AddMinutes(-3),
             },
             Versions =
             [
