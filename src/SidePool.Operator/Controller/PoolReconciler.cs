@@ -149,7 +149,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         var (budget, budgetConverged) = await _budget.KeepAsync(pool, podsInNamespace, pods, workloads, versionSecrets, cancellationToken);
 
         // 6. What the versions' agents measured (sizing advice, ClientsStuck), at most once per --load-interval.
-        var load = await _load.MeasureAsync(pool, podsInNamespace, pods, cancellationToken);
+        var load = _load.Measure(pool, podsInNamespace, pods);
 
         // 7. Status, and when to look again.
         var status = await _status.WriteAsync(
@@ -182,11 +182,9 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             RetiredSecretGrace = _options.RetiredSecretGrace,
             RecheckInterval = _options.RecheckInterval,
         });
-        if (_load.Interval is { } measure && pods.Any(p => p.Injected && p.Ready && !p.Terminating))
+        if (_load.NextLook(ns, name) is { } due && (load is not null || pods.Any(p => p.Injected && p.Ready && !p.Terminating)))
         {
-            // measurements age: read them again when they are due
-            var due = load is null ? measure : load.MeasuredAt + measure - now;
-            due = due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due;
+            // publish a read in flight soon, and read again when the measurements are due
             next = next is { } sooner && sooner < due ? sooner : due;
         }
 
