@@ -122,10 +122,13 @@ public sealed class LoadTests(TestBackend backend) : IClassFixture<TestBackend>
         Assert.Contains("query_wait_timeout", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_client_idle_past_client_idle_timeout_is_counted_once()
+    [Theory]
+    [InlineData("0")] // SidePool's default: PgBouncer logs only "pooler error: client_idle_timeout"
+    [InlineData("1")] // and "closing because: client_idle_timeout (age=1s)" before it
+    public async Task A_client_idle_past_client_idle_timeout_is_counted_once(string logDisconnections)
     {
-        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"], parameters: new Dictionary<string, string> { ["client_idle_timeout"] = "1s" });
+        var parameters = new Dictionary<string, string> { ["client_idle_timeout"] = "1s", ["log_disconnections"] = logDisconnections };
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"], parameters: parameters);
         await using var connection = new NpgsqlConnection(agent.AppConnectionString("idle-client"));
         await connection.OpenAsync();
         await ExecuteAsync(connection, "SELECT 1");
@@ -135,6 +138,7 @@ public sealed class LoadTests(TestBackend backend) : IClassFixture<TestBackend>
 
         await AssertCountedOnceAsync(agent, report, VersionContract.Load.ClientIdleTimeout);
         Assert.Contains("client_idle_timeout", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Equal(logDisconnections == "1", agent.Process.Lines.Any(l => l.Contains("closing because: client_idle_timeout", StringComparison.Ordinal)));
     }
 
     [Fact]
