@@ -84,7 +84,7 @@ public sealed class LoadTests(TestBackend backend) : IClassFixture<TestBackend>
         Assert.True(utilisation <= 0.1, summary);
         Assert.True(demandP95 <= 1, summary);
         Assert.True(waitP95 <= 20, summary);
-        Assert.True(during.Transactions >= 5 && during.Transactions <= transactions + 1, summary);
+        Assert.True(during.Transactions >= 5 && during.Transactions <= transactions + 2, summary); // + the warm-up SELECT 1 and the start's backend check
     }
 
     [Fact]
