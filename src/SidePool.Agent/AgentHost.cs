@@ -47,11 +47,15 @@ internal sealed class AgentHost(AgentOptions options)
         await using var scrapeSession = new SidePool.PgBouncer.Admin.KeptAdminSession(PgBouncerMetrics.ScrapeApplicationName);
         using var metrics = new MetricsEndpoint(registry, new PgBouncerMetrics(scrapeSession, registry));
         var agentMetrics = new AgentMetrics(state, registry);
+        var closedClients = new ClosedClients();
+        var loadMetrics = new LoadMetrics(registry, closedClients);
+        await using var loadSession = new SidePool.PgBouncer.Admin.KeptAdminSession(LoadSampler.ApplicationName);
         var readiness = new ReadinessCheck(options, state, agentMetrics);
         var liveness = new LivenessCheck(state);
         var startup = new StartupCheck(options, state);
-        await using var supervisor = new PgBouncerSupervisor(options, binary, runtime, state, agentMetrics);
-        _drain = new DrainCoordinator(options, state, supervisor, readiness, scrapeSession);
+        await using var supervisor = new PgBouncerSupervisor(options, binary, runtime, state, agentMetrics, closedClients);
+        var load = new LoadSampler(state, loadSession, closedClients, loadMetrics, () => supervisor.ProcessId);
+        _drain = new DrainCoordinator(options, state, supervisor, readiness, [scrapeSession, loadSession]);
         var shares = new Budget.ShareKeeper(state, runtime);
 
         await using var http = new HealthServer(options.HttpAddress, options.HttpPort, async (request, ct) => (request.Path, request.Method) switch
@@ -64,7 +68,8 @@ internal sealed class AgentHost(AgentOptions options)
                 "/readyz" => Respond(await readiness.GetAsync()),
                 "/startupz" => Respond(await startup.GetAsync()),
                 "/metrics" => await metrics.ScrapeAsync(state.PgBouncerRunning ? state.Admin : null, ct),
-                _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz, /metrics or /budget"),
+                SidePool.Contract.VersionContract.Load.Path => new HttpResponse(200, "application/json", SidePool.Contract.LoadMessages.ToJson(load.Report()) + "\n"),
+                _ => HttpResponse.Text(404, "not found: try /healthz, /readyz, /startupz, /metrics, /load or /budget"),
             },
         });
         try
@@ -92,6 +97,7 @@ internal sealed class AgentHost(AgentOptions options)
         using var stopWatching = new CancellationTokenSource();
         using var backend = new BackendMonitor(options, state, agentMetrics);
         var checking = backend.RunAsync(stopWatching.Token);
+        var sampling = load.RunAsync(stopWatching.Token);
         using var watcher = new ConfigWatcher(options.ConfigDirectory, options.ConfigPollInterval);
         var reloader = new ConfigReloader(state, agentMetrics, readiness, supervisor, runtime);
         var watching = watcher.RunAsync(config.ContentHash, reloader.OnChangeAsync, _ => agentMetrics.ConfigWatchRestarted(), stopWatching.Token);
@@ -130,6 +136,7 @@ internal sealed class AgentHost(AgentOptions options)
         _watcher = null;
         await watching;
         await checking;
+        await sampling;
         AgentLog.Info("agent", $"exiting with code {exitCode}");
         return exitCode;
     }

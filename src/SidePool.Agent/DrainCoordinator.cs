@@ -10,9 +10,10 @@ namespace SidePool.Agent;
 /// native mode goes straight on. Then PgBouncer stops in order: on 1.23+ with <c>SHUTDOWN WAIT_FOR_CLIENTS</c>
 /// (classic) or <c>WAIT_FOR_SERVERS</c> (native), before 1.23 with <c>PAUSE</c> (waits for running transactions)
 /// then <c>SHUTDOWN</c>. A second signal, or PAUSE/exit taking longer than their budget, forces the exit.
-/// The admin session kept for scrapes is closed first: an open admin session is a client PgBouncer would wait for.
+/// The admin sessions kept for scrapes and load samples are closed first: an open admin session is a client PgBouncer
+/// would wait for.
 /// </summary>
-internal sealed class DrainCoordinator(AgentOptions options, AgentState state, PgBouncerSupervisor supervisor, ReadinessCheck readiness, KeptAdminSession scrapeSession)
+internal sealed class DrainCoordinator(AgentOptions options, AgentState state, PgBouncerSupervisor supervisor, ReadinessCheck readiness, IReadOnlyList<KeptAdminSession> keptSessions)
 {
     /// <summary>The agent's own clients (its backend check), which a classic drain does not wait for.</summary>
     private static readonly IReadOnlySet<string> OwnClients = new HashSet<string>(StringComparer.Ordinal) { Health.BackendMonitor.ApplicationName };
@@ -29,7 +30,7 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         readiness.Invalidate();
         var started = Stopwatch.GetTimestamp();
         AgentLog.Info("drain", $"draining ({options.DrainMode.ToString().ToLowerInvariant()} mode, drain timeout {options.DrainTimeout.TotalSeconds:0.#} s): readiness now fails");
-        await CloseScrapeSessionAsync();
+        await CloseKeptSessionsAsync();
         var clean = true;
         try
         {
@@ -62,17 +63,23 @@ internal sealed class DrainCoordinator(AgentOptions options, AgentState state, P
         return clean ? 0 : 1;
     }
 
-    /// <summary>Closes the kept scrape session (a scrape in progress ends first: it has a 5 s budget); scrapes during the drain log in each time.</summary>
-    private async Task CloseScrapeSessionAsync()
+    /// <summary>
+    /// Closes the kept admin sessions (a scrape or sample in progress ends first: they have a 5 s and a 2 s budget);
+    /// scrapes during the drain log in each time, load samples stop.
+    /// </summary>
+    private async Task CloseKeptSessionsAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(6));
-        try
+        foreach (var session in keptSessions)
         {
-            await scrapeSession.CloseAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            AgentLog.Warn("drain", "the metrics admin session is still busy after 6 s; draining anyway");
+            try
+            {
+                await session.CloseAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                AgentLog.Warn("drain", $"the admin session {session.ApplicationName} is still busy after 6 s; draining anyway");
+            }
         }
     }
 

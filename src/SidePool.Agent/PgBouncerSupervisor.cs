@@ -13,8 +13,9 @@ namespace SidePool.Agent;
 /// or a crash while draining, ends supervision so the agent exits non-zero and the kubelet restarts the container.
 /// A crash restart runs on the private copy of the last applied configuration with the restart-only settings
 /// PgBouncer ran with: what the mount holds now (perhaps rejected) never reaches PgBouncer this way.
+/// Its log lines also count the clients it closed by a timeout (<see cref="ClosedClients"/>).
 /// </summary>
-internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, RuntimeDirectory runtime, AgentState state, AgentMetrics metrics) : IAsyncDisposable
+internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, RuntimeDirectory runtime, AgentState state, AgentMetrics metrics, ClosedClients closedClients) : IAsyncDisposable
 {
     private readonly Queue<DateTime> _recentCrashes = new();
     private long _configLoadFailures;
@@ -246,6 +247,8 @@ internal sealed class PgBouncerSupervisor(AgentOptions options, string binary, R
         {
             Interlocked.Increment(ref _configLoadFailures);
         }
+
+        closedClients.Observe(line);
 
         AgentLog.Forward("pgbouncer", line);
     }

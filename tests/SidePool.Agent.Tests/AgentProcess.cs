@@ -74,14 +74,14 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public PgBouncerAdminClient Admin() => new(AdminEndpoint.UnixSocket(SocketDirectory, ListenPort, "sidepool-agent", PoolFiles.Secrets.AdminPassword));
 
-    public static async Task<AgentProcess> StartAsync(PostgresServer backend, string[]? extraArgs = null, int poolSize = 10, bool waitHealthy = true, IReadOnlyDictionary<string, string>? parameters = null, string clientAuth = "trust", int? maxConnections = null)
+    public static async Task<AgentProcess> StartAsync(PostgresServer backend, string[]? extraArgs = null, int poolSize = 10, bool waitHealthy = true, IReadOnlyDictionary<string, string>? parameters = null, string clientAuth = "trust", int? maxConnections = null, string? acquisitionTimeout = null)
     {
         var directory = new TestDirectory("agent");
         var mount = new PoolMount(directory);
         var socketDirectory = directory.CreateSubdirectory("run");
         var listenPort = FreePort.Next();
         var httpPort = FreePort.Next();
-        var rendered = PoolFiles.Render(mount.Directory, socketDirectory, backend.Port, listenPort, TestBackend.Password, poolSize, parameters: parameters, clientAuth: clientAuth, maxConnections: maxConnections);
+        var rendered = PoolFiles.Render(mount.Directory, socketDirectory, backend.Port, listenPort, TestBackend.Password, poolSize, parameters: parameters, clientAuth: clientAuth, maxConnections: maxConnections, acquisitionTimeout: acquisitionTimeout);
         mount.Publish(rendered.Files);
 
         var args = new List<string>

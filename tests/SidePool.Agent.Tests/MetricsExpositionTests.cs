@@ -14,7 +14,9 @@ public sealed class MetricsExpositionTests
 {
     private static readonly PgBouncerAdminClient Admin = new(AdminEndpoint.UnixSocket("/nonexistent", 6432, "sidepool-agent", "unused"));
 
+    private readonly ClosedClients _closed = new();
     private PgBouncerSnapshot _next = PgBouncerSnapshot.Down;
+    private LoadMetrics? _load;
     private Exception? _failure;
 
     [Fact]
@@ -177,6 +179,29 @@ public sealed class MetricsExpositionTests
         Assert.DoesNotContain("# EOF", scrape.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Load_metrics_count_waits_by_transaction_and_closed_clients_by_timeout_from_zero()
+    {
+        var (endpoint, _) = Create();
+        var before = await ScrapeAsync(endpoint);
+
+        _load!.Waited(0.15, 10); // one second's estimate: 10 transactions that waited 150 ms each
+        _load.Waited(0.0005, 4);
+        _load.SetUtilisation(0.75);
+        _closed.Observe("2026-12-03 13:50:14.955 UTC [8804] WARNING C-0x560e6f8b28e0: orders/app@127.0.0.1:38060 pooler error: query_wait_timeout");
+        var after = await ScrapeAsync(endpoint);
+
+        Assert.All(SidePool.Contract.VersionContract.Load.Timeouts, t => Assert.Equal(0, Sample(before, $"sidepool_agent_clients_closed_total{{timeout=\"{t}\"}}")));
+        Assert.Equal(1, Sample(after, "sidepool_agent_clients_closed_total{timeout=\"query_wait_timeout\"}"));
+        Assert.Equal(0, Sample(after, "sidepool_agent_clients_closed_total{timeout=\"idle_transaction_timeout\"}"));
+        Assert.Equal(4, Sample(after, "sidepool_agent_client_wait_seconds_bucket{le=\"0.001\"}"));
+        Assert.Equal(4, Sample(after, "sidepool_agent_client_wait_seconds_bucket{le=\"0.1\"}"));
+        Assert.Equal(14, Sample(after, "sidepool_agent_client_wait_seconds_bucket{le=\"0.2\"}"));
+        Assert.Equal(14, Sample(after, "sidepool_agent_client_wait_seconds_count"));
+        Assert.Equal(1.502, Sample(after, "sidepool_agent_client_wait_seconds_sum")!.Value, 9);
+        Assert.Equal(0.75, Sample(after, "sidepool_agent_server_utilisation_ratio"));
+    }
+
     private static double? Sample(string exposition, string series) => AgentProcess.Sample(exposition, series);
 
     private static PgBouncerSnapshot Snapshot(
@@ -207,6 +232,7 @@ public sealed class MetricsExpositionTests
         var registry = AgentRegistry.Create();
         var pgBouncer = new PgBouncerMetrics(registry, (_, _) => _failure is { } failure ? Task.FromException<PgBouncerSnapshot>(failure) : Task.FromResult(_next));
         var agent = new AgentMetrics(new AgentState(), registry);
+        _load = new LoadMetrics(registry, _closed);
         return (new MetricsEndpoint(registry, pgBouncer), agent);
     }
 }

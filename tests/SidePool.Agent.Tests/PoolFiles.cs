@@ -32,7 +32,8 @@ internal static class PoolFiles
         string? clientPassword = null,
         string clientAuth = "trust",
         string version = Version,
-        int? maxConnections = null)
+        int? maxConnections = null,
+        string? acquisitionTimeout = null)
     {
         var spec = new ConnectionPoolSpec
         {
@@ -53,6 +54,11 @@ internal static class PoolFiles
             },
             Sidecar = new SidecarSpec { Port = listenPort, ClientAuth = clientAuth },
         };
+        if (acquisitionTimeout is not null)
+        {
+            spec.Pool.AcquisitionTimeout = acquisitionTimeout;
+        }
+
         var layout = new RenderLayout { ConfigDirectory = mountDirectory, SocketDirectory = socketDirectory };
         var client = new ClientCredentials(TestBackend.User, clientPassword ?? ClientPassword);
         var config = PoolRenderer.Render(poolName, spec, new PoolCredentials(TestBackend.User, backendPassword), client, Secrets, layout);

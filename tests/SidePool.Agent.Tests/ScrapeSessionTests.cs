@@ -5,7 +5,7 @@ namespace SidePool.Agent.Tests;
 
 /// <summary>
 /// /metrics reads PgBouncer over one admin session the agent keeps open (a SCRAM login per scrape cost more than the
-/// rest of the scrape), and that session is closed as the drain begins: an open admin session is a client, and on
+/// rest of the scrape), and that session, like the load sampler's own, is closed as the drain begins: an open admin session is a client, and on
 /// PgBouncer 1.23+ would keep <c>SHUTDOWN WAIT_FOR_CLIENTS</c> from ever finishing.
 /// </summary>
 public sealed class ScrapeSessionTests(TestBackend backend) : IClassFixture<TestBackend>
@@ -20,6 +20,7 @@ public sealed class ScrapeSessionTests(TestBackend backend) : IClassFixture<Test
     {
         await using var agent = await AgentProcess.StartAsync(backend.Server, ["--backend-check-interval", "1h"], parameters: LogConnections);
         var first = await agent.GetAsync("/metrics");
+        await WaitForLoadSessionAsync(agent); // the load sampler's own kept session logs in once, at its first sample
         await Task.Delay(200); // PgBouncer's log lines of the first scrape's login reach the agent's output
         var loginsBefore = AdminLogins(agent);
 
@@ -58,7 +59,8 @@ public sealed class ScrapeSessionTests(TestBackend backend) : IClassFixture<Test
         await using var agent = await AgentProcess.StartAsync(backend.Server, ["--drain-timeout", "20s"]);
         var admin = agent.Admin();
         Assert.Equal(1, await agent.MetricAsync("pgbouncer_up"));
-        var keptBefore = (await admin.ShowClientsAsync()).Count(IsScrapeSession);
+        await WaitForLoadSessionAsync(agent);
+        var keptBefore = (await admin.ShowClientsAsync()).Count(IsKeptSession);
         await using var app = new NpgsqlConnection(agent.AppConnectionString("app-still-working"));
         await app.OpenAsync();
 
@@ -67,7 +69,7 @@ public sealed class ScrapeSessionTests(TestBackend backend) : IClassFixture<Test
         var keptDuringDrain = -1;
         for (var i = 0; i < 50 && keptDuringDrain != 0; i++)
         {
-            keptDuringDrain = (await admin.ShowClientsAsync()).Count(IsScrapeSession);
+            keptDuringDrain = (await admin.ShowClientsAsync()).Count(IsKeptSession);
             await Task.Delay(100);
         }
 
@@ -77,14 +79,25 @@ public sealed class ScrapeSessionTests(TestBackend backend) : IClassFixture<Test
             appStillServed = await command.ExecuteScalarAsync() is 1;
         }
 
-        Assert.Equal(1, keptBefore);
+        Assert.Equal(2, keptBefore); // the metrics session and the load sampler's
         Assert.Equal(0, keptDuringDrain);
         Assert.True(appStillServed);
         Assert.False(agent.Process.HasExited);
     }
 
-    private static bool IsScrapeSession(SidePool.PgBouncer.Admin.ClientConnection client) =>
-        client.IsAdminSession && client.ApplicationName == "sidepool-agent-metrics";
+    private static bool IsKeptSession(SidePool.PgBouncer.Admin.ClientConnection client) =>
+        client.IsAdminSession && client.ApplicationName is "sidepool-agent-metrics" or "sidepool-agent-load";
+
+    /// <summary>Waits until the load sampler answered a sample (its kept admin session is open).</summary>
+    private static async Task WaitForLoadSessionAsync(AgentProcess agent)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (SidePool.Contract.LoadMessages.Parse((await agent.GetAsync(SidePool.Contract.VersionContract.Load.Path)).Body).Samples == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no load sample within 10 s:\n{agent.Process.Output}");
+            await Task.Delay(50);
+        }
+    }
 
     private static int AdminLogins(AgentProcess agent) =>
         agent.Process.Lines.Count(l => l.Contains(AdminLogin, StringComparison.Ordinal) && l.Contains("login attempt", StringComparison.Ordinal));
