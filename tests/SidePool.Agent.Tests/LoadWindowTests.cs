@@ -216,17 +216,8 @@ public sealed class LoadWindowTests
         return i < LoadMessages.WaitBucketsMs.Count ? LoadMessages.WaitBucketsMs[i] : double.PositiveInfinity;
     }
 
-    private static LoadReport Replay(string file, List<(double, long)>? waits = null)
-    {
-        var samples = RecordedLoad.Read(file);
-        var window = new LoadWindow();
-        foreach (var (ms, observation) in samples)
-        {
-            window.Record(ms, observation, NoneClosed, waited: waits is null ? null : (s, n) => waits.Add((s, n)));
-        }
-
-        return window.Report(samples[^1].Milliseconds);
-    }
+    private static LoadReport Replay(string file, List<(double, long)>? waits = null) =>
+        RecordedLoad.Replay(file, waits is null ? null : (s, n) => waits.Add((s, n)));
 
     private static LoadObservation Observation(long xacts, long waitMicroseconds, long active = 0, long waiting = 0) => new(
         [new PoolStatus("orders", "app", active, waiting, 0, 0, active, 0, 0, 0, 0, 0, 0, 0, 0, "transaction")],

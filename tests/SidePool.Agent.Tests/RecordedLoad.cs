@@ -8,6 +8,19 @@ namespace SidePool.Agent.Tests;
 /// <summary>Reads a recording of PgBouncer's admin console (tests/SidePool.Agent.Tests/Recorded, see its README.md).</summary>
 internal static class RecordedLoad
 {
+    /// <summary>What <c>GET /load</c> answers after every sample of a recording went through the agent's window (nothing closed).</summary>
+    public static SidePool.Contract.LoadReport Replay(string file, Action<double, long>? waited = null)
+    {
+        var samples = Read(file);
+        var window = new LoadWindow();
+        foreach (var (ms, observation) in samples)
+        {
+            window.Record(ms, observation, [0, 0, 0], waited: waited);
+        }
+
+        return window.Report(samples[^1].Milliseconds);
+    }
+
     /// <summary>The samples of a recording: milliseconds since the first, and what PgBouncer answered (null: nothing).</summary>
     public static IReadOnlyList<(long Milliseconds, LoadObservation? Observation)> Read(string file)
     {
