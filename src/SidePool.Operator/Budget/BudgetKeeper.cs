@@ -67,7 +67,9 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
 
         // 1. Learn: every managed pod the ledger does not know, that restarted its sidecar, or whose last answer is unsettled.
         var unreachable = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(members.Where(m => m.Managed && !m.Terminating), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+        // A pod without an address yet (no status.podIP before its sandbox runs) cannot be asked: it stays a managed pod
+        // that has not answered (its version has a key, so its PgBouncer starts paused), not an unmanaged one.
+        await Parallel.ForEachAsync(members.Where(m => m.Managed && !m.Terminating && m.Endpoint is not null), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
         {
             if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts == member.Restarts && known.Sent is null && known.Servers <= known.Share * member.Version.Entries && known.Share > 0)
             {
@@ -99,6 +101,12 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         {
             var member = byName[delivery.Pod];
             var before = ledgers[member.Uid];
+            if (member.Endpoint is null)
+            {
+                unreachable.Add(member.Name); // its address went away: nothing delivered, it keeps what it acknowledged
+                return;
+            }
+
             var epoch = before.Epoch + 1;
             var (status, state) = await client.PutAsync(member.Endpoint!, member.Version.Key!, new BudgetRequest { Epoch = epoch, Share = delivery.Share }, ct);
             if (status is HttpStatusCode.OK or HttpStatusCode.Conflict && state is not null)
@@ -153,7 +161,8 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
     {
         public string Name => Pod.Metadata!.Name!;
 
-        public bool Managed => Version.Key is not null && Endpoint is not null;
+        /// <summary>Its version has a budget key: its PgBouncer starts paused and takes shares (asked once it has an address).</summary>
+        public bool Managed => Version.Key is not null;
 
         public bool Terminating => Pod.Metadata?.DeletionTimestamp is not null;
     }
