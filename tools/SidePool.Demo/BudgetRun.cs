@@ -109,6 +109,8 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
         };
         result = result with { Summary = Summarize(result) };
         File.WriteAllText(csv, BudgetTrace.Csv(samples, result.Statuses, _watch.Timeline, start));
+        File.WriteAllText(Path.Combine(outputDirectory, "status.log"), BudgetTrace.StatusLog(result.Statuses, start));
+        File.WriteAllLines(Path.Combine(outputDirectory, "operator.log"), cluster.Operator.Lines.Where(l => l.Contains($"{app.Namespace}/{app.Pool}", StringComparison.Ordinal)));
         BudgetPlot.Save(result, start, plot);
         File.WriteAllText(Path.Combine(outputDirectory, "summary.md"), result.Summary);
         Report(result);
@@ -209,7 +211,9 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
     private Task ReadStatusAsync(ShopApp app, CancellationToken cancellationToken) =>
         Polling.EveryAsync(TimeSpan.FromMilliseconds(500), async () =>
         {
-            var connections = (await app.GetPoolAsync(cancellationToken)).Status?.ServerConnections;
-            _trace.Add(new StatusSample(DateTimeOffset.UtcNow, connections?.Total, connections?.Share, connections?.Admitted, connections?.Pending, connections?.PlannedPods));
+            var status = (await app.GetPoolAsync(cancellationToken)).Status;
+            var connections = status?.ServerConnections;
+            var condition = status?.Conditions?.FirstOrDefault(c => c.Type == "BudgetExceeded");
+            _trace.Add(new StatusSample(DateTimeOffset.UtcNow, connections?.Total, connections?.Share, connections?.Admitted, connections?.Pending, connections?.PlannedPods, condition is null ? null : $"{condition.Reason}: {condition.Message}"));
         }, cancellationToken);
 }

@@ -69,6 +69,25 @@ internal sealed class BudgetTrace
     public static TimeSpan LargestGap(IReadOnlyList<ConnectionSample> samples) =>
         samples.Count < 2 ? TimeSpan.Zero : samples.Zip(samples.Skip(1), (a, b) => b.Time - a.Time).Max();
 
+    /// <summary>Each status read whose numbers or condition changed, one line each (the run's status.log).</summary>
+    public static string StatusLog(IReadOnlyList<StatusSample> statuses, DateTimeOffset start)
+    {
+        var text = new StringBuilder();
+        StatusSample? last = null;
+        foreach (var status in statuses)
+        {
+            if (last is not null && last with { Time = status.Time } == status)
+            {
+                continue;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"{(status.Time - start).TotalSeconds,7:0.000} total {status.Total} share {status.Share} admitted {status.Admitted} pending {status.Pending} planned {status.PlannedPods} | {status.Condition}\n");
+            last = status;
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>
     /// One row per PostgreSQL sample, with the status and the pods per version last seen before it and the step it
     /// falls in: <c>seconds,time,pg_connections,status_total,share,admitted,pending,planned_pods,pods_&lt;v&gt;...,step</c>.
@@ -104,5 +123,8 @@ internal sealed class BudgetTrace
 /// <summary>Server connections PostgreSQL held for the pool's user (<c>pg_stat_activity</c>, client backends) at a time.</summary>
 internal sealed record ConnectionSample(DateTimeOffset Time, int Connections);
 
-/// <summary>The pool status' <c>serverConnections</c> at a time (null fields: not reported).</summary>
-internal sealed record StatusSample(DateTimeOffset Time, int? Total, int? Share, int? Admitted, int? Pending, int? PlannedPods);
+/// <summary>
+/// The pool status' <c>serverConnections</c> at a time (null fields: not reported), and its <c>BudgetExceeded</c>
+/// condition (reason: message).
+/// </summary>
+internal sealed record StatusSample(DateTimeOffset Time, int? Total, int? Share, int? Admitted, int? Pending, int? PlannedPods, string? Condition = null);
