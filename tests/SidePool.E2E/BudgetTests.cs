@@ -30,6 +30,15 @@ public sealed class BudgetTests(SandboxFixture sandbox, ITestOutputHelper output
         }
         finally
         {
+            // the run's files, kept for a look after the test (its directory is removed)
+            var kept = Path.Combine(Path.GetTempPath(), "sidepool-budget-e2e");
+            Directory.CreateDirectory(kept);
+            foreach (var file in Directory.GetFiles(directory.FullPath))
+            {
+                File.Copy(file, Path.Combine(kept, Path.GetFileName(file)), overwrite: true);
+            }
+
+            output.WriteLine($"files: {kept}");
             output.WriteLine(log.ToString());
             output.WriteLine($"budget scenario took {clock.Elapsed.TotalSeconds:0} s");
         }
