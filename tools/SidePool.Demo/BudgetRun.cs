@@ -35,6 +35,7 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
     private readonly ScenarioWatch _watch = new(output);
     private readonly BudgetTrace _trace = new();
     private readonly StringBuilder _overBudget = new();
+    private ShopApp? _app;
 
     /// <summary>Starts the sandbox, runs the scenario, tears everything down.</summary>
     public async Task<BudgetResult> RunAsync(CancellationToken cancellationToken)
@@ -50,6 +51,7 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
     {
         Directory.CreateDirectory(outputDirectory);
         var operatorLines = cluster.Operator.Lines.Count;
+        _app = app;
         await app.CreateAsync("budget-password", replicas: 2, Workers, spec =>
         {
             spec.Backend!.MaxConnections = Budget;
@@ -198,6 +200,7 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
                     if (connections > Budget)
                     {
                         await SnapshotAsync(connection, user, at, cancellationToken);
+                        await SnapshotPodsAsync(at, cancellationToken);
                     }
                 }
                 catch (Exception e) when (e is NpgsqlException or IOException && !cancellationToken.IsCancellationRequested)
@@ -235,6 +238,27 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
             {
                 text.Append(CultureInfo.InvariantCulture, $"{reader.GetInt32(0)} started {reader.GetDateTime(1):HH:mm:ss.fff} {(reader.IsDBNull(2) ? "" : reader.GetString(2))} since {(reader.IsDBNull(3) ? "" : reader.GetDateTime(3).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture))} port {(reader.IsDBNull(4) ? 0 : reader.GetInt32(4))}\n");
             }
+        }
+
+        lock (_overBudget)
+        {
+            _overBudget.Append(text);
+        }
+    }
+
+    /// <summary>Above the budget: the app's pods as the API has them (phase, deletion, containers running).</summary>
+    private async Task SnapshotPodsAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (_app is not { } app)
+        {
+            return;
+        }
+
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"--- pods at {at:HH:mm:ss.fff} (read {DateTimeOffset.UtcNow:HH:mm:ss.fff})\n"));
+        foreach (var pod in await app.PodsAsync(includeTerminating: true, cancellationToken))
+        {
+            var running = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).Select(c => $"{c.Name}:{(c.State?.Running is not null ? "running" : c.State?.Terminated is not null ? "terminated" : "waiting")}");
+            text.Append(CultureInfo.InvariantCulture, $"{pod.Metadata!.Name} {pod.Status?.Phase} {(pod.Metadata.DeletionTimestamp is null ? "" : "deleting")} {string.Join(' ', running)}\n");
         }
 
         lock (_overBudget)
