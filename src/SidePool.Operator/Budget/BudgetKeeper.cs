@@ -68,8 +68,10 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         // 1. Learn: every managed pod the ledger does not know, that restarted its sidecar, or whose last answer is unsettled.
         var unreachable = new ConcurrentBag<string>();
         // A pod without an address yet (no status.podIP before its sandbox runs) cannot be asked: it stays a managed pod
-        // that has not answered (its version has a key, so its PgBouncer starts paused), not an unmanaged one.
-        await Parallel.ForEachAsync(members.Where(m => m.Managed && !m.Terminating && m.Endpoint is not null), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+        // that has not answered (its version has a key, so its PgBouncer starts paused), not an unmanaged one. A
+        // terminating pod is asked once if this term does not know it (after a leader change its agent still answers
+        // while it drains): otherwise it would count at its worst case until it is gone.
+        await Parallel.ForEachAsync(members.Where(m => m.Managed && m.Endpoint is not null && (!m.Terminating || !ledgers.ContainsKey(m.Uid))), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
         {
             if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts == member.Restarts && known.Sent is null && known.Servers <= known.Share * member.Version.Entries && known.Share > 0)
             {
