@@ -98,6 +98,47 @@ public sealed class BudgetNewPodTests
         await answering;
     }
 
+    [Theory]
+    [InlineData(0, 4)] // released at once: what the pod's PgBouncer held is handed out while PostgreSQL still has it
+    [InlineData(3600, 6)] // still counted until its release
+    public async Task A_pod_that_left_still_counts_until_its_release_delay_passed(int releaseSeconds, int total)
+    {
+        var port = FreePort.Next();
+        using var agents = new HttpListener();
+        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
+        agents.Start();
+        var answering = AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        {
+            SidecarMode = "native",
+            RecheckInterval = TimeSpan.FromMilliseconds(500),
+            Identity = "test",
+            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            BudgetReleaseDelay = TimeSpan.FromSeconds(releaseSeconds),
+        });
+        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
+        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
+        {
+            s.Backend = s.Backend! with { MaxConnections = 20 };
+            s.Pool.Size = 10;
+        }));
+        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
+        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+        }
+
+        await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Total: 6 }, "3 pods at 2");
+        await h.Pods.DeleteAsync("web-1-2", Ns); // no finalizer: the object is gone at once
+
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Pods == 2, "the pod gone");
+        Assert.Equal(total, pool.Status!.ServerConnections!.Total);
+        agents.Stop();
+        await answering;
+    }
+
     private static async Task AnswerAsync(HttpListener listener, BudgetState state)
     {
         var body = Encoding.UTF8.GetBytes(BudgetMessages.ToJson(state));

@@ -56,7 +56,9 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
             logger,
             time.GetUtcNow(),
-            options.BudgetFreshPodMargin);
+            options.BudgetFreshPodMargin,
+            options.BudgetReleaseDelay,
+            time);
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
