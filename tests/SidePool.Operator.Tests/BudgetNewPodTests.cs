@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using SidePool.Contract;
 using SidePool.Kubernetes.Client;
 using SidePool.Operator.Controller;
-using SidePool.Testing;
 using SidePool.Operator.Tests.Support;
+using SidePool.Testing;
 using Xunit;
 
 namespace SidePool.Operator.Tests;
@@ -88,12 +89,12 @@ public sealed class BudgetNewPodTests
         }
 
         // one pod is being deleted (a finalizer keeps it, as a draining pod stays until its containers stopped)
-        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["finalizers"] = new System.Text.Json.Nodes.JsonArray("test.sidepool.dev/hold") } }));
+        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("test.sidepool.dev/hold") } }));
         await h.Pods.DeleteAsync("web-1-2", Ns);
 
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Admitted: > 0 }, "3 pods in the budget, answered");
         Assert.Equal(6, pool.Status!.ServerConnections!.Total); // 3 pods at the share their agents report, none at 10
-        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["finalizers"] = new System.Text.Json.Nodes.JsonArray() } }));
+        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }));
         agents.Stop();
         await answering;
     }
