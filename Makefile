@@ -6,7 +6,7 @@ CLI := src/SidePool.Cli/SidePool.Cli.csproj
 CHART := charts/sidepool
 CHART_CRD := $(CHART)/crds/sidepool.dev_connectionpools.yaml
 
-.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-memory bench-agent bench-operator bench-build images demo e2e-k3s e2e-cluster
+.PHONY: build test agent-aot crds verify verify-crds chart-lint chart-test format clean quickstart bench bench-memory bench-agent bench-operator bench-build images demo demo-budget e2e-k3s e2e-cluster
 
 build:
 	$(DOTNET) build Operator.sln -c $(CONFIGURATION) --nologo -v q
@@ -74,6 +74,15 @@ DEMO_OUT ?= out/demo
 demo: build
 	images/build.sh sidecar operator loadgen forwarder
 	$(DOTNET) tools/SidePool.Demo/bin/$(CONFIGURATION)/net10.0/sidepool-demo.dll --output-dir $(DEMO_OUT)
+
+# The live connection budget on real pods (docs/budget.md, "Proven in the sandbox"): backend.maxConnections 20, the app
+# scaled 2 → 10 → 3 and a new version rolled out under load, pg_stat_activity counted every 100 ms. Writes summary.md,
+# budget.csv (every sample), budget.png (connections against the budget line, pods per version) and the operator's log
+# in $(DEMO_BUDGET_OUT); exits 1 if PostgreSQL held more than 20 or an app transaction failed. Needs root (podman).
+DEMO_BUDGET_OUT ?= out/demo-budget
+demo-budget: build
+	images/build.sh sidecar operator loadgen forwarder
+	$(DOTNET) tools/SidePool.Demo/bin/$(CONFIGURATION)/net10.0/sidepool-demo.dll --scenario budget --output-dir $(DEMO_BUDGET_OUT)
 
 # The end-to-end scenarios on a real cluster (docs/e2e-cluster.md), not part of `test`: the chart installed with
 # helm, PostgreSQL in the cluster, a pool and an app under load through a reload, a rotation, a new version and

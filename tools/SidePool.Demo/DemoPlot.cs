@@ -35,39 +35,14 @@ internal static class DemoPlot
         tps.YLabel("transactions/s");
         tps.ShowLegend();
 
-        var versions = timeline.Samples.SelectMany(s => s.PodsPerVersion.Where(v => v.Value > 0).Select(v => v.Key)).Distinct(StringComparer.Ordinal).ToList(); // in order of appearance
-        var times = timeline.Samples.Select(s => Seconds(s.Time)).ToArray();
-        foreach (var version in versions)
-        {
-            var series = pods.Add.ScatterLine(times, timeline.Samples.Select(s => (double)s.PodsPerVersion.GetValueOrDefault(version)).ToArray());
-            series.LegendText = $"pods on {version}";
-        }
+        AddPodsPerVersion(pods, timeline.Samples, Seconds);
 
         pods.YLabel("app pods");
         pods.XLabel("seconds");
         pods.ShowLegend();
 
-        // Steps: one dashed line per step, the same color in both plots, numbered; the numbers are explained in the
-        // upper plot's legend (labels under the lines would overlap each other and the axis).
-        var palette = new ScottPlot.Palettes.Category10();
+        MarkSteps(timeline.Steps, Seconds, tps, [tps, pods]);
         var end = Seconds(timeline.Samples[^1].Time);
-        for (var i = 0; i < timeline.Steps.Count; i++)
-        {
-            var step = timeline.Steps[i];
-            var color = palette.GetColor(i + 2); // 0 and 1 draw the series
-            foreach (var plot in new[] { tps, pods })
-            {
-                var marker = plot.Add.VerticalLine(Seconds(step.Start));
-                marker.LinePattern = LinePattern.Dashed;
-                marker.Color = color;
-                marker.Text = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                marker.LabelOppositeAxis = true;
-                if (plot == tps)
-                {
-                    marker.LegendText = $"{i + 1}: {step.Name}";
-                }
-            }
-        }
 
         foreach (var plot in new[] { tps, pods })
         {
@@ -80,5 +55,43 @@ internal static class DemoPlot
         pods.Legend.Alignment = Alignment.UpperLeft;
 
         multiplot.SavePng(path, width, height);
+    }
+
+    /// <summary>One line per pool version (in order of appearance): its pods at each sample.</summary>
+    public static void AddPodsPerVersion(Plot plot, IReadOnlyList<Sample> samples, Func<DateTimeOffset, double> seconds)
+    {
+        var versions = samples.SelectMany(s => s.PodsPerVersion.Where(v => v.Value > 0).Select(v => v.Key)).Distinct(StringComparer.Ordinal).ToList(); // in order of appearance
+        var times = samples.Select(s => seconds(s.Time)).ToArray();
+        foreach (var version in versions)
+        {
+            var series = plot.Add.ScatterLine(times, samples.Select(s => (double)s.PodsPerVersion.GetValueOrDefault(version)).ToArray());
+            series.LegendText = $"pods on {version}";
+        }
+    }
+
+    /// <summary>
+    /// Steps: one dashed line per step, the same color in every plot, numbered; the numbers are explained in
+    /// <paramref name="legend"/>'s legend (labels under the lines would overlap each other and the axis).
+    /// </summary>
+    public static void MarkSteps(IReadOnlyList<Step> steps, Func<DateTimeOffset, double> seconds, Plot legend, IReadOnlyList<Plot> plots)
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var color = palette.GetColor(i + 2); // 0 and 1 draw the series
+            foreach (var plot in plots)
+            {
+                var marker = plot.Add.VerticalLine(seconds(step.Start));
+                marker.LinePattern = LinePattern.Dashed;
+                marker.Color = color;
+                marker.Text = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                marker.LabelOppositeAxis = true;
+                if (plot == legend)
+                {
+                    marker.LegendText = $"{i + 1}: {step.Name}";
+                }
+            }
+        }
     }
 }

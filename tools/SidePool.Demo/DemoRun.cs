@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SidePool.Demo.Cluster;
@@ -16,10 +15,7 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
     /// <summary>The pool's server-connection budget (backend.maxConnections) in the demo.</summary>
     public const int Budget = 60;
 
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Timeline _timeline = new();
-    private readonly LoadLedger _ledger = new();
-    private string _step = "starting";
+    private readonly ScenarioWatch _watch = new(output);
     private int _peakServerConnections;
     private int _peakStatusTotal;
     private bool _reloadedInPlace = true;
@@ -28,8 +24,8 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
     public async Task<DemoResult> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
-        Say("starting PostgreSQL, the sandbox cluster (podman kubelet) and the operator");
-        await using var cluster = await SandboxCluster.StartAsync(Say, cancellationToken);
+        _watch.Say("starting PostgreSQL, the sandbox cluster (podman kubelet) and the operator");
+        await using var cluster = await SandboxCluster.StartAsync(_watch.Say, cancellationToken);
         return await RunAsync(cluster, new ShopApp(cluster), cancellationToken);
     }
 
@@ -42,52 +38,46 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         Directory.CreateDirectory(outputDirectory);
         await app.CreateAsync("first-password", replicas: 3, spec => spec.Backend!.MaxConnections = Budget, cancellationToken);
         var v1 = (await app.GetPoolAsync(cancellationToken)).Status!.CurrentVersion!;
-        Say($"pool {app.Pool}: version {v1}; Deployment {app.Deployment}: 3 replicas of the load generator");
+        _watch.Say($"pool {app.Pool}: version {v1}; Deployment {app.Deployment}: 3 replicas of the load generator");
         await app.WaitForPodsAsync(3, v1, TimeSpan.FromMinutes(2), cancellationToken);
 
-        await using var follower = new LogFollower(cluster, app.Namespace, ShopApp.Container, _ledger);
+        await using var follower = new LogFollower(cluster, app.Namespace, ShopApp.Container, _watch.Ledger);
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sampling = SampleAsync(app, follower, stopSampling.Token);
+        var sampling = _watch.SampleAsync(app, follower, detail: null, stopSampling.Token);
         var counting = CountServerConnectionsAsync(app, stopSampling.Token);
         var v2 = v1;
         try
         {
-            await SandboxCluster.WaitAsync(() => Task.FromResult(_ledger.Ok > 100), TimeSpan.FromSeconds(60), "the app's first transactions");
-            await StepAsync("warm up", () => Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+            await SandboxCluster.WaitAsync(() => Task.FromResult(_watch.Ledger.Ok > 100), TimeSpan.FromSeconds(60), "the app's first transactions");
+            await _watch.StepAsync("warm up", () => Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
 
-            await StepAsync("pool size 4 → 8 (reload in place)", () => ReloadInPlaceAsync(
+            await _watch.StepAsync("pool size 4 → 8 (reload in place)", () => ReloadInPlaceAsync(
                 app,
                 () => app.PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["size"] = 8 } }, cancellationToken),
                 "same pods, new revision: reloaded in place",
                 cancellationToken));
 
-            await StepAsync("rotate the backend password", () => ReloadInPlaceAsync(
+            await _watch.StepAsync("rotate the backend password", () => ReloadInPlaceAsync(
                 app,
                 () => app.RotatePasswordAsync("second-password", cancellationToken),
                 "same pods, new password: reloaded in place",
                 cancellationToken));
 
-            await StepAsync("a restart-only setting (pkt_buf): a new version rolls out", async () =>
-            {
-                await app.PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["parameters"] = new JsonObject { ["pkt_buf"] = "8192" } } }, cancellationToken);
-                await SandboxCluster.WaitAsync(async () => (v2 = (await app.GetPoolAsync(cancellationToken)).Status!.CurrentVersion!) != v1, TimeSpan.FromSeconds(30), "a new version");
-                await app.WaitForPodsAsync(3, v2, TimeSpan.FromMinutes(3), cancellationToken);
-                await SandboxCluster.WaitAsync(async () => (await app.GetPoolAsync(cancellationToken)).Status!.Versions!.Any(v => v.Version == v1 && v.State == "Retired"), TimeSpan.FromSeconds(60), $"version {v1} retired");
-            });
+            await _watch.StepAsync("a restart-only setting (pkt_buf): a new version rolls out", async () => v2 = await app.RollOutNewVersionAsync(v1, replicas: 3, cancellationToken));
 
-            await StepAsync("scale 3 → 6", async () =>
+            await _watch.StepAsync("scale 3 → 6", async () =>
             {
                 await app.ScaleAsync(6);
                 await app.WaitForPodsAsync(6, v2, TimeSpan.FromMinutes(2), cancellationToken);
             });
 
-            await StepAsync("scale 6 → 2", async () =>
+            await _watch.StepAsync("scale 6 → 2", async () =>
             {
                 await app.ScaleAsync(2);
                 await app.WaitForPodsAsync(2, v2, TimeSpan.FromMinutes(2), cancellationToken);
             });
 
-            await StepAsync("cool down", () => Task.Delay(TimeSpan.FromSeconds(3), cancellationToken));
+            await _watch.StepAsync("cool down", () => Task.Delay(TimeSpan.FromSeconds(3), cancellationToken));
         }
         finally
         {
@@ -97,15 +87,15 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         }
 
         var pool = await app.GetPoolAsync(cancellationToken);
-        var summary = SummaryTable.Render(_timeline.Summarize());
+        var summary = SummaryTable.Render(_watch.Timeline.Summarize());
         var plot = Path.Combine(outputDirectory, "demo.png");
-        DemoPlot.Save(_timeline, plot);
+        DemoPlot.Save(_watch.Timeline, plot);
         var result = new DemoResult
         {
-            Committed = _ledger.Ok,
-            Failed = _ledger.Failed,
-            Failures = _ledger.Failures,
-            Pods = _ledger.Pods,
+            Committed = _watch.Ledger.Ok,
+            Failed = _watch.Ledger.Failed,
+            Failures = _watch.Ledger.Failures,
+            Pods = _watch.Ledger.Pods,
             FirstVersion = v1,
             SecondVersion = v2,
             ReloadedInPlace = _reloadedInPlace,
@@ -181,44 +171,15 @@ internal sealed class DemoRun(string outputDirectory, TextWriter output)
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         var same = (await PodNamesAsync(app, cancellationToken)).SequenceEqual(pods);
         _reloadedInPlace &= same;
-        Say(same ? kept : "the pods changed (they should not)");
+        _watch.Say(same ? kept : "the pods changed (they should not)");
     }
 
     private static async Task<List<string>> PodNamesAsync(ShopApp app, CancellationToken cancellationToken) =>
         (await app.PodsAsync(cancellationToken: cancellationToken)).Select(p => p.Metadata!.Name!).Order(StringComparer.Ordinal).ToList();
-
-    private async Task StepAsync(string name, Func<Task> action)
-    {
-        _step = name;
-        Say($"step: {name}");
-        _timeline.Begin(name, DateTimeOffset.UtcNow);
-        await action();
-        _timeline.End(DateTimeOffset.UtcNow);
-    }
 
     private static async Task<string?> RevisionAsync(ShopApp app, CancellationToken cancellationToken)
     {
         var pool = await app.GetPoolAsync(cancellationToken);
         return pool.Status?.Versions?.FirstOrDefault(v => v.Version == pool.Status.CurrentVersion)?.ConfigRevision;
     }
-
-    private Task SampleAsync(ShopApp app, LogFollower follower, CancellationToken cancellationToken)
-    {
-        long lastOk = 0;
-        var lastTime = DateTimeOffset.UtcNow;
-        return Polling.EveryAsync(TimeSpan.FromSeconds(1), async () =>
-        {
-            var pods = await app.PodsAsync(includeTerminating: true, cancellationToken);
-            follower.FollowRunning(pods);
-            var now = DateTimeOffset.UtcNow;
-            var perVersion = app.PerVersion(pods);
-            var (ok, failed) = (_ledger.Ok, _ledger.Failed);
-            _timeline.Add(new Sample(now, ok, failed, perVersion));
-            var tps = (ok - lastOk) / Math.Max(0.001, (now - lastTime).TotalSeconds);
-            (lastOk, lastTime) = (ok, now);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,5:0}s] {_step,-58} | pods {ShopApp.Describe(perVersion),-28} | {tps,5:0} tps | failed {failed}"));
-        }, cancellationToken);
-    }
-
-    private void Say(string message) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,5:0}s] {message}"));
 }

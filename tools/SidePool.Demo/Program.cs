@@ -3,9 +3,16 @@ using System.Runtime.InteropServices;
 using SidePool.Demo;
 using SidePool.Tools;
 
-var outputDirectory = new Option<string>("--output-dir") { Description = "Where the summary (summary.md) and the plot (demo.png) go.", DefaultValueFactory = _ => "out/demo" };
-var root = new RootCommand("The SidePool demo: a sandbox cluster, the operator, an app under load, and a tour of a reload, a backend password rotation, a new version and scaling. Exit code 1 when any app transaction failed, 130 when interrupted.")
+var scenario = new Option<string>("--scenario")
 {
+    Description = "tour: a reload, a backend password rotation, a new version and scaling (summary.md, demo.png). budget: backend.maxConnections 20 while the app scales 2 → 10 → 3 and a new version rolls out, pg_stat_activity counted every 100 ms (summary.md, budget.csv, budget.png; docs/budget.md).",
+    DefaultValueFactory = _ => "tour",
+};
+scenario.AcceptOnlyFromAmong("tour", "budget");
+var outputDirectory = new Option<string>("--output-dir") { Description = "Where the summary and the plot go (default out/demo, or out/demo-budget for --scenario budget)." };
+var root = new RootCommand("The SidePool demo: a sandbox cluster, the operator, an app under load, and a scenario: the tour (a reload, a backend password rotation, a new version and scaling) or the live connection budget. Exit code 1 when any app transaction failed (or, for the budget, PostgreSQL held more server connections than the budget), 130 when interrupted.")
+{
+    scenario,
     outputDirectory,
 };
 root.SetAction(async (parsed, cancellationToken) =>
@@ -28,7 +35,11 @@ root.SetAction(async (parsed, cancellationToken) =>
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
     try
     {
-        return DemoRun.ExitCode(await new DemoRun(Path.GetFullPath(parsed.GetValue(outputDirectory)!), Console.Out).RunAsync(interrupted.Token));
+        var budget = parsed.GetValue(scenario) == "budget";
+        var directory = Path.GetFullPath(parsed.GetValue(outputDirectory) ?? (budget ? "out/demo-budget" : "out/demo"));
+        return budget
+            ? BudgetRun.ExitCode(await new BudgetRun(directory, Console.Out).RunAsync(interrupted.Token))
+            : DemoRun.ExitCode(await new DemoRun(directory, Console.Out).RunAsync(interrupted.Token));
     }
     catch (Exception) when (interrupted.IsCancellationRequested)
     {

@@ -23,8 +23,9 @@ public sealed record BudgetPod
     public required int Entries { get; init; }
 
     /// <summary>
-    /// The operator can deliver shares to it: its version has a budget key and the pod has an address. Unmanaged pods
-    /// (versions from before the budget, PgBouncer without the agent's budget support) count at their worst case.
+    /// The operator can deliver shares to it: its version has a budget key (a pod without an address yet is managed but
+    /// has not answered). Unmanaged pods (versions from before the budget, PgBouncer without the agent's budget support)
+    /// count at their worst case.
     /// </summary>
     public bool Managed { get; init; }
 

@@ -14,12 +14,17 @@ namespace SidePool.Operator.Budget;
 /// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) between passes;
 /// after a restart or a leader change every managed pod counts at its worst case until its agent answered a GET.
 /// </summary>
-public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin)
+public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin, TimeSpan releaseDelay = default, TimeProvider? time = null)
 {
     /// <summary>How soon a pool whose budget has not converged is looked at again.</summary>
     public static readonly TimeSpan Requeue = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Ledger>> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>Per pool: the pods of the last pass (by UID), and pods that left, counted until their release time.</summary>
+    private readonly ConcurrentDictionary<string, Dictionary<string, BudgetPod>> _lastPods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Dictionary<string, (BudgetPod Pod, DateTimeOffset Until)>> _departed = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>One pass; null when the pool has no budget. <paramref name="converged"/> false: look again soon.</summary>
     public async Task<(BudgetReport? Report, bool Converged)> KeepAsync(ConnectionPool pool, IReadOnlyList<Pod> podsInNamespace, IReadOnlyList<ObservedPod> observed, IReadOnlyList<WorkloadState> workloads, IReadOnlyList<Secret> versionSecrets, CancellationToken cancellationToken)
@@ -29,6 +34,8 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         if (pool.Spec?.Backend?.MaxConnections is not { } budget)
         {
             _pools.TryRemove(key, out _);
+            _lastPods.TryRemove(key, out _);
+            _departed.TryRemove(key, out _);
             return (null, true);
         }
 
@@ -65,9 +72,34 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             ledgers.TryRemove(gone, out _);
         }
 
+        // An admitted pod that left still counts at what it was last counted for releaseDelay: its server connections
+        // are gone from PostgreSQL only once their backends exited, which lags the pod's end.
+        var now = _time.GetUtcNow();
+        var last = _lastPods.GetValueOrDefault(key) ?? [];
+        var departed = _departed.GetOrAdd(key, _ => []);
+        var present = members.Select(m => m.Uid).ToHashSet(StringComparer.Ordinal);
+        foreach (var (uid, pod) in last)
+        {
+            if (!present.Contains(uid) && pod.Share > 0 && pod.Counted > 0 && releaseDelay > TimeSpan.Zero)
+            {
+                departed[uid] = (pod with { Name = "left:" + pod.Name, Terminating = true, Managed = true, Cap = pod.Counted, Entries = 1, Share = pod.Counted, Sent = null, Servers = pod.Counted }, now + releaseDelay);
+            }
+        }
+
+        foreach (var uid in departed.Where(d => d.Value.Until <= now || present.Contains(d.Key)).Select(d => d.Key).ToList())
+        {
+            departed.Remove(uid);
+        }
+
+        var leaving = departed.Values.Select(d => d.Pod).ToList();
+
         // 1. Learn: every managed pod the ledger does not know, that restarted its sidecar, or whose last answer is unsettled.
         var unreachable = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(members.Where(m => m.Managed && !m.Terminating), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+        // A pod without an address yet (no status.podIP before its sandbox runs) cannot be asked: it stays a managed pod
+        // that has not answered (its version has a key, so its PgBouncer starts paused), not an unmanaged one. A
+        // terminating pod is asked once if this term does not know it (after a leader change its agent still answers
+        // while it drains): otherwise it would count at its worst case until it is gone.
+        await Parallel.ForEachAsync(members.Where(m => m.Managed && m.Endpoint is not null && (!m.Terminating || !ledgers.ContainsKey(m.Uid))), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
         {
             if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts == member.Restarts && known.Sent is null && known.Servers <= known.Share * member.Version.Entries && known.Share > 0)
             {
@@ -92,13 +124,19 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         // 2. Plan and deliver.
         var workloadLimits = workloads.Where(w => w.MaxPods is not null).Select(w => new BudgetWorkload(w.Ref, w.MaxPods!.Value)).ToList();
         var pods = Snapshot(members, ledgers);
-        var goal = BudgetTarget.Compute(budget, cap, entries, workloadLimits, pods);
-        var plan = BudgetPlanner.Plan(budget, goal, pods);
+        var goal = BudgetTarget.Compute(budget, cap, entries, workloadLimits, [.. pods, .. leaving]);
+        var plan = BudgetPlanner.Plan(budget, goal, [.. pods, .. leaving]);
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
         await Parallel.ForEachAsync(plan.Deliveries, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (delivery, ct) =>
         {
             var member = byName[delivery.Pod];
             var before = ledgers[member.Uid];
+            if (member.Endpoint is null)
+            {
+                unreachable.Add(member.Name); // its address went away: nothing delivered, it keeps what it acknowledged
+                return;
+            }
+
             var epoch = before.Epoch + 1;
             var (status, state) = await client.PutAsync(member.Endpoint!, member.Version.Key!, new BudgetRequest { Epoch = epoch, Share = delivery.Share }, ct);
             if (status is HttpStatusCode.OK or HttpStatusCode.Conflict && state is not null)
@@ -117,8 +155,9 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
 
         // 3. Report what is acknowledged now.
         var after = Snapshot(members, ledgers);
-        var now = BudgetPlanner.Plan(budget, goal, after);
-        return (BudgetReport.From(goal, now, after, [.. unreachable.Distinct(StringComparer.Ordinal)]), now.Converged && unreachable.IsEmpty);
+        _lastPods[key] = members.Zip(after).ToDictionary(p => p.First.Uid, p => p.Second, StringComparer.Ordinal);
+        var settled = BudgetPlanner.Plan(budget, goal, [.. after, .. leaving]);
+        return (BudgetReport.From(goal, settled, [.. after, .. leaving], [.. unreachable.Distinct(StringComparer.Ordinal)]), settled.Converged && unreachable.IsEmpty && leaving.Count == 0);
     }
 
     private static List<BudgetPod> Snapshot(List<Member> members, ConcurrentDictionary<string, Ledger> ledgers) =>
@@ -153,7 +192,8 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
     {
         public string Name => Pod.Metadata!.Name!;
 
-        public bool Managed => Version.Key is not null && Endpoint is not null;
+        /// <summary>Its version has a budget key: its PgBouncer starts paused and takes shares (asked once it has an address).</summary>
+        public bool Managed => Version.Key is not null;
 
         public bool Terminating => Pod.Metadata?.DeletionTimestamp is not null;
     }

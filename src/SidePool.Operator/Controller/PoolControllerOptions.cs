@@ -75,6 +75,13 @@ public sealed record PoolControllerOptions
     /// <summary>How long one GET of an agent's <c>/load</c> may take.</summary>
     public TimeSpan AgentLoadTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a budgeted pod that left (its object gone, or a terminal phase) still counts at what it was last counted:
+    /// PostgreSQL lets go of its server connections only as their backends exit, after the pod's PgBouncer closed them,
+    /// so its room is handed to other pods this much later (docs/budget.md).
+    /// </summary>
+    public TimeSpan BudgetReleaseDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Name reported in events (<c>reportingInstance</c>).</summary>
     public string Identity { get; init; } = Environment.MachineName;
 }

@@ -57,7 +57,9 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
             logger,
             time.GetUtcNow(),
-            options.BudgetFreshPodMargin);
+            options.BudgetFreshPodMargin,
+            options.BudgetReleaseDelay,
+            time);
         _load = new Load.LoadKeeper(
             options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
             new Load.AgentLoadClient { Timeout = options.AgentLoadTimeout },

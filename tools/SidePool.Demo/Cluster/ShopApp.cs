@@ -36,8 +36,15 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
 
     public IResourceClient<ConnectionPool> PoolClient => cluster.Client.Resource(Pools);
 
-    /// <summary>The database role and database, the namespace, the credentials Secret, the pool and the app.</summary>
-    public async Task CreateAsync(string password, int replicas, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default)
+    /// <summary>The database role and database, the namespace, the credentials Secret, the pool and the app (2 workers a pod).</summary>
+    public Task CreateAsync(string password, int replicas, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(password, replicas, workers: 2, pool, cancellationToken);
+
+    /// <summary>
+    /// The database role and database, the namespace, the credentials Secret, the pool and the app, each pod running
+    /// <paramref name="workers"/> loops of transactions, each loop with its own connection.
+    /// </summary>
+    public async Task CreateAsync(string password, int replicas, int workers, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default)
     {
         await cluster.Database.CreateRoleAsync(User, password, cancellationToken);
         await cluster.Database.CreateDatabaseAsync(Database, User, cancellationToken);
@@ -86,7 +93,7 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
                             {
                                 Name = Container,
                                 Image = image,
-                                Env = [new EnvVar { Name = "WORKERS", Value = "2" }, new EnvVar { Name = "PAUSE_MS", Value = "20" }],
+                                Env = [new EnvVar { Name = "WORKERS", Value = workers.ToString(CultureInfo.InvariantCulture) }, new EnvVar { Name = "PAUSE_MS", Value = "20" }],
                             },
                         ],
                     },
@@ -99,6 +106,21 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
 
     public Task PatchPoolAsync(JsonObject spec, CancellationToken cancellationToken = default) =>
         PoolClient.PatchAsync(Pool, Namespace, KubernetesPatch.Merge(new JsonObject { ["spec"] = spec }), cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// A restart-only change (<c>pool.parameters.pkt_buf</c> 8192): a new version rolls out over the Deployment's
+    /// pods. Returns the new version once <paramref name="replicas"/> ready pods run it and <paramref name="current"/>
+    /// is Retired (its pods drained and gone).
+    /// </summary>
+    public async Task<string> RollOutNewVersionAsync(string current, int replicas, CancellationToken cancellationToken = default)
+    {
+        await PatchPoolAsync(new JsonObject { ["pool"] = new JsonObject { ["parameters"] = new JsonObject { ["pkt_buf"] = "8192" } } }, cancellationToken);
+        var next = current;
+        await SandboxCluster.WaitAsync(async () => (next = (await GetPoolAsync(cancellationToken)).Status!.CurrentVersion!) != current, TimeSpan.FromSeconds(30), "a new version");
+        await WaitForPodsAsync(replicas, next, TimeSpan.FromMinutes(3), cancellationToken);
+        await SandboxCluster.WaitAsync(async () => (await GetPoolAsync(cancellationToken)).Status!.Versions!.Any(v => v.Version == current && v.State == "Retired"), TimeSpan.FromSeconds(60), $"version {current} retired");
+        return next;
+    }
 
     public Task ScaleAsync(int replicas) => cluster.KubectlAsync("-n", Namespace, "scale", $"deployment/{Deployment}", $"--replicas={replicas}");
 

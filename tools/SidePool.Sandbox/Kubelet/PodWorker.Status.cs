@@ -122,29 +122,8 @@ internal sealed partial class PodWorker
         }
     }
 
-    /// <summary>Pending until the app containers are created; Running while one runs or restarts; Succeeded/Failed when all ended for good.</summary>
-    private string Phase()
-    {
-        if (_failed)
-        {
-            return "Failed";
-        }
-
-        if (!_initialized || _apps.Any(c => !c.Created))
-        {
-            return "Pending";
-        }
-
-        var policy = _pod.Spec?.RestartPolicy ?? "Always";
-        var done = _apps.All(c => !c.Running && c.Terminated is not null
-            && (policy == "Never" || (policy == "OnFailure" && c.Terminated["exitCode"]?.GetValue<int>() == 0) || _terminating));
-        if (!done)
-        {
-            return "Running";
-        }
-
-        return _apps.All(c => c.Terminated!["exitCode"]?.GetValue<int>() == 0) ? "Succeeded" : "Failed";
-    }
+    /// <summary>See <see cref="PodPhase"/>.</summary>
+    private string Phase() => PodPhase.Of(_failed, _initialized, _init, _apps, _pod.Spec?.RestartPolicy, _terminating);
 
     private JsonObject Condition(string type, bool value, DateTimeOffset now, string? falseReason, string? falseMessage)
     {

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using SidePool.Contract;
+using SidePool.Kubernetes.Client;
+using SidePool.Operator.Controller;
+using SidePool.Operator.Tests.Support;
+using SidePool.Testing;
+using Xunit;
+
+namespace SidePool.Operator.Tests;
+
+/// <summary>
+/// A pod the Deployment just created has no <c>status.podIP</c> until its sandbox runs (seconds on a real node), so the
+/// operator cannot reach its agent yet. Its version has a budget key, so its PgBouncer starts paused and only this
+/// operator can admit it: it waits as a managed pod that has not answered (0 when created after the operator started),
+/// not as an unmanaged pod at its worst case (which made every scale-up report OverBudget, and shrank the share for pods
+/// that hold nothing).
+/// </summary>
+public sealed class BudgetNewPodTests
+{
+    private const string Ns = "default";
+
+    [Fact]
+    public async Task A_new_pod_without_an_address_yet_counts_nothing_and_is_not_unmanaged()
+    {
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        {
+            SidecarMode = "native",
+            RecheckInterval = TimeSpan.FromMilliseconds(500),
+            Identity = "test",
+            AgentEndpoint = (_, _) => null, // no pod has an address yet
+            // one operator: every pod is created after it started (creationTimestamp has whole seconds: -1 s keeps a pod
+            // created in the operator's first second fresh)
+            BudgetFreshPodMargin = TimeSpan.FromSeconds(-1),
+        });
+        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
+        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
+        {
+            s.Backend = s.Backend! with { MaxConnections = 20 };
+            s.Pool.Size = 10;
+        }));
+        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
+        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web"); // 2 replicas + 25% surge: 3 pods planned
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version, ready: false);
+        }
+
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Pods == 3 && p.Status.ServerConnections.PlannedPods is not null, "3 pods in the budget");
+        var connections = pool.Status!.ServerConnections!;
+        Assert.Equal(0, connections.Unmanaged);
+        Assert.Equal(3, connections.Pending);
+        Assert.Equal(0, connections.Total);
+        Assert.Equal(6, connections.Share); // floor(20 / 3): the pods are counted as the managed pods they will be
+        var condition = Assert.Single(pool.Status.Conditions!, c => c.Type == "BudgetExceeded");
+        Assert.Equal("False", condition.Status);
+    }
+
+    [Fact]
+    public async Task A_new_term_asks_the_terminating_pods_too_instead_of_counting_them_at_their_worst_case()
+    {
+        // Every agent answers GET /budget: share 2, 2 servers open (a terminating pod's agent answers during its drain).
+        var port = FreePort.Next();
+        using var agents = new HttpListener();
+        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
+        agents.Start();
+        var answering = AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        {
+            SidecarMode = "native",
+            RecheckInterval = TimeSpan.FromMilliseconds(500),
+            Identity = "test",
+            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            BudgetFreshPodMargin = TimeSpan.FromHours(1), // as after a leader change: every pod may predate this term
+        });
+        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
+        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
+        {
+            s.Backend = s.Backend! with { MaxConnections = 20 };
+            s.Pool.Size = 10;
+        }));
+        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
+        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+        }
+
+        // one pod is being deleted (a finalizer keeps it, as a draining pod stays until its containers stopped)
+        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("test.sidepool.dev/hold") } }));
+        await h.Pods.DeleteAsync("web-1-2", Ns);
+
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Admitted: > 0 }, "3 pods in the budget, answered");
+        Assert.Equal(6, pool.Status!.ServerConnections!.Total); // 3 pods at the share their agents report, none at 10
+        await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }));
+        agents.Stop();
+        await answering;
+    }
+
+    [Theory]
+    [InlineData(0, 4)] // released at once: what the pod's PgBouncer held is handed out while PostgreSQL still has it
+    [InlineData(3600, 6)] // still counted until its release
+    public async Task A_pod_that_left_still_counts_until_its_release_delay_passed(int releaseSeconds, int total)
+    {
+        var port = FreePort.Next();
+        using var agents = new HttpListener();
+        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
+        agents.Start();
+        var answering = AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        {
+            SidecarMode = "native",
+            RecheckInterval = TimeSpan.FromMilliseconds(500),
+            Identity = "test",
+            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            BudgetReleaseDelay = TimeSpan.FromSeconds(releaseSeconds),
+        });
+        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
+        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
+        {
+            s.Backend = s.Backend! with { MaxConnections = 20 };
+            s.Pool.Size = 10;
+        }));
+        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
+        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+        }
+
+        await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Total: 6 }, "3 pods at 2");
+        await h.Pods.DeleteAsync("web-1-2", Ns); // no finalizer: the object is gone at once
+
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Pods == 2, "the pod gone");
+        Assert.Equal(total, pool.Status!.ServerConnections!.Total);
+        agents.Stop();
+        await answering;
+    }
+
+    private static async Task AnswerAsync(HttpListener listener, BudgetState state)
+    {
+        var body = Encoding.UTF8.GetBytes(BudgetMessages.ToJson(state));
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        }
+    }
+}
