@@ -55,7 +55,7 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         await OperatorHarness.EventuallyAsync(() => StatusAsync(http, "readyz"), s => s == 200, what: "sidecar ready", onEach: () => agent.HasExited ? throw new InvalidOperationException(agent.Output) : Task.CompletedTask);
 
         // The app: DATABASE_URL as the webhook's env hands it over (the version Secret's database-url key).
-        var appConnection = ConnectionString(await FileAsync(h, secretName, VersionContract.Files.DatabaseUrl));
+        var appConnection = AgentPod.ConnectionStringOf(await FileAsync(h, secretName, VersionContract.Files.DatabaseUrl));
         using var stop = new CancellationTokenSource();
         var progress = new StrongBox<int>();
         var app = AppLoadAsync(appConnection, progress, stop.Token);
@@ -140,23 +140,6 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         var admin = userlist.Split('\n').First(l => l.StartsWith($"\"{VersionContract.AdminUser}\"", StringComparison.Ordinal)).Split('"')[3];
         var client = new PgBouncerAdminClient(AdminEndpoint.UnixSocket(socketDirectory, port, VersionContract.AdminUser, admin));
         await client.QueryAsync("RECONNECT");
-    }
-
-    private static string ConnectionString(string url)
-    {
-        var uri = new Uri(url);
-        var credentials = uri.UserInfo.Split(':');
-        return new NpgsqlConnectionStringBuilder
-        {
-            Host = uri.Host,
-            Port = uri.Port,
-            Database = uri.AbsolutePath.TrimStart('/'),
-            Username = Uri.UnescapeDataString(credentials[0]),
-            Password = Uri.UnescapeDataString(credentials[1]),
-            Pooling = false,
-            NoResetOnClose = true,
-            MaxAutoPrepare = 0,
-        }.ConnectionString;
     }
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql)

@@ -209,7 +209,8 @@ internal sealed class AgentPod : IAsyncDisposable
         }
     }
 
-    private static string ConnectionStringOf(string url)
+    /// <summary>An Npgsql connection string for a version's DATABASE_URL (no client-side pooling, no reset, no auto-prepare).</summary>
+    internal static string ConnectionStringOf(string url)
     {
         var uri = new Uri(url);
         var credentials = uri.UserInfo.Split(':');
