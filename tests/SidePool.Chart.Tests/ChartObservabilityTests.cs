@@ -44,7 +44,7 @@ public sealed partial class ChartObservabilityTests
     {
         var (rules, _) = await RenderAsync();
         var alerts = rules.Select(r => r.Alert).ToList();
-        foreach (var expected in new[] { "SidePoolPoolDegraded", "SidePoolOutdatedPodsStuck", "SidePoolDrainNearTimeout", "SidePoolBudgetExceeded", "SidePoolClientsWaiting", "SidePoolWebhookErrors" })
+        foreach (var expected in new[] { "SidePoolPoolDegraded", "SidePoolOutdatedPodsStuck", "SidePoolDrainNearTimeout", "SidePoolBudgetExceeded", "SidePoolClientsStuck", "SidePoolClientsWaiting", "SidePoolWebhookErrors" })
         {
             Assert.Contains(expected, alerts);
         }

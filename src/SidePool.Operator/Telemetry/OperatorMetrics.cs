@@ -57,7 +57,7 @@ public sealed class OperatorMetrics : IDisposable
         _versionCounts = factory.CreateGauge("sidepool_operator_versions", "Pool versions in status, by state.", "state");
         _poolsWithCondition = factory.CreateGauge(
             "sidepool_operator_pools_with_condition",
-            "Pools whose status condition is True, by condition (Ready, Progressing, Degraded, Conflict, BudgetExceeded).",
+            "Pools whose status condition is True, by condition (Ready, Progressing, Degraded, Conflict, BudgetExceeded, ClientsStuck).",
             "condition");
         _podCounts = factory.CreateGauge("sidepool_operator_pods", "Selected pods over all pools, by state (outdated: an older version; missing: without the sidecar).", "state");
         registry.AddBeforeCollectCallback(Observe);
@@ -65,7 +65,7 @@ public sealed class OperatorMetrics : IDisposable
 
     /// <summary>The condition types <c>sidepool_operator_pools_with_condition</c> reports (each always, 0 when no pool has it True).</summary>
     public static readonly IReadOnlyList<string> ReportedConditions =
-        [ConditionTypes.Ready, ConditionTypes.Progressing, ConditionTypes.Degraded, ConditionTypes.Conflict, ConditionTypes.BudgetExceeded];
+        [ConditionTypes.Ready, ConditionTypes.Progressing, ConditionTypes.Degraded, ConditionTypes.Conflict, ConditionTypes.BudgetExceeded, ConditionTypes.ClientsStuck];
 
     /// <summary>The registry these metrics are in.</summary>
     public CollectorRegistry Registry { get; }
