@@ -12,6 +12,7 @@ internal sealed class AgentHost(AgentOptions options)
 {
     private readonly TaskCompletionSource _drainRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _signals;
+    private int _hangupWhileStarting;
     private DrainCoordinator? _drain;
     private ConfigWatcher? _watcher;
 
@@ -114,6 +115,11 @@ internal sealed class AgentHost(AgentOptions options)
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         _watcher = watcher;
+        if (Interlocked.Exchange(ref _hangupWhileStarting, 0) == 1)
+        {
+            AgentLog.Info("agent", "started: re-reading the mounted configuration for the SIGHUP received while starting");
+            watcher.RequestReload();
+        }
         var supervising = supervisor.SuperviseAsync(stopWatching.Token);
 
         var first = await Task.WhenAny(_drainRequested.Task, supervising);
@@ -151,9 +157,19 @@ internal sealed class AgentHost(AgentOptions options)
             AgentLog.Info("agent", "SIGHUP received: re-reading the mounted configuration now");
             watcher.RequestReload();
         }
+        else if (Volatile.Read(ref _signals) == 0)
+        {
+            // still starting: the watcher is not there yet; a hand edit must not wait for the next poll (it may be an hour)
+            Interlocked.Exchange(ref _hangupWhileStarting, 1);
+            AgentLog.Info("agent", "SIGHUP received while starting: the mounted configuration is re-read once started");
+            if (_watcher is { } started && Interlocked.Exchange(ref _hangupWhileStarting, 0) == 1)
+            {
+                started.RequestReload(); // the start finished meanwhile and did not see the flag
+            }
+        }
         else
         {
-            AgentLog.Info("agent", "SIGHUP received: ignored (starting or draining)");
+            AgentLog.Info("agent", "SIGHUP received: ignored (draining)");
         }
     }
 

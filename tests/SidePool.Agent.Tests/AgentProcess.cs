@@ -74,7 +74,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public PgBouncerAdminClient Admin() => new(AdminEndpoint.UnixSocket(SocketDirectory, ListenPort, "sidepool-agent", PoolFiles.Secrets.AdminPassword));
 
-    public static async Task<AgentProcess> StartAsync(PostgresServer backend, string[]? extraArgs = null, int poolSize = 10, bool waitHealthy = true, IReadOnlyDictionary<string, string>? parameters = null, string clientAuth = "trust", int? maxConnections = null, string? acquisitionTimeout = null)
+    public static async Task<AgentProcess> StartAsync(PostgresServer backend, string[]? extraArgs = null, int poolSize = 10, bool waitHealthy = true, IReadOnlyDictionary<string, string>? parameters = null, string clientAuth = "trust", int? maxConnections = null, string? acquisitionTimeout = null, string? pgBouncer = null)
     {
         var directory = new TestDirectory("agent");
         var mount = new PoolMount(directory);
@@ -87,7 +87,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         var args = new List<string>
         {
             "--config-dir", mount.Directory,
-            "--pgbouncer", Binaries.PgBouncer,
+            "--pgbouncer", pgBouncer ?? Binaries.PgBouncer,
             "--http-address", "127.0.0.1",
             "--http-port", httpPort.ToString(CultureInfo.InvariantCulture),
             "--config-poll", "1s",

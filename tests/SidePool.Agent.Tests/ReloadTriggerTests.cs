@@ -23,12 +23,42 @@ public sealed class ReloadTriggerTests(TestBackend backend) : IClassFixture<Test
         Assert.Equal("10", beforeSignal);
         Assert.Equal("3", afterSignal);
         Assert.False(agent.Process.HasExited);
-        Assert.Contains(agent.Process.Lines, l => l.Contains("SIGHUP received: re-reading the mounted configuration", StringComparison.Ordinal));
+        Assert.Contains(agent.Process.Lines, l => l.Contains("SIGHUP received", StringComparison.Ordinal)); // now, or kept while the agent was still starting
 
         // SIGHUP on an unchanged mount is harmless
         agent.Process.Signal(PosixSignalNumber.Hup);
         await agent.Process.WaitForLineAsync(l => l.Contains("mounted configuration unchanged", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(200, (await agent.GetAsync("/healthz")).Status);
+    }
+
+    [Fact]
+    public async Task A_sighup_while_the_agent_starts_is_kept_until_it_has_started()
+    {
+        // PgBouncer that takes 3 s to start: the agent is still starting (no config watcher yet) when SIGHUP comes
+        using var slow = new TestDirectory("slow-pgbouncer");
+        var wrapper = slow.PathOf("pgbouncer");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nsleep 3\nexec '{Binaries.PgBouncer}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        await using var agent = await AgentProcess.StartAsync(backend.Server, ["--config-poll", "1h"], poolSize: 10, waitHealthy: false, pgBouncer: wrapper);
+        // the agent has read the mount once it wrote its private copy for PgBouncer (which then sleeps)
+        var privateCopy = Path.Combine(agent.RuntimeDirectory, "pgbouncer.ini");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!File.Exists(privateCopy) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains("default_pool_size = 10", await File.ReadAllTextAsync(privateCopy), StringComparison.Ordinal);
+
+        // an edit inside the current generation (no inotify event, no poll for an hour), then SIGHUP while starting
+        var ini = Path.Combine(agent.Mount.Directory, "..data", "pgbouncer.ini");
+        await File.WriteAllTextAsync(ini, (await File.ReadAllTextAsync(ini)).Replace("default_pool_size = 10", "default_pool_size = 3", StringComparison.Ordinal));
+        agent.Process.Signal(PosixSignalNumber.Hup);
+        await agent.Process.WaitForLineAsync(l => l.Contains("SIGHUP received while starting", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await agent.WaitForStatusAsync("/healthz", 200, TimeSpan.FromSeconds(30));
+
+        Assert.Equal("3", await WaitForPoolSizeAsync(agent.Admin(), "3"));
+        Assert.False(agent.Process.HasExited);
     }
 
     [Fact]

@@ -73,12 +73,14 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
         // 2. Pool key: a new admin password for the agent, new revisions, still no restart; and no scrape meanwhile
         // that cannot reach PgBouncer's admin console.
         using var scraping = new CancellationTokenSource();
-        var scrapes = ScrapeAsync(http, scraping.Token);
+        var up = new List<bool>();
+        var scrapes = ScrapeAsync(http, up, scraping.Token);
         await h.Secrets.DeleteAsync(VersionContract.Secrets.Key("orders"), Ns);
         await WaitForRevisionAsync(h, http, secretName, revision);
-        await Task.Delay(500);
+        var applied = Count(up);
+        await OperatorHarness.EventuallyAsync(() => Task.FromResult(Count(up)), n => n >= applied + 5 && n > 5, what: "5 more scrapes after the agent applied the new key"); // a count, not a time: a loaded machine scrapes slower
         await scraping.CancelAsync();
-        var up = await scrapes;
+        await scrapes;
         output.WriteLine($"scrapes during the key rotation: {up.Count}, pgbouncer_up 0 in {up.Count(u => !u)}");
         Assert.True(up.Count > 5 && up.All(u => u), $"{up.Count(u => !u)} of {up.Count} scrapes could not reach pgbouncer");
         await OperatorHarness.EventuallyAsync(() => StatusAsync(http, "healthz"), s => s == 200, what: "the agent's admin console with the new key");
@@ -106,17 +108,27 @@ public sealed class RotationSeamTests(ITestOutputHelper output)
     }
 
     /// <summary>Scrapes /metrics until cancelled; each result is whether pgbouncer_up was 1.</summary>
-    private static async Task<List<bool>> ScrapeAsync(HttpClient http, CancellationToken stop)
+    /// <summary>Scrapes /metrics back to back until stopped, adding whether PgBouncer was up to <paramref name="up"/>.</summary>
+    private static async Task ScrapeAsync(HttpClient http, List<bool> up, CancellationToken stop)
     {
-        var up = new List<bool>();
         while (!stop.IsCancellationRequested)
         {
             var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), CancellationToken.None);
-            up.Add(metrics.Split('\n').Contains("pgbouncer_up 1"));
+            lock (up)
+            {
+                up.Add(metrics.Split('\n').Contains("pgbouncer_up 1"));
+            }
+
             await Task.Delay(10, CancellationToken.None);
         }
+    }
 
-        return up;
+    private static int Count(List<bool> up)
+    {
+        lock (up)
+        {
+            return up.Count;
+        }
     }
 
     private static async Task<string> FileAsync(OperatorHarness h, string secret, string file) =>
