@@ -28,6 +28,9 @@ if [ "$(id -u)" -eq 0 ]; then
   id postgres >/dev/null 2>&1 || die "running as root needs the user postgres (useradd --system postgres)"
   as_service() { runuser -u postgres -- env PATH="$PATH" DOTNET_ROOT="$DOTNET_ROOT" "$@"; }
 fi
+# A background service: the subshell becomes the program (exec), so $! is the process to signal (runuser forwards
+# SIGTERM to the agent); a backgrounded function would leave its child running when the subshell is killed.
+in_background_as_service() { ( if [ "$(id -u)" -eq 0 ]; then exec runuser -u postgres -- env PATH="$PATH" DOTNET_ROOT="$DOTNET_ROOT" "$@"; else exec "$@"; fi ) & }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -103,8 +106,8 @@ say "the sidecar agent runs PgBouncer on them (private copy, reload, health, met
 http_port=$(free_port)
 install -d -m 700 "$work/run"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/run"
-as_service "$work/bin/agent/sidepool-agent" --config-dir "$work/config" --runtime-dir "$work/run" \
-  --socket-dir "$work/run" --http-address 127.0.0.1 --http-port "$http_port" > "$work/agent.log" 2>&1 &
+in_background_as_service "$work/bin/agent/sidepool-agent" --config-dir "$work/config" --runtime-dir "$work/run" \
+  --socket-dir "$work/run" --http-address 127.0.0.1 --http-port "$http_port" > "$work/agent.log" 2>&1
 agent_pid=$!
 for _ in $(seq 100); do
   if curl -fsS "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1; then break; fi

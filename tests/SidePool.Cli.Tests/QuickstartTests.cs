@@ -21,6 +21,7 @@ public sealed class QuickstartTests
             RedirectStandardError = true,
             WorkingDirectory = Repository.Path(),
         };
+        var before = QuickstartProcesses();
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -33,5 +34,36 @@ public sealed class QuickstartTests
         Assert.Contains("sidepool_backend_up 1", output, StringComparison.Ordinal);
         Assert.DoesNotContain("backend-secret", output, StringComparison.Ordinal); // the backend password is never shown
         Assert.Matches(@"DATABASE_URL=postgresql://orders_app:\*\*\*\*@127\.0\.0\.1:\d+/orders", output);
+
+        // "everything above is removed on exit": no agent, PgBouncer or runuser of this run is left behind
+        var left = QuickstartProcesses().Except(before).ToList();
+        Assert.True(left.Count == 0, "left running:\n" + string.Join("\n", left));
+    }
+
+    /// <summary>Processes whose command line names a quickstart work directory (pid and command line).</summary>
+    private static HashSet<string> QuickstartProcesses()
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != Environment.ProcessId
+                    && File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ') is var cmdline
+                    && cmdline.Contains("/tmp/sidepool-quickstart.", StringComparison.Ordinal))
+                {
+                    found.Add($"{pid} {cmdline}");
+                }
+            }
+            catch (IOException)
+            {
+                // the process exited meanwhile
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
     }
 }

@@ -153,8 +153,9 @@ internal sealed class AgentPod : IAsyncDisposable
             foreach (var line in lines.Skip(seen))
             {
                 // 2026-12-03T09:28:48.216Z INFO [budget] share 0 (not admitted) -> 8 server connections per database entry ...
+                // (an ERROR "[budget] share N (epoch E) not applied: …" line is no change)
                 var marker = line.IndexOf("[budget] share ", StringComparison.Ordinal);
-                if (marker > 0)
+                if (marker > 0 && line.Contains(" -> ", StringComparison.Ordinal))
                 {
                     var rest = line[(marker + "[budget] share ".Length)..];
                     var from = rest.StartsWith('0') ? 0 : int.Parse(rest.Split(' ')[0], CultureInfo.InvariantCulture);
