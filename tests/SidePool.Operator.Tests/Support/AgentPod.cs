@@ -128,14 +128,21 @@ internal sealed class AgentPod : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await Task.WhenAll(_tasks);
-        foreach (var connection in _held)
+        try
         {
-            await connection.DisposeAsync();
+            await Task.WhenAll(_tasks);
         }
+        finally
+        {
+            // the agent and PgBouncer go whatever the app or the log follower ended with (their error still surfaces)
+            foreach (var connection in _held)
+            {
+                await connection.DisposeAsync();
+            }
 
-        await Agent.DisposeAsync();
-        _directory.Dispose();
+            await Agent.DisposeAsync();
+            _directory.Dispose();
+        }
     }
 
     private static string Rewrite(string content, int from, int to) =>
