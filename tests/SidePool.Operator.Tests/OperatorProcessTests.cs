@@ -14,10 +14,36 @@ public sealed class OperatorProcessTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Task<ProgramResult> RunAsync(params string[] args) => ProgramRun.RunAsync(Executable, args, _home.FullPath);
+    private Task<ProgramResult> RunAsync(params string[] args) => ProgramRun.RunAsync(Executable, WithFreePorts(args), _home.FullPath);
 
     private Task<ProgramResult> RunWithAsync(Dictionary<string, string> environment, params string[] args) =>
-        ProgramRun.RunAsync(Executable, args, _home.FullPath, environment);
+        ProgramRun.RunAsync(Executable, WithFreePorts(args), _home.FullPath, environment);
+
+    /// <summary>
+    /// Free metrics and webhook ports unless the test gives its own: the defaults (8080, 9443) may be taken by another
+    /// suite running at the same time (a sandbox pod's relayed port), and the port check comes before the one a test is about.
+    /// </summary>
+    private static string[] WithFreePorts(string[] args)
+    {
+        var given = string.Join(' ', args);
+        if (args is ["--version"] or ["--help"] or ["-h"])
+        {
+            return args; // these take nothing else
+        }
+
+        var extra = new List<string>();
+        if (!given.Contains("--metrics-port", StringComparison.Ordinal))
+        {
+            extra.AddRange(["--metrics-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (!given.Contains("--webhook-port", StringComparison.Ordinal))
+        {
+            extra.AddRange(["--webhook-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        return [.. args, .. extra];
+    }
 
     /// <summary>A kubeconfig whose one cluster trusts <paramref name="caFile"/>.</summary>
     private string KubeconfigTrusting(string caFile) => _home.WriteFile("kube/config", $$"""
