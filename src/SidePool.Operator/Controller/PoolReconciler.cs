@@ -52,8 +52,9 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
         _status = new PoolStatusWriter(client, events, metrics);
         _finalizer = new PoolFinalizer(client, view, _workloads, _secrets, events, logger);
         var agentPort = options.Injection.AgentPort;
+        var agentEndpoint = options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort));
         _budget = new Budget.BudgetKeeper(
-            options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
+            agentEndpoint,
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
             logger,
             time.GetUtcNow(),
@@ -61,7 +62,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             options.BudgetReleaseDelay,
             time);
         _load = new Load.LoadKeeper(
-            options.AgentEndpoint ?? ((pod, pool) => Budget.AgentEndpoints.Default(pod, pool, agentPort)),
+            agentEndpoint,
             new Load.AgentLoadClient { Timeout = options.AgentLoadTimeout },
             time,
             options.LoadInterval,
