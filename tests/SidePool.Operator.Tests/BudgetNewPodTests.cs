@@ -99,6 +99,54 @@ public sealed class BudgetNewPodTests
         await answering;
     }
 
+    [Fact]
+    public async Task After_a_leader_change_a_pod_whose_sidecar_has_not_started_counts_nothing_while_a_started_silent_one_counts_its_worst_case()
+    {
+        // As in CI: the operator lost its lease and won it again while the Deployment scaled up. The new term knows no
+        // agent, and none answers yet (nothing listens on the port). A pod whose sidecar has not passed its startup probe
+        // was admitted by no term (none admits before then), so its PgBouncer is paused: it counts 0. A started pod that
+        // does not answer may have been admitted by the previous term: it counts its worst case (pool.size 10).
+        var silent = new Uri($"http://127.0.0.1:{FreePort.Next()}"); // nothing listens there
+        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        {
+            SidecarMode = "native",
+            RecheckInterval = TimeSpan.FromMilliseconds(500),
+            Identity = "test",
+            AgentEndpoint = (_, _) => silent,
+            BudgetFreshPodMargin = TimeSpan.FromHours(1), // after a leader change: every pod may predate this term
+        });
+        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
+        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
+        {
+            s.Backend = s.Backend! with { MaxConnections = 20 };
+            s.Pool.Size = 10;
+        }));
+        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
+        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        await h.CreatePodAsync(Ns, "web-1-0", "web", replicaSet, "orders", version);
+        var starting = new[]
+        {
+            await h.CreatePodAsync(Ns, "web-1-1", "web", replicaSet, "orders", version, ready: false, sidecarStarted: false),
+            await h.CreatePodAsync(Ns, "web-1-2", "web", replicaSet, "orders", version, ready: false, sidecarStarted: false),
+        };
+
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, PlannedPods: not null }, "3 pods in the budget");
+        var connections = pool.Status!.ServerConnections!;
+        Assert.Equal(10, connections.Total); // the started one at 10, the two starting ones at 0 (30 before)
+        Assert.Equal(3, connections.Pending);
+        Assert.Equal(0, connections.Unmanaged);
+        Assert.Equal("False", Assert.Single(pool.Status.Conditions!, c => c.Type == "BudgetExceeded").Status);
+
+        // Once their sidecars started they may be admitted by any term: unanswered, they count their worst case too.
+        foreach (var pod in starting)
+        {
+            await h.SetPodStatusAsync(pod, ready: true, "sidepool-orders");
+        }
+
+        pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Total == 30, "the started pods at their worst case");
+        Assert.Equal(3, pool.Status!.ServerConnections!.Pending);
+    }
+
     [Theory]
     [InlineData(0, 4)] // released at once: what the pod's PgBouncer held is handed out while PostgreSQL still has it
     [InlineData(3600, 6)] // still counted until its release

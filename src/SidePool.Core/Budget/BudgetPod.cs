@@ -36,6 +36,14 @@ public sealed record BudgetPod
     /// </summary>
     public bool Fresh { get; init; }
 
+    /// <summary>
+    /// Its sidecar has not passed its startup probe (<c>started</c> is not true in the pod's status) and this term never
+    /// heard from its agent. No operator admits such a pod (it is not asked until it started), so its PgBouncer is paused
+    /// however old the pod and whichever term: it counts 0, like a fresh pod, and is not delivered to. This is what lets a
+    /// new term (after a leader change) count a scale-up's starting pods at 0 instead of their worst case.
+    /// </summary>
+    public bool Starting { get; init; }
+
     /// <summary>The share its agent acknowledged (0: not admitted, PgBouncer paused); null while unknown.</summary>
     public int? Share { get; init; }
 
@@ -51,7 +59,7 @@ public sealed record BudgetPod
         get
         {
             var worst = Cap * Entries;
-            if (Managed && Share is null && Sent is null && Fresh)
+            if (Managed && Share is null && Sent is null && (Fresh || Starting))
             {
                 return 0;
             }

@@ -12,7 +12,8 @@ namespace SidePool.Operator.Budget;
 /// (<c>GET /budget</c>), asks the core for the target share (<see cref="BudgetTarget"/>) and what to deliver now
 /// (<see cref="BudgetPlanner"/>: shrinks first, grows and admissions only when the sum including them fits), delivers
 /// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) between passes;
-/// after a restart or a leader change every managed pod counts at its worst case until its agent answered a GET.
+/// after a restart or a leader change every managed pod whose sidecar started counts at its worst case until its agent
+/// answered a GET; one whose sidecar has not started counts 0 (no term admits it before then).
 /// </summary>
 public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin, TimeSpan releaseDelay = default, TimeProvider? time = null)
 {
@@ -64,12 +65,22 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             var target = version?.Key is not null ? endpoint(pod, name) : null;
             var owner = owners.GetValueOrDefault(pod.Metadata.Name!) ?? new WorkloadRef(WorkloadRef.Pod, pod.Metadata.Name!);
             var fresh = pod.Metadata.CreationTimestamp is { } created && new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) > startedAt + freshMargin;
-            members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, SidecarRestarts(pod, name), owner, fresh));
+            var sidecar = SidecarStatus(pod, name);
+            members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, sidecar?.RestartCount ?? 0, sidecar?.Started == true, owner, fresh));
         }
 
         foreach (var gone in ledgers.Keys.Except(members.Select(m => m.Uid), StringComparer.Ordinal).ToList())
         {
             ledgers.TryRemove(gone, out _);
+        }
+
+        // A sidecar that restarted and has not started again: what its previous instance acknowledged died with it.
+        foreach (var member in members.Where(m => !m.SidecarStarted))
+        {
+            if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts != member.Restarts)
+            {
+                ledgers.TryRemove(member.Uid, out _);
+            }
         }
 
         // An admitted pod that left still counts at what it was last counted for releaseDelay: its server connections
@@ -94,12 +105,14 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         var leaving = departed.Values.Select(d => d.Pod).ToList();
 
         // 1. Learn: every managed pod the ledger does not know, that restarted its sidecar, or whose last answer is unsettled.
+        // A pod whose sidecar has not started (startup probe) is not asked, hence never admitted, by any term: it counts 0
+        // until it started, so a new term need not count a scale-up's starting pods at their worst case.
         var unreachable = new ConcurrentBag<string>();
         // A pod without an address yet (no status.podIP before its sandbox runs) cannot be asked: it stays a managed pod
         // that has not answered (its version has a key, so its PgBouncer starts paused), not an unmanaged one. A
         // terminating pod is asked once if this term does not know it (after a leader change its agent still answers
         // while it drains): otherwise it would count at its worst case until it is gone.
-        await Parallel.ForEachAsync(members.Where(m => m.Managed && m.Endpoint is not null && (!m.Terminating || !ledgers.ContainsKey(m.Uid))), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+        await Parallel.ForEachAsync(members.Where(m => m.Managed && m.Endpoint is not null && (m.SidecarStarted || ledgers.ContainsKey(m.Uid)) && (!m.Terminating || !ledgers.ContainsKey(m.Uid))), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
         {
             if (ledgers.TryGetValue(member.Uid, out var known) && known.Restarts == member.Restarts && known.Sent is null && known.Servers <= known.Share * member.Version.Entries && known.Share > 0)
             {
@@ -174,21 +187,23 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
                 Entries = m.Version.Entries,
                 Managed = m.Managed,
                 Fresh = m.Fresh,
+                Starting = !m.SidecarStarted && ledger is null,
                 Share = ledger?.Share,
                 Sent = ledger?.Sent,
                 Servers = ledger?.Servers,
             };
         })];
 
-    private static int SidecarRestarts(Pod pod, string poolName)
+    private static ContainerStatus? SidecarStatus(Pod pod, string poolName)
     {
         var name = VersionContract.Sidecar.Container(poolName);
-        return (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).FirstOrDefault(s => s.Name == name)?.RestartCount ?? 0;
+        return (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).FirstOrDefault(s => s.Name == name);
     }
 
     private sealed record Ledger(long Epoch, int Share, int? Sent, int Servers, int Restarts);
 
-    private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, WorkloadRef Owner, bool Fresh)
+    /// <param name="SidecarStarted">The sidecar's status says <c>started</c> (its startup probe passed; reset when it restarts).</param>
+    private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, bool SidecarStarted, WorkloadRef Owner, bool Fresh)
     {
         public string Name => Pod.Metadata!.Name!;
 

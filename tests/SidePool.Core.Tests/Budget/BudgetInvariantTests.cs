@@ -4,7 +4,7 @@ namespace SidePool.Core.Tests;
 
 /// <summary>
 /// Property-style: random sequences of scale-ups, scale-downs, rollouts, acknowledgements, lost deliveries, traffic
-/// and releases against a model of the agents. After every event the sum of what every pod may open (its applied
+/// and releases, sidecars starting and leader changes (the operator's view lost) against a model of the agents. After every event the sum of what every pod may open (its applied
 /// share x entries, or the servers it still holds above it; unmanaged pods at their worst case) stays within the budget.
 /// </summary>
 public sealed class BudgetInvariantTests
@@ -21,6 +21,9 @@ public sealed class BudgetInvariantTests
         public int Applied { get; set; }
         public int Servers { get; set; }
         public bool Terminating { get; set; }
+
+        /// <summary>The sidecar passed its startup probe; until then no operator asks or admits it (it stays paused).</summary>
+        public bool Started { get; set; }
 
         public int MayOpen => Managed ? Math.Max(Applied * Entries, Servers) : Cap * Entries;
     }
@@ -44,7 +47,7 @@ public sealed class BudgetInvariantTests
         // an old version from before the budget: unmanaged, at its worst case (kept within the budget: nothing can shrink it)
         if (random.Next(3) == 0 && budget >= Cap * entries)
         {
-            agents.Add(new Agent { Name = "unmanaged", Version = 0, Managed = false, Entries = entries });
+            agents.Add(new Agent { Name = "unmanaged", Version = 0, Managed = false, Entries = entries, Started = true });
         }
 
         void Converge()
@@ -72,7 +75,7 @@ public sealed class BudgetInvariantTests
         Check("start");
         for (var step = 0; step < 400; step++)
         {
-            var what = random.Next(10);
+            var what = random.Next(12);
             switch (what)
             {
                 case 0: // scale
@@ -110,8 +113,18 @@ public sealed class BudgetInvariantTests
                     }
 
                     break;
+                case 10: // a sidecar passes its startup probe
+                    if (agents.Where(a => !a.Started).OrderBy(_ => random.Next()).FirstOrDefault() is { } starting)
+                    {
+                        starting.Started = true;
+                    }
+
+                    break;
+                case 11: // a leader change: the new term knows no agent
+                    views.Clear();
+                    break;
                 default: // an operator pass: GET (some agents answer), plan, deliver (some deliveries lost, some acks lost)
-                    foreach (var agent in agents.Where(a => a.Managed))
+                    foreach (var agent in agents.Where(a => a.Managed && (a.Started || views.ContainsKey(a.Name))))
                     {
                         if (!views.ContainsKey(agent.Name) || random.Next(3) > 0)
                         {
@@ -131,6 +144,7 @@ public sealed class BudgetInvariantTests
                         Cap = Cap,
                         Entries = a.Entries,
                         Managed = a.Managed,
+                        Starting = !a.Started && !views.ContainsKey(a.Name),
                         Share = views.TryGetValue(a.Name, out var v) ? v.Share : null,
                         Sent = views.TryGetValue(a.Name, out var v2) ? v2.Sent : null,
                         Servers = views.TryGetValue(a.Name, out var v3) ? v3.Servers : null,

@@ -55,6 +55,20 @@ public sealed class BudgetPlannerTests
     }
 
     [Fact]
+    public void A_pod_whose_sidecar_has_not_started_counts_nothing_however_old_and_is_not_admitted()
+    {
+        var starting = new BudgetPod { Name = "s", Owner = Web, Cap = 10, Entries = 2, Managed = true, Starting = true };
+        Assert.Equal(0, starting.Counted);
+        Assert.False(starting.Deliverable);
+        Assert.Equal(20, (starting with { Starting = false }).Counted); // started, unanswered: the previous term may have admitted it
+        Assert.Equal(20, (starting with { Managed = false }).Counted);
+        var plan = BudgetPlanner.Plan(20, Target(5), [starting, Pod("a", 5)]);
+        Assert.Empty(plan.Deliveries);
+        Assert.Equal(5, plan.Counted);
+        Assert.False(plan.Converged); // it still has to start, answer and be admitted
+    }
+
+    [Fact]
     public void Unknown_and_unmanaged_pods_count_at_their_worst_case()
     {
         var unknown = new BudgetPod { Name = "u", Owner = Web, Cap = 10, Entries = 2, Managed = true };

@@ -162,7 +162,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         });
 
     /// <summary>A pod as the webhook would have admitted it: the version Secret mounted, stamps, the sidecar; ready unless told.</summary>
-    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject<V1ObjectMeta>? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null, bool withStatus = true)
+    public async Task<Pod> CreatePodAsync(string ns, string name, string app, IKubernetesObject<V1ObjectMeta>? owner, string? pool, string? version, bool ready = true, ContainerStateWaiting? sidecarWaiting = null, bool withStatus = true, bool sidecarStarted = true)
     {
         var labels = new Dictionary<string, string> { ["app"] = app };
         var annotations = new Dictionary<string, string>();
@@ -203,10 +203,14 @@ public sealed class OperatorHarness : IAsyncDisposable
             return pod;
         }
 
-        return await EventuallyAsync(() => SetPodStatusAsync(pod, ready, pool is null ? null : "sidepool-" + pool, sidecarWaiting), _ => true, what: "pod status");
+        return await EventuallyAsync(() => SetPodStatusAsync(pod, ready, pool is null ? null : "sidepool-" + pool, sidecarWaiting, sidecarStarted), _ => true, what: "pod status");
     }
 
-    public async Task<Pod> SetPodStatusAsync(Pod pod, bool ready, string? sidecar, ContainerStateWaiting? sidecarWaiting = null)
+    /// <summary>
+    /// Sets the pod Running with its sidecar running (or waiting), <c>started</c> as a kubelet reports it: true once the
+    /// startup probe passed (<paramref name="sidecarStarted"/>).
+    /// </summary>
+    public async Task<Pod> SetPodStatusAsync(Pod pod, bool ready, string? sidecar, ContainerStateWaiting? sidecarWaiting = null, bool sidecarStarted = true)
     {
         var status = new JsonObject
         {
@@ -218,7 +222,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             var state = sidecarWaiting is null
                 ? new JsonObject { ["running"] = new JsonObject() }
                 : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = sidecarWaiting.Reason, ["message"] = sidecarWaiting.Message } };
-            status["initContainerStatuses"] = new JsonArray(new JsonObject { ["name"] = sidecar, ["ready"] = ready && sidecarWaiting is null, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "", ["state"] = state });
+            status["initContainerStatuses"] = new JsonArray(new JsonObject { ["name"] = sidecar, ["ready"] = ready && sidecarWaiting is null && sidecarStarted, ["started"] = sidecarWaiting is null && sidecarStarted, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "", ["state"] = state });
         }
 
         return await Pods.PatchStatusAsync(pod.Metadata!.Name!, pod.Metadata.NamespaceProperty, KubernetesPatch.Merge(new JsonObject { ["status"] = status }));

@@ -50,8 +50,8 @@ internal sealed class SandboxCluster : IAppCluster, IAsyncDisposable
 
     public ManagedProcess Operator => _operator ?? throw new InvalidOperationException("the operator is not running");
 
-    /// <summary>When the operator (last) started and answered: pods created later than this plus its fresh-pod margin count 0 until admitted (docs/budget.md).</summary>
-    public DateTimeOffset OperatorStartedAt { get; private set; }
+    /// <summary>The running operator's last <paramref name="count"/> log lines (none while it is not running).</summary>
+    public IReadOnlyList<string> OperatorLog(int count = 40) => _operator is { } process ? [.. process.Lines.TakeLast(count)] : [];
 
     public static async Task<SandboxCluster> StartAsync(Action<string> log, CancellationToken cancellationToken)
     {
@@ -103,7 +103,6 @@ internal sealed class SandboxCluster : IAppCluster, IAsyncDisposable
             TimeSpan.FromSeconds(60),
             "the operator's webhook certificate in the caBundle",
             () => _operator.HasExited ? $"the operator exited:\n{_operator.Output}" : null);
-        OperatorStartedAt = DateTimeOffset.UtcNow;
         _log($"operator running (webhook 127.0.0.1:{WebhookPort}, metrics 127.0.0.1:{OperatorMetricsPort})");
     }
 
