@@ -63,6 +63,9 @@ internal sealed class RealCluster : IAppCluster, IDisposable
     public async Task<string> KubectlAsync(params string[] arguments) =>
         (await Tool.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. arguments])).Ok($"kubectl {string.Join(' ', arguments)}");
 
+    /// <summary>The operator runs in the cluster (the chart's Deployment): read it with <c>kubectl logs</c>.</summary>
+    public IReadOnlyList<string> OperatorLog(int count = 40) => [];
+
     public void Dispose() => Client.Dispose();
 
     private static string OneLine(string text) =>

@@ -17,6 +17,9 @@ internal interface IAppCluster
 
     /// <summary>Runs kubectl against the cluster; returns stdout (throws with stderr on failure).</summary>
     Task<string> KubectlAsync(params string[] arguments);
+
+    /// <summary>The operator's last <paramref name="count"/> log lines, where this process runs it (none otherwise).</summary>
+    IReadOnlyList<string> OperatorLog(int count = 40);
 }
 
 /// <summary>The PostgreSQL server of an <see cref="IAppCluster"/>, as its pods reach it and as a superuser.</summary>

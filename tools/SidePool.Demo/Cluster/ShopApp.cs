@@ -176,16 +176,60 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
 
     public static bool Ready(Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
-    /// <summary>Waits until exactly <paramref name="count"/> pods run, all ready, all on <paramref name="version"/>.</summary>
-    public Task WaitForPodsAsync(int count, string version, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        SandboxCluster.WaitAsync(
-            async () =>
+    /// <summary>
+    /// Waits until exactly <paramref name="count"/> pods run, all ready, all on <paramref name="version"/>. On timeout the
+    /// exception describes every pod, the pool's status and the operator's last log lines (a test failing here in CI
+    /// must say why).
+    /// </summary>
+    public async Task WaitForPodsAsync(int count, string version, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var what = $"{count} ready pods on version {version}, none terminating";
+        try
+        {
+            await SandboxCluster.WaitAsync(
+                async () =>
+                {
+                    var all = await PodsAsync(includeTerminating: true, cancellationToken);
+                    return all.Count == count && all.All(p => p.Metadata?.DeletionTimestamp is null && Ready(p) && VersionContract.Labels.VersionOf(p.Metadata?.Labels, Pool) == version);
+                },
+                timeout,
+                what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{await DescribeStateAsync(cancellationToken)}", e);
+        }
+    }
+
+    /// <summary>Every pod of the app (version, phase, readiness, containers), the pool's status and the operator's last 40 log lines.</summary>
+    public async Task<string> DescribeStateAsync(CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        try
+        {
+            foreach (var pod in (await PodsAsync(includeTerminating: true, cancellationToken)).OrderBy(p => p.Metadata!.Name, StringComparer.Ordinal))
             {
-                var all = await PodsAsync(includeTerminating: true, cancellationToken);
-                return all.Count == count && all.All(p => p.Metadata?.DeletionTimestamp is null && Ready(p) && VersionContract.Labels.VersionOf(p.Metadata?.Labels, Pool) == version);
-            },
-            timeout,
-            $"{count} ready pods on version {version}, none terminating");
+                var containers = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).Select(c =>
+                    $"{c.Name}:{(c.State?.Running is not null ? "running" : c.State?.Terminated is { } t ? $"terminated({t.Reason} {t.ExitCode})" : $"waiting({c.State?.Waiting?.Reason})")}{(c.Started == true ? ",started" : "")}{(c.Ready ? ",ready" : "")},restarts {c.RestartCount}");
+                text.Append(CultureInfo.InvariantCulture, $"pod {pod.Metadata!.Name}: version {VersionContract.Labels.VersionOf(pod.Metadata.Labels, Pool) ?? "none"}, {pod.Status?.Phase}, {(Ready(pod) ? "ready" : "not ready")}{(pod.Metadata.DeletionTimestamp is null ? "" : ", terminating")}, created {pod.Metadata.CreationTimestamp:HH:mm:ss}; {string.Join("; ", containers)}\n");
+            }
+
+            var status = (await GetPoolAsync(cancellationToken)).Status;
+            text.Append(CultureInfo.InvariantCulture, $"pool {Pool}: current {status?.CurrentVersion}, pods per version {status?.PodsPerVersion}, observedGeneration {status?.ObservedGeneration}\n");
+            foreach (var condition in status?.Conditions ?? [])
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {condition.Type}={condition.Status} {condition.Reason}: {condition.Message}\n");
+            }
+        }
+        catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"(could not read the state: {e.Message})\n");
+        }
+
+        var log = cluster.OperatorLog();
+        text.Append(CultureInfo.InvariantCulture, $"operator, last {log.Count} log lines:\n{string.Join('\n', log)}");
+        return text.ToString();
+    }
 
     public static string Describe(IReadOnlyDictionary<string, int> perVersion) =>
         perVersion.Count == 0 ? "no pods" : string.Join(" ", perVersion.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}:{v.Value}")));
