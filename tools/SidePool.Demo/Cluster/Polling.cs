@@ -3,7 +3,8 @@ namespace SidePool.Demo.Cluster;
 /// <summary>
 /// Background observation for the demo and the end-to-end tests: runs a look every period until cancelled. A look that
 /// fails on the way (the API server, the kubelet or PostgreSQL briefly not answering, as the scenarios provoke) is
-/// skipped; the next one tries again. Cancellation ends it quietly, wherever it lands.
+/// skipped — a request that timed out too (the API client's timeout is an OperationCanceledException that is not ours,
+/// seen on a starved machine); the next one tries again. Cancellation ends it quietly, wherever it lands.
 /// </summary>
 internal static class Polling
 {
@@ -20,7 +21,7 @@ internal static class Polling
             {
                 return;
             }
-            catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException or Npgsql.NpgsqlException)
+            catch (Exception e) when (e is Kubernetes.Errors.KubernetesApiException or HttpRequestException or IOException or Npgsql.NpgsqlException or TimeoutException or OperationCanceledException)
             {
             }
         }
