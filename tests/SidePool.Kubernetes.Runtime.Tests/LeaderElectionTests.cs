@@ -218,6 +218,41 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_term_continues_the_previous_one_only_when_the_lease_is_as_this_candidate_left_it()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        LeaderElector Candidate(string identity) => new(leases, new LeaderElectionOptions { LeaseName = "terms", Namespace = "default", Identity = identity, LeaseDuration = TimeSpan.FromSeconds(1), RenewDeadline = TimeSpan.FromMilliseconds(800), RetryPeriod = TimeSpan.FromMilliseconds(100) });
+        var a = Candidate("a");
+        var b = Candidate("b");
+
+        async Task<bool> TermAsync(LeaderElector elector)
+        {
+            using var stop = new CancellationTokenSource();
+            var leading = new TaskCompletionSource();
+            var run = elector.RunAsync(
+                async token =>
+                {
+                    leading.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, token);
+                },
+                stop.Token);
+            await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var continues = elector.ContinuesOwnTerm;
+            await stop.CancelAsync(); // the term ends and releases the lease (ReleaseOnCancel): its own last write
+            await run;
+            return continues;
+        }
+
+        Assert.False(await TermAsync(a)); // its first term
+        Assert.True(await TermAsync(a)); // took its own lease back, untouched: nobody led in between
+        Assert.True(await b.TryAcquireOrRenewAsync(CancellationToken.None)); // b takes the free lease and leads for a moment
+        await Task.Delay(TimeSpan.FromMilliseconds(1200)); // b goes silent; its lease expires for a
+        Assert.False(await TermAsync(a)); // b held it in between
+        Assert.True(await TermAsync(a));
+    }
+
+    [Fact]
     public void Durations_must_nest()
     {
         var leases = new ScriptedResourceClient<Lease>(KubernetesResources.Leases.Resource);

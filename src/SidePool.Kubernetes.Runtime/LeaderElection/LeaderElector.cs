@@ -23,6 +23,10 @@ public sealed class LeaderElector
     private long _observedAt;
     private volatile bool _isLeader;
 
+    /// <summary>The lease's resourceVersion as this candidate's own last successful write left it.</summary>
+    private string? _ownWrite;
+    private bool _lastTakeUntouched;
+
     public LeaderElector(IResourceClient<V1Lease> leases, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         if (options.RenewDeadline >= options.LeaseDuration)
@@ -47,6 +51,14 @@ public sealed class LeaderElector
     public string? ObservedLeader => _observed?.Spec?.HolderIdentity;
 
     /// <summary>
+    /// The term that began last continues this candidate's previous one: the lease it took was exactly as its own last
+    /// write left it (same resourceVersion), so no other candidate held it in between (taking a lease is a write). A
+    /// leader that stepped down because it could not renew in time (a starved process, a slow API server) and took its
+    /// untouched lease back may keep what it learned during its previous term; after any other holder it may not.
+    /// </summary>
+    public bool ContinuesOwnTerm { get; private set; }
+
+    /// <summary>
     /// Campaigns until leader, runs <paramref name="onStartedLeading"/> with a token that is cancelled when leadership
     /// ends, and returns once leadership is lost, the work ends on its own (returns or throws: the lease is then
     /// released at once, a leader doing nothing must not keep it), or <paramref name="cancellationToken"/> is cancelled
@@ -59,6 +71,7 @@ public sealed class LeaderElector
             return;
         }
 
+        ContinuesOwnTerm = _lastTakeUntouched;
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _isLeader = true;
         _logger.LogInformation("{Identity} became leader of lease {Namespace}/{Lease}.", _options.Identity, _options.Namespace, _options.LeaseName);
@@ -110,7 +123,8 @@ public sealed class LeaderElector
             };
             try
             {
-                Observe(await _leases.CreateAsync(created, cancellationToken: cancellationToken));
+                ObserveOwnWrite(await _leases.CreateAsync(created, cancellationToken: cancellationToken));
+                _lastTakeUntouched = false;
                 return true;
             }
             catch (KubernetesAlreadyExistsException)
@@ -127,6 +141,8 @@ public sealed class LeaderElector
         {
             Observe(current);
         }
+
+        var untouched = _ownWrite is not null && current.Metadata?.ResourceVersion == _ownWrite;
 
         var spec = current.Spec ?? new V1LeaseSpec();
         var holder = spec.HolderIdentity;
@@ -159,7 +175,8 @@ public sealed class LeaderElector
         try
         {
             // current.Metadata.ResourceVersion travels with the PUT: a concurrent writer makes this a 409.
-            Observe(await _leases.ReplaceAsync(renewed, cancellationToken: cancellationToken));
+            ObserveOwnWrite(await _leases.ReplaceAsync(renewed, cancellationToken: cancellationToken));
+            _lastTakeUntouched = untouched;
             return true;
         }
         catch (KubernetesConflictException)
@@ -295,7 +312,7 @@ public sealed class LeaderElector
         using var timeout = new CancellationTokenSource(_options.RenewDeadline);
         try
         {
-            Observe(await _leases.ReplaceAsync(released, cancellationToken: timeout.Token));
+            ObserveOwnWrite(await _leases.ReplaceAsync(released, cancellationToken: timeout.Token));
         }
         catch (Exception ex) when (ex is KubernetesApiException or OperationCanceledException)
         {
@@ -307,6 +324,12 @@ public sealed class LeaderElector
     {
         _observed = lease;
         _observedAt = _time.GetTimestamp();
+    }
+
+    private void ObserveOwnWrite(V1Lease lease)
+    {
+        Observe(lease);
+        _ownWrite = lease.Metadata?.ResourceVersion;
     }
 
     private static TimeSpan Jittered(TimeSpan period) => period * (1 + (0.2 * Random.Shared.NextDouble()));
