@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using SidePool.Contract;
 using SidePool.Kubernetes.Client;
@@ -65,7 +64,7 @@ public sealed class BudgetNewPodTests
         using var agents = new HttpListener();
         agents.Prefixes.Add($"http://127.0.0.1:{port}/");
         agents.Start();
-        var answering = AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+        var answering = BudgetAgentStub.AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
 
         await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
         {
@@ -92,7 +91,7 @@ public sealed class BudgetNewPodTests
         await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("test.sidepool.dev/hold") } }));
         await h.Pods.DeleteAsync("web-1-2", Ns);
 
-        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Admitted: > 0 }, "3 pods in the budget, answered");
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Admitted: 3 }, "3 pods in the budget, answered");
         Assert.Equal(6, pool.Status!.ServerConnections!.Total); // 3 pods at the share their agents report, none at 10
         await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }));
         agents.Stop();
@@ -130,9 +129,9 @@ public sealed class BudgetNewPodTests
             await h.CreatePodAsync(Ns, "web-1-2", "web", replicaSet, "orders", version, ready: false, sidecarStarted: false),
         };
 
-        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, PlannedPods: not null }, "3 pods in the budget");
+        // the started one at 10, the two starting ones at 0 (30 before the fix: every unanswered pod at its worst case)
+        var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Total: 10 }, "3 pods in the budget, the started one at its worst case");
         var connections = pool.Status!.ServerConnections!;
-        Assert.Equal(10, connections.Total); // the started one at 10, the two starting ones at 0 (30 before)
         Assert.Equal(3, connections.Pending);
         Assert.Equal(0, connections.Unmanaged);
         Assert.Equal("False", Assert.Single(pool.Status.Conditions!, c => c.Type == "BudgetExceeded").Status);
@@ -156,7 +155,7 @@ public sealed class BudgetNewPodTests
         using var agents = new HttpListener();
         agents.Prefixes.Add($"http://127.0.0.1:{port}/");
         agents.Start();
-        var answering = AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+        var answering = BudgetAgentStub.AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
 
         await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
         {
@@ -186,27 +185,5 @@ public sealed class BudgetNewPodTests
         Assert.Equal(total, pool.Status!.ServerConnections!.Total);
         agents.Stop();
         await answering;
-    }
-
-    private static async Task AnswerAsync(HttpListener listener, BudgetState state)
-    {
-        var body = Encoding.UTF8.GetBytes(BudgetMessages.ToJson(state));
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-        }
     }
 }

@@ -11,20 +11,16 @@ namespace SidePool.Operator.Budget;
 /// The budget step of the pool reconcile (docs/budget.md): learns what each managed pod's agent applied
 /// (<c>GET /budget</c>), asks the core for the target share (<see cref="BudgetTarget"/>) and what to deliver now
 /// (<see cref="BudgetPlanner"/>: shrinks first, grows and admissions only when the sum including them fits), delivers
-/// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) between passes;
-/// after a restart or a leader change every managed pod whose sidecar started counts at its worst case until its agent
+/// it (<c>PUT /budget</c>), and reports for status. What an agent acknowledged is kept per pod (by UID) in
+/// <see cref="BudgetMemory"/>, between passes and across a term that continues this process' previous one; after a
+/// restart or a change of leader every managed pod whose sidecar started counts at its worst case until its agent
 /// answered a GET; one whose sidecar has not started counts 0 (no term admits it before then).
 /// </summary>
-public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, DateTimeOffset startedAt, TimeSpan freshMargin, TimeSpan releaseDelay = default, TimeProvider? time = null)
+public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetClient client, ILogger logger, BudgetMemory memory, TimeSpan freshMargin, TimeSpan releaseDelay = default, TimeProvider? time = null)
 {
     /// <summary>How soon a pool whose budget has not converged is looked at again.</summary>
     public static readonly TimeSpan Requeue = TimeSpan.FromMilliseconds(250);
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Ledger>> _pools = new(StringComparer.Ordinal);
-
-    /// <summary>Per pool: the pods of the last pass (by UID), and pods that left, counted until their release time.</summary>
-    private readonly ConcurrentDictionary<string, Dictionary<string, BudgetPod>> _lastPods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Dictionary<string, (BudgetPod Pod, DateTimeOffset Until)>> _departed = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>One pass; null when the pool has no budget. <paramref name="converged"/> false: look again soon.</summary>
@@ -34,13 +30,11 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         var key = $"{pool.Metadata.NamespaceProperty}/{name}";
         if (pool.Spec?.Backend?.MaxConnections is not { } budget)
         {
-            _pools.TryRemove(key, out _);
-            _lastPods.TryRemove(key, out _);
-            _departed.TryRemove(key, out _);
+            memory.Forget(key);
             return (null, true);
         }
 
-        var ledgers = _pools.GetOrAdd(key, _ => new ConcurrentDictionary<string, Ledger>(StringComparer.Ordinal));
+        var ledgers = memory.Pools.GetOrAdd(key, _ => new ConcurrentDictionary<string, AgentLedger>(StringComparer.Ordinal));
         var versions = new Dictionary<string, BudgetVersion>(StringComparer.Ordinal);
         foreach (var secret in versionSecrets)
         {
@@ -64,7 +58,7 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             versions.TryGetValue(shortVersion, out var version);
             var target = version?.Key is not null ? endpoint(pod, name) : null;
             var owner = owners.GetValueOrDefault(pod.Metadata.Name!) ?? new WorkloadRef(WorkloadRef.Pod, pod.Metadata.Name!);
-            var fresh = pod.Metadata.CreationTimestamp is { } created && new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) > startedAt + freshMargin;
+            var fresh = pod.Metadata.CreationTimestamp is { } created && new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) > memory.KeptSince + freshMargin;
             var sidecar = SidecarStatus(pod, name);
             members.Add(new Member(pod, uid, shortVersion, version ?? new BudgetVersion(null, cap, entries), target, sidecar?.RestartCount ?? 0, sidecar?.Started == true, owner, fresh));
         }
@@ -86,8 +80,8 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         // An admitted pod that left still counts at what it was last counted for releaseDelay: its server connections
         // are gone from PostgreSQL only once their backends exited, which lags the pod's end.
         var now = _time.GetUtcNow();
-        var last = _lastPods.GetValueOrDefault(key) ?? [];
-        var departed = _departed.GetOrAdd(key, _ => []);
+        var last = memory.LastPods.GetValueOrDefault(key) ?? [];
+        var departed = memory.Departed.GetOrAdd(key, _ => []);
         var present = members.Select(m => m.Uid).ToHashSet(StringComparer.Ordinal);
         foreach (var (uid, pod) in last)
         {
@@ -131,7 +125,7 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
                 return;
             }
 
-            ledgers[member.Uid] = new Ledger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
+            ledgers[member.Uid] = new AgentLedger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
         });
 
         // 2. Plan and deliver.
@@ -151,16 +145,19 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
             }
 
             var epoch = before.Epoch + 1;
+
+            // Written ahead: until an answer says otherwise the pod counts the larger of the two shares (a term that ends
+            // while the PUT is on its way leaves it so for the next term, which may continue with this memory).
+            ledgers[member.Uid] = before with { Sent = Math.Max(before.Sent ?? 0, delivery.Share) };
             var (status, state) = await client.PutAsync(member.Endpoint!, member.Version.Key!, new BudgetRequest { Epoch = epoch, Share = delivery.Share }, ct);
             if (status is HttpStatusCode.OK or HttpStatusCode.Conflict && state is not null)
             {
-                ledgers[member.Uid] = new Ledger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
+                ledgers[member.Uid] = new AgentLedger(state.Epoch, state.Share, null, state.Servers, member.Restarts);
                 logger.LogInformation("Budget of pool {Pool}: {Kind} pod {Pod} to {Share} server connections per entry (epoch {Epoch}): {Result}, {Servers} open", key, delivery.Kind, member.Name, delivery.Share, epoch, status == HttpStatusCode.OK ? "applied" : "refused (stale epoch; re-learned)", state.Servers);
             }
             else
             {
-                // unknown outcome: the pod counts the larger of this and its acknowledged share until the agent answers a GET
-                ledgers[member.Uid] = before with { Sent = Math.Max(before.Sent ?? 0, delivery.Share) };
+                // unknown outcome: the pod keeps counting the larger of this and its acknowledged share until the agent answers a GET
                 unreachable.Add(member.Name);
                 logger.LogWarning("Budget of pool {Pool}: {Kind} of pod {Pod} to {Share} not acknowledged ({Status}); counting the larger of it and the acknowledged share until its agent answers", key, delivery.Kind, member.Name, delivery.Share, status?.ToString() ?? "no answer");
             }
@@ -168,12 +165,12 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
 
         // 3. Report what is acknowledged now.
         var after = Snapshot(members, ledgers);
-        _lastPods[key] = members.Zip(after).ToDictionary(p => p.First.Uid, p => p.Second, StringComparer.Ordinal);
+        memory.LastPods[key] = members.Zip(after).ToDictionary(p => p.First.Uid, p => p.Second, StringComparer.Ordinal);
         var settled = BudgetPlanner.Plan(budget, goal, [.. after, .. leaving]);
         return (BudgetReport.From(goal, settled, [.. after, .. leaving], [.. unreachable.Distinct(StringComparer.Ordinal)]), settled.Converged && unreachable.IsEmpty && leaving.Count == 0);
     }
 
-    private static List<BudgetPod> Snapshot(List<Member> members, ConcurrentDictionary<string, Ledger> ledgers) =>
+    private static List<BudgetPod> Snapshot(List<Member> members, ConcurrentDictionary<string, AgentLedger> ledgers) =>
         [.. members.Select(m =>
         {
             ledgers.TryGetValue(m.Uid, out var ledger);
@@ -199,8 +196,6 @@ public sealed class BudgetKeeper(Func<Pod, string, Uri?> endpoint, AgentBudgetCl
         var name = VersionContract.Sidecar.Container(poolName);
         return (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).FirstOrDefault(s => s.Name == name);
     }
-
-    private sealed record Ledger(long Epoch, int Share, int? Sent, int Servers, int Restarts);
 
     /// <param name="SidecarStarted">The sidecar's status says <c>started</c> (its startup probe passed; reset when it restarts).</param>
     private sealed record Member(Pod Pod, string Uid, string ShortVersion, BudgetVersion Version, Uri? Endpoint, int Restarts, bool SidecarStarted, WorkloadRef Owner, bool Fresh)

@@ -17,6 +17,9 @@ public sealed class PoolController(IKubernetesClient client, PoolControllerOptio
 {
     private volatile ClusterView? _view;
 
+    /// <summary>What the budget step learned from agents: kept for a term that continues this process' previous one.</summary>
+    private readonly Budget.BudgetMemory _budgetMemory = new();
+
     /// <summary>True once the caches of the running term are filled (and false between terms).</summary>
     public bool HasSynced => _view?.HasSynced ?? false;
 
@@ -26,8 +29,17 @@ public sealed class PoolController(IKubernetesClient client, PoolControllerOptio
     /// <summary>Statistics of the running term's controller.</summary>
     public ControllerStatistics? Statistics { get; private set; }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>One term that does not continue a previous one (another replica may have led before it).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(continuesPreviousTerm: false, cancellationToken);
+
+    /// <summary>
+    /// One term. <paramref name="continuesPreviousTerm"/>: no other replica led since this process' previous term ended
+    /// (<see cref="Kubernetes.Runtime.LeaderElection.LeaderElector.ContinuesOwnTerm"/>, or no leader election), so
+    /// what the budget step learned from agents is still true and is kept.
+    /// </summary>
+    public async Task RunAsync(bool continuesPreviousTerm, CancellationToken cancellationToken)
     {
+        _budgetMemory.BeginTerm(continuesPreviousTerm, time.GetUtcNow());
         var view = new ClusterView(client, settings, loggerFactory);
         var modes = new SidecarModeSource(settings.SidecarMode, view);
         using var queue = new RateLimitingWorkQueue<ObjectKey>(RateLimiters.DefaultController<ObjectKey>(), time);
@@ -41,7 +53,8 @@ public sealed class PoolController(IKubernetesClient client, PoolControllerOptio
             new EventRecorder(client, settings.Identity, time, loggerFactory.CreateLogger<EventRecorder>()),
             metrics,
             time,
-            loggerFactory.CreateLogger<PoolReconciler>());
+            loggerFactory.CreateLogger<PoolReconciler>(),
+            _budgetMemory);
         var controller = new Controller<ObjectKey>(reconciler, queue, new ControllerOptions { Name = "connectionpool", Workers = settings.Workers }, loggerFactory.CreateLogger<PoolController>());
         Statistics = controller.Statistics;
         new PoolEventMapper(view, queue).Register(modes);

@@ -38,7 +38,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
     private readonly Budget.BudgetKeeper _budget;
     private readonly Load.LoadKeeper _load;
 
-    public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger)
+    public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger, Budget.BudgetMemory? budgetMemory = null)
     {
         _view = view;
         _options = options;
@@ -57,7 +57,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             agentEndpoint,
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
             logger,
-            time.GetUtcNow(),
+            budgetMemory ?? NewBudgetMemory(time),
             options.BudgetFreshPodMargin,
             options.BudgetReleaseDelay,
             time);
@@ -67,6 +67,13 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             time,
             options.LoadInterval,
             options.LoadPodsPerVersion);
+    }
+
+    private static Budget.BudgetMemory NewBudgetMemory(TimeProvider time)
+    {
+        var memory = new Budget.BudgetMemory();
+        memory.BeginTerm(continuesPreviousTerm: false, time.GetUtcNow());
+        return memory;
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace SidePool.Operator.Hosting;
 
 /// <summary>
 /// Runs the ConnectionPool controller while this replica holds the Lease (or always, without leader election).
-/// A lost term ends the controller (its token is cancelled) and the replica campaigns again. A term whose caches cannot
+/// A lost term ends the controller (its token is cancelled) and the replica campaigns again; a term that took its own
+/// untouched lease back continues the previous one (the live budget keeps what its agents acknowledged). A term whose caches cannot
 /// sync (an informer refused with 403, 401 or 404) ends at once and gives the Lease up; the replica then reports the
 /// problem once (log, <see cref="SyncHealth"/> for the probes) and, instead of campaigning, checks that one request
 /// every <see cref="OperatorOptions.NotSyncingRecheck"/> (doubling up to 8 times that) until it works.
@@ -84,7 +85,8 @@ public sealed class ControllerService(
         var keeper = caBundle?.RunAsync(work.Token) ?? Task.CompletedTask;
         try
         {
-            await controller.RunAsync(work.Token);
+            // Without leader election this replica is the only operator: its terms always continue each other.
+            await controller.RunAsync(_elector?.ContinuesOwnTerm ?? true, work.Token);
         }
         catch (ControllerNotSyncingException problem)
         {

@@ -76,12 +76,21 @@ public sealed class OperatorHarness : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    public void StartController()
+    /// <summary>
+    /// Starts a term of the controller: a new controller, or, with <paramref name="continuesPreviousTerm"/> set, the same
+    /// one again as after this replica took its own untouched lease back (it keeps what its budget step learned).
+    /// </summary>
+    public void StartController(bool? continuesPreviousTerm = null)
     {
         _stop = new CancellationTokenSource();
-        Controller = new PoolController(Client, Settings, Metrics, TimeProvider.System, NullLoggerFactory.Instance);
+        if (continuesPreviousTerm is null || Controller is null)
+        {
+            Controller = new PoolController(Client, Settings, Metrics, TimeProvider.System, NullLoggerFactory.Instance);
+        }
+
         var controller = Controller;
-        _run = Task.Run(() => controller.RunAsync(_stop.Token));
+        var continues = continuesPreviousTerm ?? false;
+        _run = Task.Run(() => controller.RunAsync(continues, _stop.Token));
     }
 
     public async Task StopControllerAsync()
