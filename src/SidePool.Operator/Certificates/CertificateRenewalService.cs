@@ -24,7 +24,7 @@ public sealed partial class CertificateRenewalService(
         {
             await provider.RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(exception.GetType().Name, exception.Message);
         }
@@ -41,8 +41,9 @@ public sealed partial class CertificateRenewalService(
             {
                 await provider.RefreshAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // a request that timed out is an OperationCanceledException too, but not ours: a failed refresh like any other
                 LogFailed(exception.GetType().Name, exception.Message);
             }
         }

@@ -42,7 +42,7 @@ public sealed class EventRecorder(IKubernetesClient client, string identity, Tim
                 cancellationToken: cancellationToken);
         }
 #pragma warning disable CA1031 // An event that cannot be recorded must not fail the reconcile.
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) // a request timeout is not ours
 #pragma warning restore CA1031
         {
             logger.LogWarning("Could not record event {Reason} on pool {Namespace}/{Pool}: {Message}", poolEvent.Reason, pool.Metadata.NamespaceProperty, pool.Metadata.Name, ex.Message);

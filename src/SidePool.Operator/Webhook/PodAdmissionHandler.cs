@@ -156,7 +156,7 @@ public sealed partial class PodAdmissionHandler(
         {
             await events.RecordAsync(admissionEvent, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogEventFailed(exception.GetType().Name, exception.Message);
         }

@@ -166,6 +166,47 @@ public sealed class CertificateTests : IDisposable
     }
 
     [Fact]
+    public async Task The_renewal_service_survives_api_requests_that_time_out()
+    {
+        // An API server too slow for the client's request timeout: the read ends in an OperationCanceledException that is
+        // not the host's. It is a failed refresh like any other (logged, tried again at the next check), never the end of
+        // the service: it was, and the host (StopHost) took the whole operator down with it in the sandbox.
+        var store = new TimingOutStore(new MemoryCertificateStore(), failures: 3);
+        var options = new CertificateOptions { CheckInterval = TimeSpan.FromMilliseconds(100) };
+        using var provider = Provider(store, TimeProvider.System, options);
+        using var service = new CertificateRenewalService(provider, options, TimeProvider.System, NullLogger<CertificateRenewalService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 100 && provider.Current is null; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(service.ExecuteTask!.IsCompleted, $"the service ended: {service.ExecuteTask.Exception?.InnerException?.Message}");
+        Assert.NotNull(provider.Current);
+        Assert.True(store.Failed >= 3);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class TimingOutStore(ICertificateStore inner, int failures) : ICertificateStore
+    {
+        public int Failed { get; private set; }
+
+        public Task<StoredCertificates?> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (Failed < failures)
+            {
+                Failed++;
+                throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException());
+            }
+
+            return inner.ReadAsync(cancellationToken);
+        }
+
+        public Task<bool> WriteAsync(IReadOnlyDictionary<string, byte[]> data, string? resourceVersion, CancellationToken cancellationToken) =>
+            inner.WriteAsync(data, resourceVersion, cancellationToken);
+    }
+
+    [Fact]
     public void Cert_mode_flag_values_parse()
     {
         Assert.Equal(CertificateMode.SelfSigned, CertificateModes.Parse("self-signed"));
