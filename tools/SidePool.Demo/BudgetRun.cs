@@ -39,11 +39,33 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
         return await RunAsync(cluster, new ShopApp(cluster, "budget"), cancellationToken);
     }
 
-    /// <summary>The scenario on a running sandbox (the end-to-end tests share one), with an app not created yet.</summary>
+    /// <summary>
+    /// The scenario on a running sandbox (the end-to-end tests share one), with an app not created yet. Whatever the
+    /// outcome, the operator's and the sandbox's (kubelet, controllers) log lines of the run and every failed app
+    /// transaction are written to the output directory (operator.log, sandbox.log, failures.log).
+    /// </summary>
     public async Task<BudgetResult> RunAsync(SandboxCluster cluster, ShopApp app, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         var operatorLines = cluster.Operator.Lines.Count;
+        var sandboxLines = cluster.SandboxLog().Count;
+        try
+        {
+            return await RunScenarioAsync(cluster, app, cancellationToken);
+        }
+        finally
+        {
+            File.WriteAllLines(Path.Combine(outputDirectory, "sandbox.log"), cluster.SandboxLog().Skip(sandboxLines));
+            File.WriteAllLines(Path.Combine(outputDirectory, "failures.log"), _watch.Ledger.Failures.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Time:HH:mm:ss.fff} {f.Pod}: {f.Error}")));
+            if (cluster.OperatorLog(int.MaxValue) is { Count: > 0 } lines)
+            {
+                File.WriteAllLines(Path.Combine(outputDirectory, "operator.log"), lines.Skip(operatorLines));
+            }
+        }
+    }
+
+    private async Task<BudgetResult> RunScenarioAsync(SandboxCluster cluster, ShopApp app, CancellationToken cancellationToken)
+    {
         _app = app;
         await app.CreateAsync("budget-password", replicas: 2, Workers, spec =>
         {
@@ -117,7 +139,6 @@ internal sealed class BudgetRun(string outputDirectory, TextWriter output)
         File.WriteAllText(csv, BudgetTrace.Csv(samples, result.Statuses, _watch.Timeline, start));
         File.WriteAllText(Path.Combine(outputDirectory, "over-budget.log"), _overBudget.ToString());
         File.WriteAllText(Path.Combine(outputDirectory, "status.log"), BudgetTrace.StatusLog(result.Statuses, start));
-        File.WriteAllLines(Path.Combine(outputDirectory, "operator.log"), cluster.Operator.Lines.Skip(operatorLines));
         BudgetPlot.Save(result, start, plot);
         File.WriteAllText(Path.Combine(outputDirectory, "summary.md"), result.Summary);
         Report(result);

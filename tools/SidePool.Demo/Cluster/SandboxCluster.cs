@@ -53,6 +53,9 @@ internal sealed class SandboxCluster : IAppCluster, IAsyncDisposable
     /// <summary>The running operator's last <paramref name="count"/> log lines (none while it is not running).</summary>
     public IReadOnlyList<string> OperatorLog(int count = 40) => _operator is { } process ? [.. process.Lines.TakeLast(count)] : [];
 
+    /// <summary>Every log line of the sandbox process (the fake API server, its controllers, the kubelet) so far.</summary>
+    public IReadOnlyList<string> SandboxLog() => _sandbox?.Lines ?? [];
+
     public static async Task<SandboxCluster> StartAsync(Action<string> log, CancellationToken cancellationToken)
     {
         var state = new TestDirectory("sandbox");
