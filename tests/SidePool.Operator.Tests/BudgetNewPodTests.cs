@@ -23,27 +23,17 @@ public sealed class BudgetNewPodTests
     [Fact]
     public async Task A_new_pod_without_an_address_yet_counts_nothing_and_is_not_unmanaged()
     {
-        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        var scene = await BudgetScene.StartAsync(20, new PoolControllerOptions
         {
-            SidecarMode = "native",
-            RecheckInterval = TimeSpan.FromMilliseconds(500),
-            Identity = "test",
             AgentEndpoint = (_, _) => null, // no pod has an address yet
             // one operator: every pod is created after it started (creationTimestamp has whole seconds: -1 s keeps a pod
             // created in the operator's first second fresh)
             BudgetFreshPodMargin = TimeSpan.FromSeconds(-1),
-        });
-        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
-        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
-        {
-            s.Backend = s.Backend! with { MaxConnections = 20 };
-            s.Pool.Size = 10;
-        }));
-        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web"); // 2 replicas + 25% surge: 3 pods planned
+        }); // 2 replicas + 25% surge: 3 pods planned
+        await using var h = scene.Harness;
         for (var i = 0; i < 3; i++)
         {
-            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version, ready: false);
+            await scene.PodAsync($"web-1-{i}", ready: false);
         }
 
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Pods == 3 && p.Status.ServerConnections.PlannedPods is not null, "3 pods in the budget");
@@ -60,31 +50,17 @@ public sealed class BudgetNewPodTests
     public async Task A_new_term_asks_the_terminating_pods_too_instead_of_counting_them_at_their_worst_case()
     {
         // Every agent answers GET /budget: share 2, 2 servers open (a terminating pod's agent answers during its drain).
-        var port = FreePort.Next();
-        using var agents = new HttpListener();
-        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
-        agents.Start();
-        var answering = BudgetAgentStub.AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+        await using var agents = BudgetAgentStub.Start(new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
 
-        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        var scene = await BudgetScene.StartAsync(20, new PoolControllerOptions
         {
-            SidecarMode = "native",
-            RecheckInterval = TimeSpan.FromMilliseconds(500),
-            Identity = "test",
-            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            AgentEndpoint = (_, _) => agents.Endpoint,
             BudgetFreshPodMargin = TimeSpan.FromHours(1), // as after a leader change: every pod may predate this term
         });
-        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
-        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
-        {
-            s.Backend = s.Backend! with { MaxConnections = 20 };
-            s.Pool.Size = 10;
-        }));
-        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        await using var h = scene.Harness;
         for (var i = 0; i < 3; i++)
         {
-            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+            await scene.PodAsync($"web-1-{i}");
         }
 
         // one pod is being deleted (a finalizer keeps it, as a draining pod stays until its containers stopped)
@@ -94,8 +70,7 @@ public sealed class BudgetNewPodTests
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Admitted: 3 }, "3 pods in the budget, answered");
         Assert.Equal(6, pool.Status!.ServerConnections!.Total); // 3 pods at the share their agents report, none at 10
         await h.Pods.PatchAsync("web-1-2", Ns, KubernetesPatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }));
-        agents.Stop();
-        await answering;
+        await agents.StopAsync();
     }
 
     [Fact]
@@ -106,27 +81,17 @@ public sealed class BudgetNewPodTests
         // was admitted by no term (none admits before then), so its PgBouncer is paused: it counts 0. A started pod that
         // does not answer may have been admitted by the previous term: it counts its worst case (pool.size 10).
         var silent = new Uri($"http://127.0.0.1:{FreePort.Next()}"); // nothing listens there
-        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        var scene = await BudgetScene.StartAsync(20, new PoolControllerOptions
         {
-            SidecarMode = "native",
-            RecheckInterval = TimeSpan.FromMilliseconds(500),
-            Identity = "test",
             AgentEndpoint = (_, _) => silent,
             BudgetFreshPodMargin = TimeSpan.FromHours(1), // after a leader change: every pod may predate this term
         });
-        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
-        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
-        {
-            s.Backend = s.Backend! with { MaxConnections = 20 };
-            s.Pool.Size = 10;
-        }));
-        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
-        await h.CreatePodAsync(Ns, "web-1-0", "web", replicaSet, "orders", version);
+        await using var h = scene.Harness;
+        await scene.PodAsync("web-1-0");
         var starting = new[]
         {
-            await h.CreatePodAsync(Ns, "web-1-1", "web", replicaSet, "orders", version, ready: false, sidecarStarted: false),
-            await h.CreatePodAsync(Ns, "web-1-2", "web", replicaSet, "orders", version, ready: false, sidecarStarted: false),
+            await scene.PodAsync("web-1-1", ready: false, sidecarStarted: false),
+            await scene.PodAsync("web-1-2", ready: false, sidecarStarted: false),
         };
 
         // the started one at 10, the two starting ones at 0 (30 before the fix: every unanswered pod at its worst case)
@@ -151,31 +116,17 @@ public sealed class BudgetNewPodTests
     [InlineData(3600, 6)] // still counted until its release
     public async Task A_pod_that_left_still_counts_until_its_release_delay_passed(int releaseSeconds, int total)
     {
-        var port = FreePort.Next();
-        using var agents = new HttpListener();
-        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
-        agents.Start();
-        var answering = BudgetAgentStub.AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+        await using var agents = BudgetAgentStub.Start(new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
 
-        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        var scene = await BudgetScene.StartAsync(20, new PoolControllerOptions
         {
-            SidecarMode = "native",
-            RecheckInterval = TimeSpan.FromMilliseconds(500),
-            Identity = "test",
-            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            AgentEndpoint = (_, _) => agents.Endpoint,
             BudgetReleaseDelay = TimeSpan.FromSeconds(releaseSeconds),
         });
-        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
-        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
-        {
-            s.Backend = s.Backend! with { MaxConnections = 20 };
-            s.Pool.Size = 10;
-        }));
-        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web");
+        await using var h = scene.Harness;
         for (var i = 0; i < 3; i++)
         {
-            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+            await scene.PodAsync($"web-1-{i}");
         }
 
         await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Pods: 3, Total: 6 }, "3 pods at 2");
@@ -183,7 +134,6 @@ public sealed class BudgetNewPodTests
 
         var pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Pods == 2, "the pod gone");
         Assert.Equal(total, pool.Status!.ServerConnections!.Total);
-        agents.Stop();
-        await answering;
+        await agents.StopAsync();
     }
 }

@@ -21,39 +21,24 @@ public sealed class BudgetTermTests
     [Fact]
     public async Task A_term_that_continues_its_own_keeps_what_agents_acknowledged_and_one_after_another_leader_does_not()
     {
-        var port = FreePort.Next();
-        var agents = new HttpListener();
-        agents.Prefixes.Add($"http://127.0.0.1:{port}/");
-        agents.Start();
-        var answering = BudgetAgentStub.AnswerAsync(agents, new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
+        await using var agents = BudgetAgentStub.Start(new BudgetState { Epoch = 3, Share = 2, Entries = 1, Servers = 2, Settled = true });
 
-        await using var h = await OperatorHarness.StartAsync(new PoolControllerOptions
+        var scene = await BudgetScene.StartAsync(6, new PoolControllerOptions
         {
-            SidecarMode = "native",
-            RecheckInterval = TimeSpan.FromMilliseconds(500),
-            Identity = "test",
-            AgentEndpoint = (_, _) => new Uri($"http://127.0.0.1:{port}"),
+            AgentEndpoint = (_, _) => agents.Endpoint,
             AgentBudgetTimeout = TimeSpan.FromMilliseconds(500),
             BudgetFreshPodMargin = TimeSpan.FromHours(1), // no pod counts 0 for being younger than the term
-        });
-        await h.CreateCredentialsAsync(Ns, "orders-creds", "app", "app-password");
-        await h.Pools.CreateAsync(OperatorHarness.Pool(Ns, "orders", "web", s =>
-        {
-            s.Backend = s.Backend! with { MaxConnections = 6 };
-            s.Pool.Size = 10;
-        }));
-        var version = (await h.PoolWhenAsync(Ns, "orders", p => p.Status?.CurrentVersion is not null, "v1")).Status!.CurrentVersion!;
-        var (_, replicaSet) = await h.CreateDeploymentAsync(Ns, "web", "web"); // 2 replicas + 25% surge: 3 planned, share 2
+        }); // 2 replicas + 25% surge: 3 planned, share 2
+        await using var h = scene.Harness;
         for (var i = 0; i < 3; i++)
         {
-            await h.CreatePodAsync(Ns, $"web-1-{i}", "web", replicaSet, "orders", version);
+            await scene.PodAsync($"web-1-{i}");
         }
 
         await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections is { Total: 6, Admitted: 3, Share: 2 }, "3 pods at 2");
 
         // The agents stop answering (starved), and the term ends; the same replica takes its untouched lease back.
-        agents.Stop();
-        await answering;
+        await agents.StopAsync();
         await h.StopControllerAsync();
         h.StartController(continuesPreviousTerm: true);
         await OperatorHarness.EventuallyAsync(() => Task.FromResult(h.Controller!.Statistics?.Succeeded ?? 0), n => n >= 1, what: "a reconcile of the new term done"); // it writes status as it ends
@@ -67,6 +52,5 @@ public sealed class BudgetTermTests
         h.StartController(continuesPreviousTerm: false);
         pool = await h.PoolWhenAsync(Ns, "orders", p => p.Status?.ServerConnections?.Total == 30, "every pod at its worst case");
         Assert.Equal("True", Assert.Single(pool.Status!.Conditions!, c => c.Type == "BudgetExceeded").Status);
-        agents.Close();
     }
 }

@@ -1,24 +1,56 @@
 using System.Net;
 using System.Text;
 using SidePool.Contract;
+using SidePool.Testing;
 
 namespace SidePool.Operator.Tests.Support;
 
 /// <summary>
-/// Agents that answer every <c>/budget</c> request (GET or PUT) with one fixed state, on one loopback port, for the
-/// operator's budget step in tests that need no real agent. Stopping the listener ends it quietly, whatever request was
-/// in hand.
+/// Agents that answer every <c>/budget</c> request (GET or PUT) with one fixed state, on one loopback port
+/// (<see cref="Endpoint"/>), for the operator's budget step in tests that need no real agent. Stopping ends it quietly,
+/// whatever request was in hand; afterwards nothing answers on the port.
 /// </summary>
-public static class BudgetAgentStub
+public sealed class BudgetAgentStub : IAsyncDisposable
 {
-    public static async Task AnswerAsync(HttpListener listener, BudgetState state)
+    private readonly HttpListener _listener = new();
+    private readonly Task _answering;
+
+    private BudgetAgentStub(BudgetState state)
     {
-        var body = Encoding.UTF8.GetBytes(BudgetMessages.ToJson(state));
-        while (listener.IsListening)
+        var port = FreePort.Next();
+        Endpoint = new Uri($"http://127.0.0.1:{port}");
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _answering = AnswerAsync(Encoding.UTF8.GetBytes(BudgetMessages.ToJson(state)));
+    }
+
+    public Uri Endpoint { get; }
+
+    public static BudgetAgentStub Start(BudgetState state) => new(state);
+
+    public async Task StopAsync()
+    {
+        if (_listener.IsListening)
+        {
+            _listener.Stop();
+        }
+
+        await _answering;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _listener.Close();
+    }
+
+    private async Task AnswerAsync(byte[] body)
+    {
+        while (_listener.IsListening)
         {
             try
             {
-                var context = await listener.GetContextAsync();
+                var context = await _listener.GetContextAsync();
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
                 await context.Response.OutputStream.WriteAsync(body);
@@ -26,7 +58,7 @@ public static class BudgetAgentStub
             }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
             {
-                if (!listener.IsListening)
+                if (!_listener.IsListening)
                 {
                     return;
                 }
