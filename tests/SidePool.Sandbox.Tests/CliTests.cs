@@ -36,6 +36,62 @@ public sealed partial class CliTests
         }
     }
 
+    [Fact]
+    public async Task Up_stops_with_its_pods_once_the_process_that_started_it_is_gone()
+    {
+        // A test host that ends before it could signal the sandbox orphans it, and it must then stop by itself (a failed
+        // E2E run left one restarting pods for minutes). Here a shell starts it in the background and is killed once a
+        // pod runs: the sandbox gets no signal, only a new parent.
+        Assert.True(ServiceUser.IsRoot, "rootful podman: run as root");
+        using var state = new TestDirectory("sandbox-orphan");
+        var filter = $"label=sandbox.sidepool.dev/state-dir={state.FullPath}";
+        var manifest = state.WriteFile("pod.yaml", Pod);
+        var log = state.PathOf("up.log");
+        var pid = 0;
+        try
+        {
+            await using (var shell = ManagedProcess.Start("bash", ["-c", $"'{Binaries.Sandbox}' up --state-dir '{state.FullPath}' --pod-subnet 127.12.0.0/16 > '{log}' 2>&1 & echo $!; wait"], asServiceUser: false))
+            {
+                pid = int.Parse(await shell.WaitForLineAsync(l => l.Length > 0, TimeSpan.FromSeconds(10)), System.Globalization.CultureInfo.InvariantCulture);
+                var ready = await Tools.EventuallyAsync(
+                    () => Task.FromResult(File.Exists(log) ? File.ReadAllText(log) : ""),
+                    text => ReadyLine().IsMatch(text.Split('\n').FirstOrDefault(l => l.StartsWith("ready ", StringComparison.Ordinal)) ?? ""),
+                    TimeSpan.FromSeconds(60),
+                    text => Task.FromResult($"no ready line:\n{text}"));
+                var kubeconfig = ReadyLine().Match(ready.Split('\n').First(l => l.StartsWith("ready ", StringComparison.Ordinal))).Groups[1].Value;
+                Assert.Equal(0, (await Tools.KubectlAsync(kubeconfig, "apply", "-f", manifest)).ExitCode);
+                await Tools.EventuallyAsync(
+                    () => Tools.KubectlAsync(kubeconfig, "get", "pods", "--no-headers"),
+                    r => r.Stdout.Contains("Running", StringComparison.Ordinal),
+                    TimeSpan.FromSeconds(30),
+                    r => Task.FromResult($"kubectl get pods: {r.Stdout}"));
+                shell.Signal(PosixSignalNumber.Kill); // the starter is gone, the sandbox is reparented
+                await shell.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            var gone = false;
+            for (var i = 0; i < 600 && !gone; i++)
+            {
+                await Task.Delay(100);
+                gone = !Directory.Exists($"/proc/{pid}");
+            }
+
+            var output = await File.ReadAllTextAsync(log);
+            Assert.True(gone, $"the orphaned sandbox (pid {pid}) still runs 60 s after its starter was killed:\n{output}");
+            Assert.Contains("the process that started the sandbox is gone", output, StringComparison.Ordinal);
+            Assert.Empty((await Tools.PodmanAsync("ps", "--all", "--quiet", "--filter", filter)).Stdout.Trim());
+        }
+        finally
+        {
+            if (pid > 0 && Directory.Exists($"/proc/{pid}"))
+            {
+                await Tools.RunAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
+
+            await Tools.RunAsync(Binaries.Sandbox, ["down", "--state-dir", state.FullPath]);
+        }
+    }
+
     private static async Task RunAsync(TestDirectory state, string filter, string manifest)
     {
 

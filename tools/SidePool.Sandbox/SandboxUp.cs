@@ -12,8 +12,8 @@ namespace SidePool.Sandbox;
 /// <summary>
 /// <c>sidepool-sandbox up</c>: the fake API server over HTTPS (workload controllers on, external kubelet mode, webhook
 /// Services resolved by <c>--service</c>), <c>STATE/kubeconfig</c>, the podman kubelet; prints one line
-/// <c>ready kubeconfig=… server=… node=…</c> and runs until SIGTERM/SIGINT; then terminates every pod gracefully, removes
-/// its podman objects and exits 0.
+/// <c>ready kubeconfig=… server=… node=…</c> and runs until SIGTERM/SIGINT, or until the process that started it is
+/// gone (<see cref="ParentWatch"/>); then terminates every pod gracefully, removes its podman objects and exits 0.
 /// </summary>
 internal static class SandboxUp
 {
@@ -28,6 +28,7 @@ internal static class SandboxUp
             stopping.TrySetResult();
         }
 
+        var parent = ParentWatch.ParentPid();
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(options.StateDirectory);
         var podman = new PodmanCli(options.ContainersConf);
@@ -62,7 +63,17 @@ internal static class SandboxUp
             await stdout.WriteLineAsync($"ready kubeconfig={kubeconfig} server={server.BaseAddress.ToString().TrimEnd('/')} node={options.NodeName}");
             await stdout.FlushAsync();
 
-            await stopping.Task;
+            using (var unwatch = new CancellationTokenSource())
+            {
+                var orphaned = ParentWatch.OrphanedAsync(parent, ParentWatch.ParentPid, TimeSpan.FromSeconds(1), unwatch.Token);
+                if (await Task.WhenAny(stopping.Task, orphaned) == orphaned && orphaned.IsCompletedSuccessfully)
+                {
+                    logger.LogWarning("the process that started the sandbox is gone: stopping as on SIGTERM");
+                }
+
+                await unwatch.CancelAsync();
+            }
+
             clock.Restart();
             logger.LogInformation("stopping: terminating every pod gracefully");
             await kubelet.ShutdownAsync();
