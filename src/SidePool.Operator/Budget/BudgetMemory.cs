@@ -21,9 +21,6 @@ public sealed class BudgetMemory
     /// <summary>Since when this memory was kept without a gap another operator could have acted in.</summary>
     public DateTimeOffset KeptSince { get; private set; } = DateTimeOffset.MinValue;
 
-    /// <summary>Pools whose agents this memory knows.</summary>
-    public int PoolCount => Pools.Count;
-
     /// <summary>A term begins: it keeps what is known if it continues this process' previous term, else forgets it.</summary>
     public void BeginTerm(bool continuesPreviousTerm, DateTimeOffset now)
     {
