@@ -253,6 +253,52 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_renewal_whose_answer_was_lost_does_not_break_the_continuity_but_another_holder_does()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var leases = cluster.Client.Resource(KubernetesResources.Leases);
+        LeaderElector Candidate(string identity) => new(leases, new LeaderElectionOptions { LeaseName = "lost", Namespace = "default", Identity = identity, LeaseDuration = TimeSpan.FromSeconds(1), RenewDeadline = TimeSpan.FromMilliseconds(800), RetryPeriod = TimeSpan.FromMilliseconds(100), ReleaseOnCancel = false });
+        var a = Candidate("a");
+
+        async Task<bool> TermAsync(LeaderElector elector)
+        {
+            using var stop = new CancellationTokenSource();
+            var leading = new TaskCompletionSource();
+            var run = elector.RunAsync(
+                async token =>
+                {
+                    leading.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, token);
+                },
+                stop.Token);
+            await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var continues = elector.ContinuesOwnTerm;
+            await stop.CancelAsync(); // the lease stays held by this candidate (no release)
+            await run;
+            return continues;
+        }
+
+        Assert.False(await TermAsync(a));
+
+        // A renewal the API server applied but whose answer never reached a (a starved process, a timeout): the lease's
+        // resourceVersion is not the one a knows, but a still holds it and nobody took it in between.
+        var lease = await leases.GetAsync("lost", "default");
+        lease.Spec!.RenewTime = DateTime.UtcNow;
+        await leases.ReplaceAsync(lease);
+        Assert.True(await TermAsync(a));
+
+        // b takes the expired lease and leads for a moment; a takes it back: not a continuation.
+        var b = Candidate("b");
+        Assert.False(await b.TryAcquireOrRenewAsync(CancellationToken.None));
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+        Assert.True(await b.TryAcquireOrRenewAsync(CancellationToken.None));
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        Assert.False(await a.TryAcquireOrRenewAsync(CancellationToken.None)); // a sees b's fresh lease
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+        Assert.False(await TermAsync(a));
+    }
+
+    [Fact]
     public void Durations_must_nest()
     {
         var leases = new ScriptedResourceClient<Lease>(KubernetesResources.Leases.Resource);

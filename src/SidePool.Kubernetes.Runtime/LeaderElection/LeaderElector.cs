@@ -23,8 +23,11 @@ public sealed class LeaderElector
     private long _observedAt;
     private volatile bool _isLeader;
 
-    /// <summary>The lease's resourceVersion as this candidate's own last successful write left it.</summary>
-    private string? _ownWrite;
+    /// <summary>
+    /// The lease object (uid) and leaseTransitions of this candidate's last write while it held the lease (a renewal, a
+    /// release), or of its last take that it knows succeeded; null while unknown (a take whose answer was lost).
+    /// </summary>
+    private (string? Uid, int Transitions)? _ownWrite;
     private bool _lastTakeUntouched;
 
     public LeaderElector(IResourceClient<V1Lease> leases, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
@@ -51,10 +54,12 @@ public sealed class LeaderElector
     public string? ObservedLeader => _observed?.Spec?.HolderIdentity;
 
     /// <summary>
-    /// The term that began last continues this candidate's previous one: the lease it took was exactly as its own last
-    /// write left it (same resourceVersion), so no other candidate held it in between (taking a lease is a write). A
-    /// leader that stepped down because it could not renew in time (a starved process, a slow API server) and took its
-    /// untouched lease back may keep what it learned during its previous term; after any other holder it may not.
+    /// The term that began last continues this candidate's previous one: no other candidate held the lease in between.
+    /// Every take by another candidate raises leaseTransitions and names it the holder, so the lease it took back is
+    /// still the same object, names this candidate or nobody, and has the leaseTransitions of this candidate's own last
+    /// write (a renewal whose answer was lost — a starved process, a timeout — changes neither). A leader that stepped
+    /// down because it could not renew in time and took its lease back may keep what it learned during its previous
+    /// term; after any other holder it may not.
     /// </summary>
     public bool ContinuesOwnTerm { get; private set; }
 
@@ -123,7 +128,10 @@ public sealed class LeaderElector
             };
             try
             {
-                ObserveOwnWrite(await _leases.CreateAsync(created, cancellationToken: cancellationToken));
+                _ownWrite = null;
+                var result = await _leases.CreateAsync(created, cancellationToken: cancellationToken);
+                Observe(result);
+                _ownWrite = (result.Metadata?.Uid, 0);
                 _lastTakeUntouched = false;
                 return true;
             }
@@ -142,7 +150,8 @@ public sealed class LeaderElector
             Observe(current);
         }
 
-        var untouched = _ownWrite is not null && current.Metadata?.ResourceVersion == _ownWrite;
+        var untouched = _ownWrite is { } mine && mine.Uid == current.Metadata?.Uid && mine.Transitions == (current.Spec?.LeaseTransitions ?? 0)
+            && (string.IsNullOrEmpty(current.Spec?.HolderIdentity) || current.Spec.HolderIdentity == _options.Identity);
 
         var spec = current.Spec ?? new V1LeaseSpec();
         var holder = spec.HolderIdentity;
@@ -174,8 +183,12 @@ public sealed class LeaderElector
         };
         try
         {
-            // current.Metadata.ResourceVersion travels with the PUT: a concurrent writer makes this a 409.
-            ObserveOwnWrite(await _leases.ReplaceAsync(renewed, cancellationToken: cancellationToken));
+            // current.Metadata.ResourceVersion travels with the PUT: a concurrent writer makes this a 409. A renewal is
+            // recorded before it is sent (if it lands unanswered, the lease is still as recorded); a take only once it
+            // is known to have landed.
+            _ownWrite = iHoldIt ? (current.Metadata?.Uid, renewed.Spec.LeaseTransitions ?? 0) : null;
+            Observe(await _leases.ReplaceAsync(renewed, cancellationToken: cancellationToken));
+            _ownWrite = (current.Metadata?.Uid, renewed.Spec.LeaseTransitions ?? 0);
             _lastTakeUntouched = untouched;
             return true;
         }
@@ -312,7 +325,8 @@ public sealed class LeaderElector
         using var timeout = new CancellationTokenSource(_options.RenewDeadline);
         try
         {
-            ObserveOwnWrite(await _leases.ReplaceAsync(released, cancellationToken: timeout.Token));
+            _ownWrite = (lease.Metadata?.Uid, lease.Spec.LeaseTransitions ?? 0);
+            Observe(await _leases.ReplaceAsync(released, cancellationToken: timeout.Token));
         }
         catch (Exception ex) when (ex is KubernetesApiException or OperationCanceledException)
         {
@@ -326,11 +340,6 @@ public sealed class LeaderElector
         _observedAt = _time.GetTimestamp();
     }
 
-    private void ObserveOwnWrite(V1Lease lease)
-    {
-        Observe(lease);
-        _ownWrite = lease.Metadata?.ResourceVersion;
-    }
 
     private static TimeSpan Jittered(TimeSpan period) => period * (1 + (0.2 * Random.Shared.NextDouble()));
 }
