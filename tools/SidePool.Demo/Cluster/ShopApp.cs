@@ -42,9 +42,10 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
 
     /// <summary>
     /// The database role and database, the namespace, the credentials Secret, the pool and the app, each pod running
-    /// <paramref name="workers"/> loops of transactions, each loop with its own connection.
+    /// <paramref name="workers"/> loops of transactions, each loop with its own connection, pausing
+    /// <paramref name="pauseMilliseconds"/> after each transaction.
     /// </summary>
-    public async Task CreateAsync(string password, int replicas, int workers, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default)
+    public async Task CreateAsync(string password, int replicas, int workers, Action<ConnectionPoolSpec>? pool = null, CancellationToken cancellationToken = default, int pauseMilliseconds = 20)
     {
         await cluster.Database.CreateRoleAsync(User, password, cancellationToken);
         await cluster.Database.CreateDatabaseAsync(Database, User, cancellationToken);
@@ -93,7 +94,7 @@ internal sealed class ShopApp(IAppCluster cluster, string name = "shop", string 
                             {
                                 Name = Container,
                                 Image = image,
-                                Env = [new EnvVar { Name = "WORKERS", Value = workers.ToString(CultureInfo.InvariantCulture) }, new EnvVar { Name = "PAUSE_MS", Value = "20" }],
+                                Env = [new EnvVar { Name = "WORKERS", Value = workers.ToString(CultureInfo.InvariantCulture) }, new EnvVar { Name = "PAUSE_MS", Value = pauseMilliseconds.ToString(CultureInfo.InvariantCulture) }],
                             },
                         ],
                     },
