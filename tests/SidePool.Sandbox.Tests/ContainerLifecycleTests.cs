@@ -55,11 +55,13 @@ public sealed class ContainerLifecycleTests(SandboxFixture sandbox)
                 image: localhost/sidepool/forwarder:dev
                 args: ["TCP-LISTEN:8080,fork,reuseaddr", "OPEN:/dev/null"]
                 readinessProbe: {exec: {command: ["socat", "-V"]}, periodSeconds: 1}
-                livenessProbe: {tcpSocket: {port: 8081}, periodSeconds: 1, failureThreshold: 2}
+                livenessProbe: {tcpSocket: {port: 8081}, initialDelaySeconds: 8, periodSeconds: 1, failureThreshold: 2}
             """);
 
+        // The liveness probe waits 8 s before its first check: an exec probe is a podman exec, which took more than the
+        // 2 s the container used to live on a loaded machine (CI: restarted 3 times, never ready).
         var ready = await PodAssertions.WaitAsync(sandbox, ns, "live", p => p?.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready through the exec probe", 30);
-        var restarted = await PodAssertions.WaitAsync(sandbox, ns, "live", p => p?.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount >= 1, "restarted by the liveness probe", 30);
+        var restarted = await PodAssertions.WaitAsync(sandbox, ns, "live", p => p?.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount >= 1, "restarted by the liveness probe", 60);
 
         Assert.Equal(0, ready!.Status!.ContainerStatuses![0].RestartCount);
         Assert.NotNull(restarted!.Status!.ContainerStatuses![0].LastState?.Terminated);
