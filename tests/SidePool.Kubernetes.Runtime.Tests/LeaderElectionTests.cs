@@ -226,30 +226,13 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
         var a = Candidate("a");
         var b = Candidate("b");
 
-        async Task<bool> TermAsync(LeaderElector elector)
-        {
-            using var stop = new CancellationTokenSource();
-            var leading = new TaskCompletionSource();
-            var run = elector.RunAsync(
-                async token =>
-                {
-                    leading.TrySetResult();
-                    await Task.Delay(Timeout.Infinite, token);
-                },
-                stop.Token);
-            await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            var continues = elector.ContinuesOwnTerm;
-            await stop.CancelAsync(); // the term ends and releases the lease (ReleaseOnCancel): its own last write
-            await run;
-            return continues;
-        }
-
-        Assert.False(await TermAsync(a)); // its first term
-        Assert.True(await TermAsync(a)); // took its own lease back, untouched: nobody led in between
+        // each term ends by cancellation, which releases the lease (ReleaseOnCancel): its own last write
+        Assert.False(await LeadOnceAsync(a)); // its first term
+        Assert.True(await LeadOnceAsync(a)); // took its own lease back, untouched: nobody led in between
         Assert.True(await b.TryAcquireOrRenewAsync(CancellationToken.None)); // b takes the free lease and leads for a moment
         await Task.Delay(TimeSpan.FromMilliseconds(1200)); // b goes silent; its lease expires for a
-        Assert.False(await TermAsync(a)); // b held it in between
-        Assert.True(await TermAsync(a));
+        Assert.False(await LeadOnceAsync(a)); // b held it in between
+        Assert.True(await LeadOnceAsync(a));
     }
 
     [Fact]
@@ -260,32 +243,14 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
         LeaderElector Candidate(string identity) => new(leases, new LeaderElectionOptions { LeaseName = "lost", Namespace = "default", Identity = identity, LeaseDuration = TimeSpan.FromSeconds(1), RenewDeadline = TimeSpan.FromMilliseconds(800), RetryPeriod = TimeSpan.FromMilliseconds(100), ReleaseOnCancel = false });
         var a = Candidate("a");
 
-        async Task<bool> TermAsync(LeaderElector elector)
-        {
-            using var stop = new CancellationTokenSource();
-            var leading = new TaskCompletionSource();
-            var run = elector.RunAsync(
-                async token =>
-                {
-                    leading.TrySetResult();
-                    await Task.Delay(Timeout.Infinite, token);
-                },
-                stop.Token);
-            await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            var continues = elector.ContinuesOwnTerm;
-            await stop.CancelAsync(); // the lease stays held by this candidate (no release)
-            await run;
-            return continues;
-        }
-
-        Assert.False(await TermAsync(a));
+        Assert.False(await LeadOnceAsync(a)); // (no release on cancel: the lease stays held by a between terms)
 
         // A renewal the API server applied but whose answer never reached a (a starved process, a timeout): the lease's
         // resourceVersion is not the one a knows, but a still holds it and nobody took it in between.
         var lease = await leases.GetAsync("lost", "default");
         lease.Spec!.RenewTime = DateTime.UtcNow;
         await leases.ReplaceAsync(lease);
-        Assert.True(await TermAsync(a));
+        Assert.True(await LeadOnceAsync(a));
 
         // b takes the expired lease and leads for a moment; a takes it back: not a continuation.
         var b = Candidate("b");
@@ -295,7 +260,26 @@ public sealed class LeaderElectionTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromMilliseconds(100));
         Assert.False(await a.TryAcquireOrRenewAsync(CancellationToken.None)); // a sees b's fresh lease
         await Task.Delay(TimeSpan.FromMilliseconds(1200));
-        Assert.False(await TermAsync(a));
+        Assert.False(await LeadOnceAsync(a));
+    }
+
+    /// <summary>One term of <paramref name="elector"/>, ended by cancellation (released or not, by its options); whether it continued the previous one.</summary>
+    private static async Task<bool> LeadOnceAsync(LeaderElector elector)
+    {
+        using var stop = new CancellationTokenSource();
+        var leading = new TaskCompletionSource();
+        var run = elector.RunAsync(
+            async token =>
+            {
+                leading.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+            },
+            stop.Token);
+        await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var continues = elector.ContinuesOwnTerm;
+        await stop.CancelAsync();
+        await run;
+        return continues;
     }
 
     [Fact]
