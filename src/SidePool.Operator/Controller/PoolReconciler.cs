@@ -38,7 +38,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
     private readonly Budget.BudgetKeeper _budget;
     private readonly Load.LoadKeeper _load;
 
-    public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger, Budget.BudgetMemory? budgetMemory = null)
+    public PoolReconciler(IKubernetesClient client, ClusterView view, PoolControllerOptions options, SidecarModeSource modes, EventRecorder events, OperatorMetrics metrics, TimeProvider time, ILogger<PoolReconciler> logger, Budget.BudgetMemory budgetMemory)
     {
         _view = view;
         _options = options;
@@ -57,7 +57,7 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             agentEndpoint,
             new Budget.AgentBudgetClient { Timeout = options.AgentBudgetTimeout },
             logger,
-            budgetMemory ?? NewBudgetMemory(time),
+            budgetMemory,
             options.BudgetFreshPodMargin,
             options.BudgetReleaseDelay,
             time);
@@ -67,13 +67,6 @@ public sealed class PoolReconciler : IReconciler<ObjectKey>
             time,
             options.LoadInterval,
             options.LoadPodsPerVersion);
-    }
-
-    private static Budget.BudgetMemory NewBudgetMemory(TimeProvider time)
-    {
-        var memory = new Budget.BudgetMemory();
-        memory.BeginTerm(continuesPreviousTerm: false, time.GetUtcNow());
-        return memory;
     }
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
